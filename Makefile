@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pvio: make | make check | make demo | make bench | make install | make clean
+# KVER= picks an installed kernel (default: the running one, else the newest
+# with headers), KDIR= a kernel build tree.
+
+KVER ?= $(shell tools/kver.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+PWD := $(shell pwd)
+# every module, as Kconfig would say "m" for each
+PVIO_CONFIG := CONFIG_PVIO=m CONFIG_PVIO_SELFTEST=m
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) $(PVIO_CONFIG) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
+	rm -rf build
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(PWD) $(PVIO_CONFIG) modules_install
+	depmod -a $(KVER)
+
+deps:
+	@tools/deps.sh
+
+check: deps
+	@tests/run-all.sh
+
+demo: deps
+	@tools/demo.sh
+
+bench: deps
+	@bench/run.sh
+
+.PHONY: all modules clean install deps check demo bench

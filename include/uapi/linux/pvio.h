@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pvio guest<->host ABI: batched port and MMIO I/O through one hypercall.
+ *
+ * One header for every side: the guest module (pvio.ko), the host handler
+ * (the KVM patch in host/kvm) and the userspace tests and fuzzer.  It only
+ * uses fixed-size types and has no kernel-only dependencies.
+ *
+ * Calling convention (x86, vmcall on Intel, vmmcall on AMD, guest CPL 0):
+ *
+ *   RAX = KVM_HC_PVIO
+ *   RBX = function (PVIO_FN_PROBE or PVIO_FN_BATCH)
+ *   RCX = guest-physical address of the op array (PVIO_FN_BATCH)
+ *   RDX = number of ops in the array (PVIO_FN_BATCH)
+ *
+ * On return RAX holds a non-negative value on success:
+ *   PVIO_FN_PROBE: PVIO_ABI_VERSION of the host handler.
+ *   PVIO_FN_BATCH: the number of ops executed (always the count passed in).
+ * On failure RAX holds the negated error code (-PVIO_E*), or one of KVM's
+ * own: -KVM_ENOSYS (1000) from a host without the handler, -KVM_EPERM (1)
+ * when the caller is not at CPL 0.  A rejected batch executes no op.
+ *
+ * Batch semantics: the host copies the whole array in once, validates every
+ * op, then executes the ops in array order.  Read results are written back
+ * into the value field of the guest's array.  The guest must not touch the
+ * array while the call runs; the host acts on its own copy regardless.
+ */
+#ifndef _UAPI_LINUX_PVIO_H
+#define _UAPI_LINUX_PVIO_H
+
+#include <linux/types.h>
+
+/*
+ * Hypercall number.  Upstream KVM_HC_* numbers are small integers (1..12 in
+ * 6.1); this one spells "PVIO" and cannot collide with them.
+ */
+#define KVM_HC_PVIO		0x5056494fUL
+
+/* Bumped on any incompatible change of this header's layout or meaning. */
+#define PVIO_ABI_VERSION	1
+
+/* Functions, passed in the hypercall's first argument. */
+#define PVIO_FN_PROBE		0	/* returns PVIO_ABI_VERSION */
+#define PVIO_FN_BATCH		1	/* executes an op array */
+
+/*
+ * Hard limit on ops in one PVIO_FN_BATCH call: 128 ops of 24 bytes are
+ * 3 KiB, so a whole array always fits in one 4 KiB guest page.
+ */
+#define PVIO_MAX_OPS		128
+
+/* Op kinds (struct pvio_op.kind).  Zero is invalid so that a zeroed op is refused. */
+#define PVIO_OP_PIO_OUT		1	/* write value to I/O port addr */
+#define PVIO_OP_PIO_IN		2	/* read I/O port addr into value */
+#define PVIO_OP_MMIO_WRITE	3	/* write value to guest-physical addr */
+#define PVIO_OP_MMIO_READ	4	/* read guest-physical addr into value */
+
+/* Highest valid I/O port. */
+#define PVIO_PORT_MAX		0xffffU
+
+/*
+ * Error codes, returned negated in RAX.  Distinct from KVM's own codes
+ * (KVM_EPERM 1, KVM_ENOSYS 1000) so a test can tell every reason apart.
+ */
+#define PVIO_EFUNC	2001	/* unknown function */
+#define PVIO_ECOUNT	2002	/* count is 0 or above PVIO_MAX_OPS */
+#define PVIO_EARRAY	2003	/* array misaligned or crossing a page */
+#define PVIO_EFAULT	2004	/* array not in guest memory, or write-back failed */
+#define PVIO_EKIND	2005	/* unknown kind, or flags, reserved or value bits above width set */
+#define PVIO_EWIDTH	2006	/* width not allowed for the kind */
+#define PVIO_ERANGE	2007	/* port+width past 0xffff, MMIO misaligned or crossing a page */
+#define PVIO_ERAM	2008	/* MMIO op aimed at guest RAM (a memslot) */
+#define PVIO_EBUSY	2009	/* handler disabled by the host admin */
+
+/**
+ * struct pvio_op - one I/O operation in a batch (24 bytes, 8-byte aligned)
+ * @kind:     PVIO_OP_* (1..4).
+ * @width:    access size in bytes: 1, 2 or 4 for port I/O; 1, 2, 4 or 8 for
+ *            MMIO.  An MMIO address must be aligned to its width.
+ * @flags:    reserved, must be 0.
+ * @reserved: must be 0.
+ * @addr:     I/O port (0..0xffff, port + width - 1 <= 0xffff) for PIO ops;
+ *            guest-physical address for MMIO ops.
+ * @value:    data to write (low @width bytes; upper bytes must be 0), or on
+ *            return the data read, zero-extended.
+ */
+struct pvio_op {
+	__u8	kind;
+	__u8	width;
+	__u16	flags;
+	__u32	reserved;
+	__u64	addr;
+	__u64	value;
+};
+
+#define PVIO_OP_SIZE		24
+#define PVIO_ARRAY_MAX_BYTES	(PVIO_MAX_OPS * PVIO_OP_SIZE)
+
+/* Mask of the low @width bytes; width 8 yields all ones. */
+static inline __u64 pvio_width_mask(__u8 width)
+{
+	return width >= 8 ? ~(__u64)0 : (((__u64)1 << (width * 8)) - 1);
+}
+
+static inline int pvio_op_is_pio(const struct pvio_op *op)
+{
+	return op->kind == PVIO_OP_PIO_OUT || op->kind == PVIO_OP_PIO_IN;
+}
+
+static inline int pvio_op_is_read(const struct pvio_op *op)
+{
+	return op->kind == PVIO_OP_PIO_IN || op->kind == PVIO_OP_MMIO_READ;
+}
+
+/* Fills @op; returns the same error codes pvio_op_check() would. */
+static inline int pvio_op_encode(struct pvio_op *op, __u8 kind, __u8 width,
+				 __u64 addr, __u64 value)
+{
+	op->kind = kind;
+	op->width = width;
+	op->flags = 0;
+	op->reserved = 0;
+	op->addr = addr;
+	op->value = (kind == PVIO_OP_PIO_OUT || kind == PVIO_OP_MMIO_WRITE) ?
+		    value & pvio_width_mask(width) : 0;
+	return 0;
+}
+
+/*
+ * Checks everything about one op that does not need the host's memory map.
+ * Returns 0 or a positive PVIO_E* code.  The host handler runs this over a
+ * private copy of the array; the guest can run it before a call.
+ */
+static inline int pvio_op_check(const struct pvio_op *op)
+{
+	__u64 page_off;
+
+	if (op->kind < PVIO_OP_PIO_OUT || op->kind > PVIO_OP_MMIO_READ)
+		return PVIO_EKIND;
+	if (op->flags || op->reserved)
+		return PVIO_EKIND;
+	if (pvio_op_is_pio(op)) {
+		if (op->width != 1 && op->width != 2 && op->width != 4)
+			return PVIO_EWIDTH;
+		if (op->addr > PVIO_PORT_MAX ||
+		    op->addr + op->width - 1 > PVIO_PORT_MAX)
+			return PVIO_ERANGE;
+	} else {
+		if (op->width != 1 && op->width != 2 && op->width != 4 &&
+		    op->width != 8)
+			return PVIO_EWIDTH;
+		if (op->addr & (op->width - 1))
+			return PVIO_ERANGE;
+		/* aligned and <= 8 bytes, so it cannot cross a page; keep the check explicit */
+		page_off = op->addr & 4095;
+		if (page_off + op->width > 4096)
+			return PVIO_ERANGE;
+	}
+	if (!pvio_op_is_read(op) && (op->value & ~pvio_width_mask(op->width)))
+		return PVIO_EKIND;
+	return 0;
+}
+
+/*
+ * Checks the call arguments of PVIO_FN_BATCH: count and placement of the
+ * array.  Returns 0 or a positive PVIO_E* code.
+ */
+static inline int pvio_batch_check(__u64 gpa, __u64 count)
+{
+	if (count == 0 || count > PVIO_MAX_OPS)
+		return PVIO_ECOUNT;
+	if (gpa & 7)
+		return PVIO_EARRAY;
+	if ((gpa & 4095) + count * PVIO_OP_SIZE > 4096)
+		return PVIO_EARRAY;
+	return 0;
+}
+
+#endif /* _UAPI_LINUX_PVIO_H */

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counters under /sys/kernel/debug/pvio/:
+ *   transport          transport chosen at load (hypercall or native)
+ *   host_abi           host handler ABI version, or "none"
+ *   stats              counters summed over every batch, freed ones included
+ *   inject_host_error  write N: the next N flushes (any batch) see a host error
+ *   batches/<user>/stats   the same counters for one batch user
+ */
+#include <linux/debugfs.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+
+#include "internal.h"
+
+static struct dentry *pvio_dir;
+static struct dentry *pvio_batches_dir;
+static DEFINE_MUTEX(pvio_dir_lock);
+
+static void pvio_show_counters(struct seq_file *m, const struct pvio_counters *c)
+{
+	seq_printf(m, "ops_queued %lld\n", atomic64_read(&c->ops_queued));
+	seq_printf(m, "queue_full %lld\n", atomic64_read(&c->queue_full));
+	seq_printf(m, "flushes %lld\n", atomic64_read(&c->flushes));
+	seq_printf(m, "hypercalls %lld\n", atomic64_read(&c->hypercalls));
+	seq_printf(m, "ops_hypercall %lld\n", atomic64_read(&c->ops_hypercall));
+	seq_printf(m, "ops_native %lld\n", atomic64_read(&c->ops_native));
+	seq_printf(m, "host_errors %lld\n", atomic64_read(&c->host_errors));
+	seq_printf(m, "fallbacks %lld\n", atomic64_read(&c->fallbacks));
+}
+
+static int pvio_global_stats_show(struct seq_file *m, void *unused)
+{
+	pvio_show_counters(m, &pvio_global);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pvio_global_stats);
+
+static int pvio_batch_stats_show(struct seq_file *m, void *unused)
+{
+	struct pv_io_batch *b = m->private;
+
+	seq_printf(m, "transport %s\n", pvio_transport_name(b->transport));
+	seq_printf(m, "capacity %u\n", b->cap);
+	pvio_show_counters(m, &b->cnt);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pvio_batch_stats);
+
+static int pvio_transport_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%s\n", pvio_transport_name(pvio_transport_of_load()));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pvio_transport);
+
+static int pvio_host_abi_show(struct seq_file *m, void *unused)
+{
+	if (pvio_host_abi > 0)
+		seq_printf(m, "%d\n", pvio_host_abi);
+	else
+		seq_puts(m, "none\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pvio_host_abi);
+
+static int pvio_inject_get(void *data, u64 *val)
+{
+	*val = atomic_read(&pvio_global_inject);
+	return 0;
+}
+
+static int pvio_inject_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&pvio_global_inject, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pvio_inject_fops, pvio_inject_get, pvio_inject_set,
+			 "%llu\n");
+
+int pvio_debugfs_init(void)
+{
+	pvio_dir = debugfs_create_dir("pvio", NULL);
+	/* debugfs is optional: a kernel without it still does I/O */
+	if (IS_ERR(pvio_dir))
+		return 0;
+	debugfs_create_file("transport", 0444, pvio_dir, NULL, &pvio_transport_fops);
+	debugfs_create_file("host_abi", 0444, pvio_dir, NULL, &pvio_host_abi_fops);
+	debugfs_create_file("stats", 0444, pvio_dir, NULL, &pvio_global_stats_fops);
+	debugfs_create_file_unsafe("inject_host_error", 0600, pvio_dir, NULL,
+				   &pvio_inject_fops);
+	pvio_batches_dir = debugfs_create_dir("batches", pvio_dir);
+	return 0;
+}
+
+void pvio_debugfs_exit(void)
+{
+	debugfs_remove(pvio_dir);
+}
+
+/* Two users may share a name (two NICs): the second gets "<name>.2" and so on. */
+void pvio_debugfs_add_batch(struct pv_io_batch *b)
+{
+	char name[sizeof(b->name) + 8];
+	struct dentry *old;
+	unsigned int i;
+
+	if (IS_ERR_OR_NULL(pvio_batches_dir))
+		return;
+	mutex_lock(&pvio_dir_lock);
+	strscpy(name, b->name, sizeof(name));
+	for (i = 2; (old = debugfs_lookup(name, pvio_batches_dir)); i++) {
+		dput(old);
+		snprintf(name, sizeof(name), "%s.%u", b->name, i);
+	}
+	b->dir = debugfs_create_dir(name, pvio_batches_dir);
+	debugfs_create_file("stats", 0444, b->dir, b, &pvio_batch_stats_fops);
+	mutex_unlock(&pvio_dir_lock);
+}
+
+void pvio_debugfs_del_batch(struct pv_io_batch *b)
+{
+	mutex_lock(&pvio_dir_lock);
+	debugfs_remove(b->dir);
+	b->dir = NULL;
+	mutex_unlock(&pvio_dir_lock);
+}
