@@ -144,6 +144,7 @@ run_case() {
 }
 
 mkdir -p "$OUT"
+make -s -C "$ROOT" KVER="$KVER" > "$OUT/make.log" 2>&1 || { cat "$OUT/make.log"; die "module build failed"; }
 cases=()
 if [ $# -gt 0 ]; then
 	for c in "$@"; do cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh"); done
