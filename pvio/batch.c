@@ -141,7 +141,7 @@ EXPORT_SYMBOL_GPL(pv_io_queue_pio);
 int pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
 		     void __iomem *addr, u64 val, void *result)
 {
-	unsigned long va = (unsigned long)addr;
+	unsigned long va = (unsigned long __force)addr;
 
 	if ((va & PAGE_MASK) != b->mmio_page_va) {
 		b->mmio_page_pa = slow_virt_to_phys((void *)(va & PAGE_MASK));

@@ -28,7 +28,6 @@ struct pvio_counters {
 	atomic64_t c[PVIO_NR_COUNTERS];
 };
 
-
 /* Where a queued op's result goes and how to run it natively. */
 struct pvio_slot {
 	void *result;		/* u8/u16/u32/u64 of the op's width, reads only */

@@ -28,6 +28,7 @@ struct pvio_counters pvio_global;
 atomic_t pvio_global_inject = ATOMIC_INIT(0);
 int pvio_host_abi = -ENODEV;
 LIST_HEAD(pvio_batches);
+/* guards pvio_batches: batch alloc/free against the global counter sum */
 DEFINE_MUTEX(pvio_batches_lock);
 static enum pv_io_transport pvio_transport = PV_IO_NATIVE;
 
