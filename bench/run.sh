@@ -15,8 +15,8 @@ KVER=${KVER:-$("$ROOT/tools/kver.sh")}
 rc=0
 
 bench_native() {
-	local log=$ROOT/build/vm/guest/console.log out=$RES/native-overhead.md
-	"$ROOT/tests/vm/run.sh" "$ROOT/bench/native/guest.sh" || return 1
+	local log=$ROOT/build/vm/native-overhead/console.log out=$RES/native-overhead.md
+	"$ROOT/tests/vm/run.sh" "$ROOT/bench/native/native-overhead.sh" || return 1
 	local d p r
 	d=$(sed -n 's/.*direct_ns_per_batch=\([0-9]*\).*/\1/p' "$log")
 	p=$(sed -n 's/.*pvio_ns_per_batch=\([0-9]*\).*/\1/p' "$log")
