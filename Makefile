@@ -8,7 +8,7 @@ KVER ?= $(shell tools/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 # every module, as Kconfig would say "m" for each
-PVIO_CONFIG := CONFIG_PVIO=m CONFIG_PVIO_SELFTEST=m
+PVIO_CONFIG := CONFIG_PVIO=m CONFIG_PVIO_SELFTEST=m CONFIG_E1000_PVIO=m
 
 all: modules
 

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e1000_pvio ethtool support: driver info, link settings as STATUS reports
+ * them, autonegotiation restart, and the counters of ethtool -S (the
+ * driver's own and those of its pvio batch).
+ */
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/pvio.h>
+
+#include "e1000_pvio.h"
+
+static void e1000p_get_drvinfo(struct net_device *netdev,
+			       struct ethtool_drvinfo *info)
+{
+	struct e1000p_adapter *ad = netdev_priv(netdev);
+
+	strscpy(info->driver, E1000P_NAME, sizeof(info->driver));
+	strscpy(info->bus_info, pci_name(ad->pdev), sizeof(info->bus_info));
+}
+
+static int e1000p_get_link_ksettings(struct net_device *netdev,
+				     struct ethtool_link_ksettings *cmd)
+{
+	static const int speeds[] = { SPEED_10, SPEED_100, SPEED_1000, SPEED_1000 };
+	struct e1000p_adapter *ad = netdev_priv(netdev);
+	u32 status = e1000p_read_status(ad);
+
+	ethtool_link_ksettings_zero_link_mode(cmd, supported);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, 1000baseT_Full);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, Autoneg);
+	ethtool_link_ksettings_add_link_mode(cmd, supported, TP);
+	ethtool_link_ksettings_zero_link_mode(cmd, advertising);
+	ethtool_link_ksettings_add_link_mode(cmd, advertising, 1000baseT_Full);
+	ethtool_link_ksettings_add_link_mode(cmd, advertising, Autoneg);
+	cmd->base.port = PORT_TP;
+	cmd->base.phy_address = E1000P_PHY_ADDR;
+	cmd->base.autoneg = AUTONEG_ENABLE;
+	if (netif_running(netdev) && (status & E1000P_STATUS_LU)) {
+		cmd->base.speed = speeds[E1000P_STATUS_SPEED(status)];
+		cmd->base.duplex = (status & E1000P_STATUS_FD) ?
+				   DUPLEX_FULL : DUPLEX_HALF;
+	} else {
+		cmd->base.speed = SPEED_UNKNOWN;
+		cmd->base.duplex = DUPLEX_UNKNOWN;
+	}
+	return 0;
+}
+
+static int e1000p_nway_reset(struct net_device *netdev)
+{
+	return e1000p_restart_autoneg(netdev_priv(netdev));
+}
+
+/* The counters of ethtool -S, in order. */
+enum {
+	S_RX_PACKETS, S_RX_BYTES, S_RX_ERRORS, S_RX_ALLOC_FAILED,
+	S_TX_PACKETS, S_TX_BYTES, S_POLLS,
+	S_TX_QUEUED, S_TX_DROPPED, S_TX_BUSY, S_TX_DOORBELLS,
+	S_IRQS, S_IRQS_NONE, S_LINK_CHANGES, S_TX_FLUSHED, S_TX_TIMEOUTS,
+	S_TX_IN_FLIGHT, S_RX_BUFFERS_POSTED,
+	S_PVIO_OPS_QUEUED, S_PVIO_QUEUE_FULL, S_PVIO_FLUSHES,
+	S_PVIO_HYPERCALLS, S_PVIO_OPS_HYPERCALL, S_PVIO_OPS_NATIVE,
+	S_PVIO_HOST_ERRORS, S_PVIO_FALLBACKS,
+	S_NUM
+};
+
+static const char e1000p_stat_names[S_NUM][ETH_GSTRING_LEN] = {
+	"rx_packets", "rx_bytes", "rx_errors", "rx_alloc_failed",
+	"tx_packets", "tx_bytes", "polls",
+	"tx_queued", "tx_dropped", "tx_busy", "tx_doorbells",
+	"irqs", "irqs_none", "link_changes", "tx_flushed", "tx_timeouts",
+	"tx_in_flight", "rx_buffers_posted",
+	"pvio_ops_queued", "pvio_queue_full", "pvio_flushes",
+	"pvio_hypercalls", "pvio_ops_hypercall", "pvio_ops_native",
+	"pvio_host_errors", "pvio_fallbacks",
+};
+
+static int e1000p_get_sset_count(struct net_device *netdev, int sset)
+{
+	return sset == ETH_SS_STATS ? S_NUM : -EOPNOTSUPP;
+}
+
+static void e1000p_get_strings(struct net_device *netdev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, e1000p_stat_names, sizeof(e1000p_stat_names));
+}
+
+static void e1000p_rx_tx_stats(struct e1000p_adapter *ad, u64 *d)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&ad->rstats.syncp);
+		d[S_RX_PACKETS] = ad->rstats.rx_packets;
+		d[S_RX_BYTES] = ad->rstats.rx_bytes;
+		d[S_RX_ERRORS] = ad->rstats.rx_errors;
+		d[S_RX_ALLOC_FAILED] = ad->rstats.rx_alloc_failed;
+		d[S_TX_PACKETS] = ad->rstats.tx_packets;
+		d[S_TX_BYTES] = ad->rstats.tx_bytes;
+		d[S_POLLS] = ad->rstats.polls;
+	} while (u64_stats_fetch_retry(&ad->rstats.syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&ad->tstats.syncp);
+		d[S_TX_QUEUED] = ad->tstats.tx_queued;
+		d[S_TX_DROPPED] = ad->tstats.tx_dropped;
+		d[S_TX_BUSY] = ad->tstats.tx_busy;
+		d[S_TX_DOORBELLS] = ad->tstats.tx_doorbells;
+	} while (u64_stats_fetch_retry(&ad->tstats.syncp, start));
+}
+
+static void e1000p_get_ethtool_stats(struct net_device *netdev,
+				     struct ethtool_stats *stats, u64 *d)
+{
+	struct e1000p_adapter *ad = netdev_priv(netdev);
+	struct pv_io_stats ps;
+
+	e1000p_rx_tx_stats(ad, d);
+	/* the batch's in-place counters are plain: read them under its lock */
+	spin_lock_irq(&ad->io_lock);
+	d[S_IRQS] = ad->istats.irqs;
+	d[S_IRQS_NONE] = ad->istats.irqs_none;
+	d[S_LINK_CHANGES] = ad->istats.link_changes;
+	d[S_TX_FLUSHED] = ad->istats.tx_flushed;
+	d[S_TX_TIMEOUTS] = ad->istats.tx_timeouts;
+	pv_io_batch_stats(ad->batch, &ps);
+	spin_unlock_irq(&ad->io_lock);
+
+	/* both sides move while traffic runs; exact once the interface is down */
+	d[S_TX_IN_FLIGHT] = d[S_TX_QUEUED] - d[S_TX_PACKETS] - d[S_TX_FLUSHED];
+	d[S_RX_BUFFERS_POSTED] = READ_ONCE(ad->rx_posted);
+	d[S_PVIO_OPS_QUEUED] = ps.ops_queued;
+	d[S_PVIO_QUEUE_FULL] = ps.queue_full;
+	d[S_PVIO_FLUSHES] = ps.flushes;
+	d[S_PVIO_HYPERCALLS] = ps.hypercalls;
+	d[S_PVIO_OPS_HYPERCALL] = ps.ops_hypercall;
+	d[S_PVIO_OPS_NATIVE] = ps.ops_native;
+	d[S_PVIO_HOST_ERRORS] = ps.host_errors;
+	d[S_PVIO_FALLBACKS] = ps.fallbacks;
+}
+
+static const struct ethtool_ops e1000p_ethtool_ops = {
+	.get_drvinfo		= e1000p_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= e1000p_get_link_ksettings,
+	.nway_reset		= e1000p_nway_reset,
+	.get_sset_count		= e1000p_get_sset_count,
+	.get_strings		= e1000p_get_strings,
+	.get_ethtool_stats	= e1000p_get_ethtool_stats,
+};
+
+void e1000p_set_ethtool_ops(struct net_device *netdev)
+{
+	netdev->ethtool_ops = &e1000p_ethtool_ops;
+}
