@@ -662,7 +662,7 @@ static irqreturn_t e1000p_intr_napi(int irq, void *data)
 static int e1000p_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000p_adapter *ad = container_of(napi, struct e1000p_adapter, napi);
-	bool refilled;
+	bool refilled, unmask;
 	int done;
 
 	u64_stats_update_begin(&ad->rstats.syncp);
@@ -673,10 +673,17 @@ static int e1000p_poll(struct napi_struct *napi, int budget)
 	done = e1000p_rx_clean(ad, budget);
 	refilled = e1000p_rx_refill(ad, GFP_ATOMIC);
 
+	/*
+	 * Complete outside io_lock: napi_complete_done() flushes GRO, and a
+	 * frame delivered there may be answered through ndo_start_xmit,
+	 * which takes io_lock for the doorbell.
+	 */
+	unmask = done < budget && napi_complete_done(napi, done);
+
 	/* the tail update and the unmask leave in one run */
 	spin_lock_irq(&ad->io_lock);
 	e1000p_rx_tail(ad);
-	if (done < budget && napi_complete_done(napi, done)) {
+	if (unmask) {
 		e1000p_wr(ad, E1000P_IMS, E1000P_INT_ENABLE);
 		ad->irq_masked = false;
 	}
