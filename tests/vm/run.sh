@@ -12,7 +12,8 @@
 #   # pvio-vm: kmods="null_blk"                Debian modules (deps resolved)
 #   # pvio-vm: timeout=120 mem=512 disks="64M" append="..." qemu="..."
 #   # pvio-vm: bins="openssl"                  host programs (+ their libs)
-# In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=.
+# In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=, @ROOT@
+# the top of the tree (for host-side helpers, e.g. a slirp guestfwd cmd:).
 #
 # Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
 # slash is a path, used by make demo and make bench)
@@ -113,6 +114,7 @@ run_case() {
 		qemu=${qemu//@DISK$i@/$w/disk$i.img}
 		i=$((i + 1))
 	done
+	qemu=${qemu//@ROOT@/$ROOT}
 	if ! build_initramfs "$cs" "$w" > "$w/build.log" 2>&1; then
 		cat "$w/build.log"
 		report FAIL "$name" "initramfs build"

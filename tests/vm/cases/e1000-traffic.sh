@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# e1000_pvio under load, napi=1 then napi=0: ping (MTU-sized, tiny,
+# fragmented, a fast burst), a byte-exact 64 MiB transfer each way and
+# both ways at once, then the skb accounting after ifdown.
+#
+# Transfers go to slirp's guestfwd address 10.0.2.100:5000, whose host end
+# is tests/vm/e1000-peer.sh (one process per connection): it sends a
+# seeded AES-CTR stream and, on a second connection, the md5 of that stream
+# as computed on the host; or it receives and answers with the md5 of what
+# arrived.  The guest computes its own md5 and compares.
+# pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=900 mem=768
+# pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
+. /lib/tap.sh
+
+PEER="10.0.2.100 5000"
+BIG=67108864		# 64 MiB
+MID=16777216		# 16 MiB, for the run in both directions at once
+
+st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
+stream() { # N SEED: the bytes e1000-peer.sh sends for "send N SEED"
+	openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass "pass:$2" < /dev/zero 2>/dev/null |
+		head -c "$1"
+}
+md5() { md5sum | cut -d' ' -f1; }
+host_sum() { echo "sum $1 $2" | nc $PEER; }
+rx_sum() { echo "send $1 $2" | nc $PEER | md5; }
+tx_file() { # N FILE: host's md5 of FILE sent to it
+	{ echo "recv $1"; cat "$2"; } | nc $PEER
+}
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+
+wait_carrier() {
+	i=0
+	while [ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" = 1 ]
+}
+
+# Sent data is made once: openssl and md5sum are slow under TCG.
+stream $BIG tx64 > /tmp/tx64
+stream $MID txmid > /tmp/txmid
+tx64_sum=$(md5 < /tmp/tx64)
+txmid_sum=$(md5 < /tmp/txmid)
+
+for mode in 1 0; do
+	m="napi=$mode:"
+	check "$m e1000_pvio loads" modprobe e1000_pvio napi=$mode
+	check "$m parameter reads back" \
+		[ "$(cat /sys/module/e1000_pvio/parameters/napi)" = $mode ]
+	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | grep -m1 .)
+	ip link set "$nic" up
+	ip addr add 10.0.2.15/24 dev "$nic"
+	check "$m link up" wait_carrier
+	check "$m ping 10.0.2.2 (ARP + ICMP)" ping -c 3 -W 5 10.0.2.2
+	check "$m MTU-sized frames (1472-byte ICMP payload)" \
+		ping -c 5 -W 5 -s 1472 10.0.2.2
+	check "$m tiny frames (empty ICMP payload, padded)" \
+		ping -c 5 -W 5 -s 0 10.0.2.2
+	check "$m fragmented datagrams (4000-byte ICMP payload)" \
+		ping -c 3 -W 5 -s 4000 10.0.2.2
+	out=$(ping -q -c 300 -i 0.01 -W 5 10.0.2.2)
+	echo "$out" | grep loss | sed 's/^/# /'
+	check "$m 300 pings at 10 ms: none lost" \
+		sh -c "echo '$out' | grep -q ' 0% packet loss'"
+
+	t0=$(date +%s)
+	a=$(host_sum $BIG rx$mode)
+	b=$(rx_sum $BIG rx$mode)
+	t1=$(date +%s)
+	echo "# receive 64 MiB: host $a guest $b, $((t1 - t0)) s (host md5 included)"
+	check "$m receive 64 MiB byte-exact (md5 host = guest)" same "$a" "$b"
+
+	c=$(tx_file $BIG /tmp/tx64)
+	t2=$(date +%s)
+	echo "# send 64 MiB: guest $tx64_sum host $c, $((t2 - t1)) s"
+	check "$m send 64 MiB byte-exact (md5 guest = host)" same "$tx64_sum" "$c"
+
+	tx_file $MID /tmp/txmid > /tmp/both_tx &
+	rx_sum $MID both$mode > /tmp/both_rx
+	wait
+	check "$m 16 MiB each way at once byte-exact" \
+		sh -c "[ '$(host_sum $MID both$mode)' = \"\$(cat /tmp/both_rx)\" ] &&
+		       [ '$txmid_sum' = \"\$(cat /tmp/both_tx)\" ]"
+
+	check "$m no receive errors" [ "$(st rx_errors)" = 0 ]
+	check "$m no busy returns or drops" \
+		[ "$(st tx_busy)" = 0 -a "$(st tx_dropped)" = 0 ]
+	if [ $mode = 1 ]; then
+		check "$m polls ran" [ "$(st polls)" -gt 0 ]
+	else
+		check "$m no polls (receive in the handler)" [ "$(st polls)" = 0 ]
+	fi
+	check "$m pvio batch used (ops native = ops queued)" \
+		[ "$(st pvio_ops_queued)" -gt 0 -a \
+		  "$(st pvio_ops_native)" = "$(st pvio_ops_queued)" ]
+	pk=$(( $(st rx_packets) + $(st tx_packets) ))
+	echo "# packets $pk, irqs $(st irqs), pvio ops $(st pvio_ops_queued), flushes $(st pvio_flushes), doorbells $(st tx_doorbells)"
+
+	ip link set "$nic" down
+	q=$(st tx_queued) p=$(st tx_packets) f=$(st tx_flushed)
+	echo "# after ifdown: tx_queued $q tx_packets $p tx_flushed $f rx_buffers_posted $(st rx_buffers_posted)"
+	check "$m after ifdown: tx_queued = tx_packets + tx_flushed" [ "$q" = $((p + f)) ]
+	check "$m after ifdown: nothing in flight" [ "$(st tx_in_flight)" = 0 ]
+	check "$m after ifdown: no receive buffer held" [ "$(st rx_buffers_posted)" = 0 ]
+	ethtool -S "$nic" | sed 's/^/# /'
+	check "$m unloads" rmmod e1000_pvio
+done
