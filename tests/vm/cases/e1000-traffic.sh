@@ -24,7 +24,12 @@ stream() { # N SEED: the bytes e1000-peer.sh sends for "send N SEED"
 }
 md5() { md5sum | cut -d' ' -f1; }
 host_sum() { echo "sum $1 $2" | nc $PEER; }
-rx_sum() { echo "send $1 $2" | nc $PEER | md5; }
+# rx_sum N SEED: md5 of what arrived, empty unless exactly N bytes did
+rx_sum() {
+	echo "send $1 $2" | nc $PEER > /tmp/rx.$2
+	[ "$(wc -c < /tmp/rx.$2)" = "$1" ] && md5 < /tmp/rx.$2
+	rm -f /tmp/rx.$2
+}
 tx_file() { # N FILE: host's md5 of FILE sent to it
 	{ echo "recv $1"; cat "$2"; } | nc $PEER
 }
@@ -43,6 +48,8 @@ stream $BIG tx64 > /tmp/tx64
 stream $MID txmid > /tmp/txmid
 tx64_sum=$(md5 < /tmp/tx64)
 txmid_sum=$(md5 < /tmp/txmid)
+check "made the data to send" \
+	[ "$(wc -c < /tmp/tx64)" = $BIG -a "$(wc -c < /tmp/txmid)" = $MID ]
 
 for mode in 1 0; do
 	m="napi=$mode:"
@@ -60,10 +67,10 @@ for mode in 1 0; do
 		ping -c 5 -W 5 -s 0 10.0.2.2
 	check "$m fragmented datagrams (4000-byte ICMP payload)" \
 		ping -c 3 -W 5 -s 4000 10.0.2.2
-	out=$(ping -q -c 300 -i 0.01 -W 5 10.0.2.2)
-	echo "$out" | grep loss | sed 's/^/# /'
+	out=$(ping -q -c 300 -i 0.01 -W 5 10.0.2.2 | grep loss)
+	echo "# $out"
 	check "$m 300 pings at 10 ms: none lost" \
-		sh -c "echo '$out' | grep -q ' 0% packet loss'"
+		eval 'echo "$out" | grep -q "^300 packets transmitted, 300 packets received"'
 
 	t0=$(date +%s)
 	a=$(host_sum $BIG rx$mode)
@@ -80,9 +87,12 @@ for mode in 1 0; do
 	tx_file $MID /tmp/txmid > /tmp/both_tx &
 	rx_sum $MID both$mode > /tmp/both_rx
 	wait
+	a=$(host_sum $MID both$mode)
+	b=$(cat /tmp/both_rx)
+	c=$(cat /tmp/both_tx)
+	echo "# both ways: receive host $a guest $b, send guest $txmid_sum host $c"
 	check "$m 16 MiB each way at once byte-exact" \
-		sh -c "[ '$(host_sum $MID both$mode)' = \"\$(cat /tmp/both_rx)\" ] &&
-		       [ '$txmid_sum' = \"\$(cat /tmp/both_tx)\" ]"
+		eval 'same "$a" "$b" && same "$txmid_sum" "$c"'
 
 	check "$m no receive errors" [ "$(st rx_errors)" = 0 ]
 	check "$m no busy returns or drops" \

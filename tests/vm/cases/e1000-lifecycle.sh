@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# e1000_pvio life cycle: bad module parameters, ifdown/ifup (idle and in
+# the middle of a TCP transfer, which must still arrive byte-exact), link
+# flap through autonegotiation restart (LSC interrupt), MAC address and
+# promiscuous changes, and unloading during receive and send traffic in
+# both napi modes.  Peer: tests/vm/e1000-peer.sh (see e1000-traffic.sh).
+# pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=600 mem=512
+# pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0,mac=52:54:00:12:34:56"
+. /lib/tap.sh
+
+PEER="10.0.2.100 5000"
+N=33554432		# 32 MiB
+
+st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
+md5() { md5sum | cut -d' ' -f1; }
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+carrier() { cat /sys/class/net/$nic/carrier 2>/dev/null; }
+wait_carrier() { # VALUE: wait up to 5 s for carrier VALUE
+	i=0
+	while [ "$(carrier)" != "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ "$(carrier)" = "$1" ]
+}
+bring_up() { # napi mode
+	modprobe e1000_pvio napi=$1 || return 1
+	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | grep -m1 .)
+	ip link set "$nic" up
+	ip addr add 10.0.2.15/24 dev "$nic"
+	wait_carrier 1
+}
+pings() { ping -c "${1:-2}" -W 5 10.0.2.2 > /dev/null; }
+no_batch() { ! ls /sys/kernel/debug/pvio/batches/ | grep -q e1000p; }
+no_irq() { ! grep -q "$nic" /proc/interrupts; }
+
+# ---- parameters ----
+modprobe pvio
+for bad in napi=2 napi=yes napi=-1 napi=; do
+	dmesg -c > /dev/null
+	if modprobe e1000_pvio $bad 2>/dev/null; then
+		not_ok "refuses $bad"
+		rmmod e1000_pvio
+	elif dmesg | grep -q "e1000_pvio: napi=.* is not 0"; then
+		ok "refuses $bad and says why"
+	else
+		not_ok "refuses $bad and says why (no message)"
+	fi
+done
+check "nothing bound after the refusals" [ ! -d /sys/bus/pci/drivers/e1000_pvio ]
+
+for mode in 1 0; do
+	m="napi=$mode:"
+	check "$m up with link" bring_up $mode
+
+	# ---- ifdown / ifup ----
+	k=0
+	for i in 1 2 3 4 5; do
+		ip link set "$nic" down
+		ip link set "$nic" up
+		wait_carrier 1 && pings 1 && k=$((k + 1))
+	done
+	check "$m five ifdown/ifup cycles, ping after each" [ $k = 5 ]
+
+	a=$(echo "sum $N flap$mode" | nc $PEER)
+	echo "send $N flap$mode" | nc $PEER > /tmp/rx &
+	bg=$!
+	sleep 2
+	ip link set "$nic" down
+	sleep 1
+	ip link set "$nic" up
+	wait "$bg"
+	b=$( [ "$(wc -c < /tmp/rx)" = $N ] && md5 < /tmp/rx)
+	rm -f /tmp/rx
+	echo "# transfer across ifdown/ifup: host $a guest $b"
+	check "$m ifdown/ifup during a 32 MiB receive: still byte-exact" same "$a" "$b"
+
+	# ---- link flap: autonegotiation restart -> LSC ----
+	lc=$(st link_changes)
+	cc=$(cat /sys/class/net/$nic/carrier_changes)
+	check "$m ethtool -r accepted" ethtool -r "$nic"
+	check "$m carrier drops at once" [ "$(carrier)" = 0 ]
+	check "$m LSC interrupt brings the carrier back" wait_carrier 1
+	check "$m link_changes counted both" [ "$(st link_changes)" = $((lc + 2)) ]
+	check "$m carrier_changes counted both" \
+		[ "$(cat /sys/class/net/$nic/carrier_changes)" = $((cc + 2)) ]
+	check "$m ping after the flap" pings 2
+
+	# ---- address filters ----
+	ip link set "$nic" address 52:54:00:ab:cd:ef
+	ip neigh flush dev "$nic"
+	check "$m ping from a changed MAC address" pings 2
+	ip link set "$nic" address 52:54:00:12:34:56
+	ip link set "$nic" promisc on
+	check "$m ping in promiscuous mode" pings 2
+	ip link set "$nic" promisc off
+	ip link set "$nic" allmulticast on
+	check "$m ping with all-multicast" pings 2
+	ip link set "$nic" allmulticast off
+
+	# ---- unload under traffic ----
+	echo "send $N unload$mode" | nc $PEER > /dev/null &
+	bg=$!
+	ping -q -A -w 30 10.0.2.2 > /dev/null &
+	pg=$!
+	sleep 2
+	check "$m unloads during receive traffic" rmmod e1000_pvio
+	kill "$bg" "$pg" 2>/dev/null
+	wait
+	check "$m its pvio batch is gone" no_batch
+	check "$m its interrupt is released" no_irq
+
+	check "$m reloads" bring_up $mode
+	head -c $N /dev/zero | nc $PEER > /dev/null &
+	bg=$!
+	sleep 2
+	check "$m unloads during send traffic" rmmod e1000_pvio
+	kill "$bg" 2>/dev/null
+	wait
+	check "$m reloads, ping works" eval 'bring_up $mode && pings 2'
+	ip link set "$nic" down
+	check "$m after ifdown: nothing in flight" \
+		[ "$(st tx_in_flight)" = 0 -a "$(st rx_buffers_posted)" = 0 ]
+	check "$m unloads" rmmod e1000_pvio
+done
