@@ -67,6 +67,9 @@ for mode in 1 0; do
 	bg=$!
 	sleep 2
 	ip link set "$nic" down
+	got=$(wc -c < /tmp/rx)
+	check "$m that transfer was under way at ifdown ($got bytes in)" \
+		[ "$got" -gt 0 -a "$got" -lt $N ]
 	sleep 1
 	ip link set "$nic" up
 	wait "$bg"
@@ -103,7 +106,10 @@ for mode in 1 0; do
 	bg=$!
 	ping -q -A -w 30 10.0.2.2 > /dev/null &
 	pg=$!
-	sleep 2
+	sleep 1
+	p0=$(st rx_packets)
+	sleep 1
+	check "$m receive traffic is flowing" [ $(( $(st rx_packets) - p0 )) -gt 100 ]
 	check "$m unloads during receive traffic" rmmod e1000_pvio
 	kill "$bg" "$pg" 2>/dev/null
 	wait
@@ -111,9 +117,12 @@ for mode in 1 0; do
 	check "$m its interrupt is released" no_irq
 
 	check "$m reloads" bring_up $mode
-	head -c $N /dev/zero | nc $PEER > /dev/null &
+	{ echo "recv $N"; head -c $N /dev/zero; } | nc $PEER > /dev/null &
 	bg=$!
-	sleep 2
+	sleep 1
+	p0=$(st tx_packets)
+	sleep 1
+	check "$m send traffic is flowing" [ $(( $(st tx_packets) - p0 )) -gt 100 ]
 	check "$m unloads during send traffic" rmmod e1000_pvio
 	kill "$bg" 2>/dev/null
 	wait
