@@ -196,8 +196,7 @@ struct e1000p_adapter {
 	struct pci_dev *pdev;
 	u8 __iomem *hw;
 
-	/*
-	 * The register batch and everything below it that the hardware
+	/* The register batch and everything below it that the hardware
 	 * mask state depends on.  Taken with interrupts off: the handler,
 	 * the NAPI poll, ndo_start_xmit and configuration calls all queue
 	 * register accesses into the same batch.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * e1000_pvio ethtool support: driver info, link settings as STATUS reports
- * them, autonegotiation restart, and the counters of ethtool -S (the
- * driver's own and those of its pvio batch).
+ * e1000_pvio ethtool support: driver info, link state as STATUS reports it
+ * (no link mode masks: there is nothing to choose on a virtual NIC),
+ * autonegotiation restart, and the counters of ethtool -S (the driver's
+ * own and those of its pvio batch).
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -26,13 +27,6 @@ static int e1000p_get_link_ksettings(struct net_device *netdev,
 	struct e1000p_adapter *ad = netdev_priv(netdev);
 	u32 status = e1000p_read_status(ad);
 
-	ethtool_link_ksettings_zero_link_mode(cmd, supported);
-	ethtool_link_ksettings_add_link_mode(cmd, supported, 1000baseT_Full);
-	ethtool_link_ksettings_add_link_mode(cmd, supported, Autoneg);
-	ethtool_link_ksettings_add_link_mode(cmd, supported, TP);
-	ethtool_link_ksettings_zero_link_mode(cmd, advertising);
-	ethtool_link_ksettings_add_link_mode(cmd, advertising, 1000baseT_Full);
-	ethtool_link_ksettings_add_link_mode(cmd, advertising, Autoneg);
 	cmd->base.port = PORT_TP;
 	cmd->base.phy_address = E1000P_PHY_ADDR;
 	cmd->base.autoneg = AUTONEG_ENABLE;

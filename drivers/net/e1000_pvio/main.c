@@ -66,8 +66,7 @@ static const struct kernel_param_ops e1000p_napi_ops = {
 module_param_cb(napi, &e1000p_napi_ops, NULL, 0444);
 MODULE_PARM_DESC(napi, "1 (default): NAPI; 0: receive in the interrupt handler (netif_rx)");
 
-/*
- * Register access.  Every access goes through the batch with io_lock held;
+/* Register access.  Every access goes through the batch with io_lock held;
  * a full batch is flushed early, which keeps the order.  A queued read's
  * result is valid after the next e1000p_flush().
  */
@@ -156,7 +155,7 @@ static int e1000p_mdic(struct e1000p_adapter *ad, u32 cmd, u16 *data)
 		mdic = e1000p_read1(ad, E1000P_MDIC);
 		if (mdic & E1000P_MDIC_READY)
 			break;
-		udelay(50);
+		usleep_range(50, 100);
 	}
 	if (!(mdic & E1000P_MDIC_READY) || (mdic & E1000P_MDIC_ERROR))
 		return -EIO;
@@ -164,8 +163,7 @@ static int e1000p_mdic(struct e1000p_adapter *ad, u32 cmd, u16 *data)
 	return 0;
 }
 
-/*
- * ethtool -r: restart PHY autonegotiation.  The link drops at once (QEMU
+/* ethtool -r: restart PHY autonegotiation.  The link drops at once (QEMU
  * clears STATUS.LU synchronously) and an LSC interrupt reports it back up,
  * which makes this the way to exercise the link-change path in a guest.
  */
@@ -203,8 +201,7 @@ static void e1000p_hw_quiesce(struct e1000p_adapter *ad)
 	ad->irq_masked = true;
 }
 
-/*
- * Global reset through CTRL.RST in BAR0.  (The stock driver issues it
+/* Global reset through CTRL.RST in BAR0.  (The stock driver issues it
  * through the I/O BAR on the 82540 for a PCI-X erratum; QEMU's I/O BAR is
  * a stub and QEMU ignores RST, so the explicit quiesce before and after is
  * what actually stops a unit a previous driver left running.)
@@ -255,7 +252,7 @@ static int e1000p_eeprom_word(struct e1000p_adapter *ad, unsigned int addr,
 			*word = eerd >> E1000P_EERD_DATA_SHIFT;
 			return 0;
 		}
-		udelay(50);
+		usleep_range(50, 100);
 	}
 	return -ETIMEDOUT;
 }
@@ -303,8 +300,7 @@ static void e1000p_write_ra(struct e1000p_adapter *ad)
 	e1000p_wr(ad, E1000P_RAH0, a[4] | (a[5] << 8) | E1000P_RAH_AV);
 }
 
-/*
- * Filtering: unicast through RA0, broadcast always, multicast all or
+/* Filtering: unicast through RA0, broadcast always, multicast all or
  * nothing.  The hash table would save the stack a few frames; accepting
  * every multicast when any is wanted is correct and needs no MTA writes.
  */
@@ -375,8 +371,7 @@ static bool e1000p_rx_fill_one(struct e1000p_adapter *ad, unsigned int i,
 	return true;
 }
 
-/*
- * Posted buffers are the slots rx_next_to_clean .. rx_next_to_fill - 1.
+/* Posted buffers are the slots rx_next_to_clean .. rx_next_to_fill - 1.
  * One slot stays empty: RDT == RDH means "no buffers" to the hardware.
  * Returns false if an allocation failed (the refill timer retries).
  */
@@ -410,8 +405,7 @@ static struct sk_buff *e1000p_rx_take(struct e1000p_adapter *ad,
 	dma_unmap_single(&ad->pdev->dev, buf->dma, E1000P_RX_BUF_LEN,
 			 DMA_FROM_DEVICE);
 	buf->skb = NULL;
-	/*
-	 * A frame longer than one buffer (only possible if the device
+	/* A frame longer than one buffer (only possible if the device
 	 * ignores LPE=0) spans descriptors: drop every piece of it.
 	 */
 	if (ad->rx_discard || !eop || bad) {
@@ -470,8 +464,7 @@ static void e1000p_rx_tail(struct e1000p_adapter *ad)
 	e1000p_wr(ad, E1000P_RDT, ad->rx_tail);
 }
 
-/*
- * With no buffer posted the device stays silent, so an allocation failure
+/* With no buffer posted the device stays silent, so an allocation failure
  * could stall receive for good.  Raise RXT0 through ICS a little later:
  * the interrupt (or the poll it schedules) refills.
  */
@@ -537,8 +530,7 @@ static void e1000p_maybe_stop_tx(struct e1000p_adapter *ad)
 	if (likely(e1000p_tx_free(ad) >= E1000P_TX_STOP))
 		return;
 	netif_stop_queue(ad->netdev);
-	/*
-	 * A completion may have run between the check and the stop without
+	/* A completion may have run between the check and the stop without
 	 * seeing the queue stopped; look again so it is not stopped for good.
 	 */
 	smp_mb();
@@ -626,8 +618,7 @@ static void e1000p_irq_causes(struct e1000p_adapter *ad, u32 icr)
 	}
 }
 
-/*
- * napi=1.  While a poll is pending our interrupts are masked, so an
+/* napi=1.  While a poll is pending our interrupts are masked, so an
  * interrupt then belongs to another device on the shared line: answer
  * without touching the NIC.  Otherwise read the causes and mask in one run.
  */
@@ -673,8 +664,7 @@ static int e1000p_poll(struct napi_struct *napi, int budget)
 	done = e1000p_rx_clean(ad, budget);
 	refilled = e1000p_rx_refill(ad, GFP_ATOMIC);
 
-	/*
-	 * Complete outside io_lock: napi_complete_done() flushes GRO, and a
+	/* Complete outside io_lock: napi_complete_done() flushes GRO, and a
 	 * frame delivered there may be answered through ndo_start_xmit,
 	 * which takes io_lock for the doorbell.
 	 */
@@ -695,8 +685,7 @@ static int e1000p_poll(struct napi_struct *napi, int budget)
 	return min(done, budget);
 }
 
-/*
- * napi=0: everything in the handler, interrupts never masked.  Reading
+/* napi=0: everything in the handler, interrupts never masked.  Reading
  * ICR drops the line; a frame that arrives while we work raises it again.
  */
 static irqreturn_t e1000p_intr_direct(int irq, void *data)
@@ -785,8 +774,7 @@ static int e1000p_alloc_rings(struct e1000p_adapter *ad)
 	return 0;
 }
 
-/*
- * After the unit stopped: a descriptor with DD was sent and counts as
+/* After the unit stopped: a descriptor with DD was sent and counts as
  * completed, anything else never left and counts as flushed.  Either way
  * the skb goes, so tx_queued = tx_packets + tx_flushed afterwards.
  */
