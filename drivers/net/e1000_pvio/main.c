@@ -134,6 +134,7 @@ static void e1000p_set_carrier(struct e1000p_adapter *ad, u32 status)
 	else
 		netif_carrier_off(ad->netdev);
 	ad->istats.link_changes++;
+	netdev_info(ad->netdev, "link %s\n", up ? "up" : "down");
 }
 
 void e1000p_update_link(struct e1000p_adapter *ad, u32 status)
@@ -1091,6 +1092,22 @@ static void e1000p_remove(struct pci_dev *pdev)
 	e1000p_pci_exit(pdev);
 }
 
+/* Reboot or kexec: stop DMA so the next kernel finds an idle device. */
+static void e1000p_shutdown(struct pci_dev *pdev)
+{
+	struct net_device *netdev = pci_get_drvdata(pdev);
+	struct e1000p_adapter *ad = netdev_priv(netdev);
+
+	rtnl_lock();
+	netif_device_detach(netdev);
+	e1000p_down(ad);
+	rtnl_unlock();
+	spin_lock_irq(&ad->io_lock);
+	e1000p_hw_quiesce(ad);
+	spin_unlock_irq(&ad->io_lock);
+	pci_clear_master(pdev);
+}
+
 static const struct pci_device_id e1000p_pci_ids[] = {
 	{ PCI_DEVICE(PCI_VENDOR_ID_INTEL, 0x100e) },	/* 82540EM */
 	{ }
@@ -1102,6 +1119,7 @@ static struct pci_driver e1000p_driver = {
 	.id_table	= e1000p_pci_ids,
 	.probe		= e1000p_probe,
 	.remove		= e1000p_remove,
+	.shutdown	= e1000p_shutdown,
 };
 module_pci_driver(e1000p_driver);
 

@@ -89,6 +89,9 @@ for mode in 1 0; do
 		[ "$(cat /sys/class/net/$nic/carrier_changes)" = $((cc + 2)) ]
 	check "$m ping after the flap" pings 2
 
+	check "$m MTU 1501 refused" eval '! ip link set "$nic" mtu 1501 2>/dev/null'
+	check "$m MTU 1500 accepted" ip link set "$nic" mtu 1500
+
 	# ---- address filters ----
 	ip link set "$nic" address 52:54:00:ab:cd:ef
 	ip neigh flush dev "$nic"

@@ -67,8 +67,11 @@ for mode in 1 0; do
 		ping -c 5 -W 5 -s 0 10.0.2.2
 	check "$m fragmented datagrams (4000-byte ICMP payload)" \
 		ping -c 3 -W 5 -s 4000 10.0.2.2
+	o0=$(st pvio_ops_queued) f0=$(st pvio_flushes) i0=$(st irqs)
 	out=$(ping -q -c 300 -i 0.01 -W 5 10.0.2.2 | grep loss)
 	echo "# $out"
+	echo "# per echo (request + reply): $(( ($(st pvio_ops_queued) - o0) * 100 / 300 ))/100 register ops," \
+	     "$(( ($(st pvio_flushes) - f0) * 100 / 300 ))/100 flushes, $(( ($(st irqs) - i0) * 100 / 300 ))/100 interrupts"
 	check "$m 300 pings at 10 ms: none lost" \
 		eval 'echo "$out" | grep -q "^300 packets transmitted, 300 packets received"'
 
@@ -106,7 +109,8 @@ for mode in 1 0; do
 		[ "$(st pvio_ops_queued)" -gt 0 -a \
 		  "$(st pvio_ops_native)" = "$(st pvio_ops_queued)" ]
 	pk=$(( $(st rx_packets) + $(st tx_packets) ))
-	echo "# packets $pk, irqs $(st irqs), pvio ops $(st pvio_ops_queued), flushes $(st pvio_flushes), doorbells $(st tx_doorbells)"
+	echo "# all traffic: packets $pk, irqs $(st irqs), register ops $(st pvio_ops_queued)," \
+	     "flushes $(st pvio_flushes), doorbells $(st tx_doorbells)"
 
 	ip link set "$nic" down
 	q=$(st tx_queued) p=$(st tx_packets) f=$(st tx_flushed)
