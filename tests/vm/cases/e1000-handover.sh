@@ -31,11 +31,12 @@ echo e1000_pvio > /sys/bus/pci/devices/$dev/driver_override
 modprobe e1000_pvio
 check "driver_override hands it to e1000_pvio" [ "$(drv)" = e1000_pvio ]
 check "ping through e1000_pvio" up_ping
-check "e1000 cannot take it while overridden" \
-	eval '! echo "$dev" > /sys/bus/pci/drivers/e1000/bind 2>/dev/null'
 
 ip link set "$(nic)" down
 echo "$dev" > /sys/bus/pci/drivers/e1000_pvio/unbind
+check "unbound from e1000_pvio" [ -z "$(drv)" ]
+echo "$dev" > /sys/bus/pci/drivers/e1000/bind 2>/dev/null
+check "e1000 cannot bind it while the override names e1000_pvio" [ -z "$(drv)" ]
 echo > /sys/bus/pci/devices/$dev/driver_override
 echo "$dev" > /sys/bus/pci/drivers_probe
 check "cleared override: e1000 has it again" [ "$(drv)" = e1000 ]
