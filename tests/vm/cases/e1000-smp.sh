@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# e1000_pvio with two vCPUs, so that the interrupt handler, the NAPI poll,
+# ndo_start_xmit and ethtool really run at the same time on different
+# CPUs: 16 MiB each way at once (plain, then with every run deferred) while
+# ethtool -S and ping hammer the adapter lock from the other CPU, in both
+# napi modes.  Peer: tests/vm/e1000-peer.sh (see e1000-traffic.sh).
+# pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=600 mem=512
+# pvio-vm: qemu="-smp 2 -netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
+. /lib/tap.sh
+
+PEER="10.0.2.100 5000"
+MID=16777216
+
+st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
+md5() { md5sum | cut -d' ' -f1; }
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+rx_sum() {
+	echo "send $1 $2" | nc $PEER > /tmp/rx.$2
+	[ "$(wc -c < /tmp/rx.$2)" = "$1" ] && md5 < /tmp/rx.$2
+	rm -f /tmp/rx.$2
+}
+wait_carrier() {
+	i=0
+	while [ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" = 1 ]
+}
+both_ways() { # SEED: 16 MiB each way at once, with ethtool and ping beside
+	{ echo "recv $MID"; cat /tmp/tx; } | nc $PEER > /tmp/both_tx &
+	t=$!
+	( while kill -0 $t 2>/dev/null; do ethtool -S "$nic" > /dev/null; done ) &
+	e=$!
+	ping -q -i 0.05 -w 300 10.0.2.2 > /dev/null &
+	p=$!
+	b=$(rx_sum $MID "$1")
+	wait $t
+	kill $p $e 2>/dev/null
+	wait
+	a=$(echo "sum $MID $1" | nc $PEER)
+	c=$(cat /tmp/both_tx)
+	echo "# $1: receive host $a guest $b, send guest $tx_sum host $c"
+	same "$a" "$b" && same "$tx_sum" "$c"
+}
+
+check "two CPUs online" [ "$(grep -c ^processor /proc/cpuinfo)" = 2 ]
+openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:smp < /dev/zero 2>/dev/null |
+	head -c $MID > /tmp/tx
+tx_sum=$(md5 < /tmp/tx)
+
+for mode in 1 0; do
+	m="napi=$mode:"
+	check "$m loads" modprobe e1000_pvio napi=$mode
+	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | grep -m1 .)
+	ip link set "$nic" up
+	ip addr add 10.0.2.15/24 dev "$nic"
+	check "$m link up" wait_carrier
+	check "$m 16 MiB each way at once with ethtool and ping beside" both_ways smp$mode
+	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
+	echo 1000000 > /sys/kernel/debug/e1000_pvio/$pci/inject_host_error
+	check "$m the same with every run deferred" both_ways smpd$mode
+	check "$m deferred path taken" [ "$(st pvio_fallbacks)" -gt 1000 ]
+	check "$m no receive errors, no busy returns" \
+		[ "$(st rx_errors)" = 0 -a "$(st tx_busy)" = 0 ]
+	grep -E "CPU|$nic" /proc/interrupts | sed 's/^/# /'
+	ip link set "$nic" down
+	check "$m after ifdown: nothing in flight, no buffer held" \
+		[ "$(st tx_in_flight)" = 0 -a "$(st rx_buffers_posted)" = 0 ]
+	check "$m unloads" rmmod e1000_pvio
+done
