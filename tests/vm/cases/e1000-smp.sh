@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # e1000_pvio with two vCPUs, so that the interrupt handler, the NAPI poll,
 # ndo_start_xmit and ethtool really run at the same time on different
-# CPUs: 16 MiB each way at once (plain, then with every run deferred) while
+# CPUs: 16 MiB each way at once (plain, then with every run deferred and
+# the interrupt on the second CPU) while
 # ethtool -S and ping hammer the adapter lock from the other CPU, in both
 # napi modes.  Peer: tests/vm/e1000-peer.sh (see e1000-traffic.sh).
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=600 mem=512
@@ -59,7 +60,14 @@ for mode in 1 0; do
 	check "$m 16 MiB each way at once with ethtool and ping beside" both_ways smp$mode
 	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
 	echo 1000000 > /sys/kernel/debug/e1000_pvio/$pci/inject_host_error
-	check "$m the same with every run deferred" both_ways smpd$mode
+	# and with the interrupt (and so the poll) moved to the second CPU
+	irq=$(cat /sys/bus/pci/devices/$pci/irq)
+	c1=$(awk -v i="$irq:" '$1 == i { print $3 }' /proc/interrupts)
+	echo 2 > /proc/irq/$irq/smp_affinity
+	check "$m the same with every run deferred, interrupt on CPU1" both_ways smpd$mode
+	check "$m CPU1 took interrupts" \
+		[ "$(awk -v i="$irq:" '$1 == i { print $3 }' /proc/interrupts)" -gt "$c1" ]
+	echo 3 > /proc/irq/$irq/smp_affinity
 	check "$m deferred path taken" [ "$(st pvio_fallbacks)" -gt 1000 ]
 	check "$m no receive errors, no busy returns" \
 		[ "$(st rx_errors)" = 0 -a "$(st tx_busy)" = 0 ]
