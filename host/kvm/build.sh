@@ -103,7 +103,7 @@ TREE=$WORK/tree
 rm -rf "$WORK"
 mkdir -p "$TREE"
 
-PARTS="arch/x86/kvm virt/kvm arch/x86/include/asm/kvm_host.h
+PARTS="MAINTAINERS arch/x86/kvm virt/kvm arch/x86/include/asm/kvm_host.h
        Documentation/virt/kvm/x86/hypercalls.rst"
 if [ -f "$LINUX_SRC/Makefile" ] && [ -d "$LINUX_SRC/arch/x86/kvm" ]; then
 	say "copying KVM sources from $LINUX_SRC"
