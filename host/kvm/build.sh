@@ -4,10 +4,11 @@
 # Build the pvio-patched KVM modules (kvm.ko, kvm-amd.ko, kvm-intel.ko) out
 # of tree against an installed kernel's headers package.
 #
-#   host/kvm/build.sh [--kver KVER] [--out DIR] [--force]
+#   host/kvm/build.sh [--kver KVER] [--kdir DIR] [--out DIR] [--work DIR]
+#                     [--uapi FILE] [--force]
 #
 # 1. copies the parts of linux-source-6.1 KVM needs into a scratch tree
-#    (build/host/<KVER>/tree; from /var/cache/pvio/linux-source-6.1 if it is
+#    (build/host/<KVER>/tree, or --work DIR; from /var/cache/pvio/linux-source-6.1 if it is
 #    there, else from /usr/src/linux-source-6.1.tar.xz),
 # 2. applies host/kvm/patches/*.patch with patch -p1 --fuzz=0 (fails loudly),
 # 3. checks that the files the series adds are byte-identical to their
@@ -22,7 +23,8 @@
 # unchanged key a second run only prints where the modules are.
 #
 # Environment: KVER, KDIR, LINUX_SRC (an extracted tree), LINUX_TARBALL,
-# JOBS (default 2), PVIO_UAPI (path of pvio.h, for the DKMS copy).
+# JOBS (default 2), PVIO_UAPI (= --uapi, path of pvio.h; the DKMS copy
+# has it as uapi/pvio.h), PVIO_HOST_WORK (= --work).
 
 set -euo pipefail
 
@@ -38,10 +40,12 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) KVER=$2; shift 2 ;;
 	--kver=*) KVER=${1#*=}; shift ;;
+	--kdir) KDIR=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
-	--out=*) OUT=${1#*=}; shift ;;
+	--work) PVIO_HOST_WORK=$2; shift 2 ;;
+	--uapi) PVIO_UAPI=$2; shift 2 ;;
 	--force) FORCE=1; shift ;;
-	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -60,9 +64,11 @@ LINUX_TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 OUT=${OUT:-$REPO/host/build/$KVER}
 case "$OUT" in /*) ;; *) OUT=$PWD/$OUT ;; esac
 WORK=${PVIO_HOST_WORK:-$REPO/build/host/$KVER}
+case "$WORK" in /*) ;; *) WORK=$PWD/$WORK ;; esac
 
 if [ -n "${PVIO_UAPI:-}" ]; then
 	UAPI=$PVIO_UAPI
+	case "$UAPI" in /*) ;; *) UAPI=$PWD/$UAPI ;; esac
 elif [ -f "$REPO/include/uapi/linux/pvio.h" ]; then
 	UAPI=$REPO/include/uapi/linux/pvio.h
 else
