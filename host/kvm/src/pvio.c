@@ -276,6 +276,10 @@ static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
  * @count: number of ops (RDX)
  * @ret:   the value for the guest's RAX, when 1 is returned
  *
+ * Answers -KVM_ENOSYS, like a host without the handler, when disabled by
+ * the pvio_enable parameter, to a nested guest, and to a guest whose state
+ * is protected (SEV-ES).
+ *
  * Return: 1 if the hypercall is complete and *@ret is to be written to RAX
  * by the caller, 0 if it continues in userspace (an exit is set up; RAX and
  * RIP are updated when the batch completes).
@@ -293,7 +297,13 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 	struct kvm_pvio *p;
 	int err;
 
-	if (!READ_ONCE(pvio_enable)) {
+	/*
+	 * Not for a nested guest (its addresses are not L1's, and L1 did not
+	 * get to check its port accesses) nor for a guest with protected
+	 * state (its memory and registers are not KVM's to read).
+	 */
+	if (!READ_ONCE(pvio_enable) || is_guest_mode(vcpu) ||
+	    vcpu->arch.guest_state_protected) {
 		*ret = -KVM_ENOSYS;
 		return 1;
 	}
