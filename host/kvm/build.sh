@@ -5,11 +5,12 @@
 # of tree against an installed kernel's headers package.
 #
 #   host/kvm/build.sh [--kver KVER] [--kdir DIR] [--out DIR] [--work DIR]
-#                     [--uapi FILE] [--force]
+#                     [--uapi FILE] [--force] [--prepare]
 #
 # 1. copies the parts of linux-source-6.1 KVM needs into a scratch tree
-#    (build/host/<KVER>/tree, or --work DIR; from /var/cache/pvio/linux-source-6.1 if it is
-#    there, else from /usr/src/linux-source-6.1.tar.xz),
+#    (build/host/<KVER>/tree, or --work DIR; from the extracted
+#    /var/cache/pvio/linux-source-6.1 if it is there, else from
+#    /usr/src/linux-source-6.1.tar.xz),
 # 2. applies host/kvm/patches/*.patch with patch -p1 --fuzz=0 (fails loudly),
 # 3. checks that the files the series adds are byte-identical to their
 #    sources of truth (host/kvm/src/* and include/uapi/linux/pvio.h), so the
@@ -17,6 +18,9 @@
 # 4. builds the three modules against /lib/modules/<KVER>/build with the
 #    patched asm/kvm_host.h placed first on the include path of all three,
 # 5. puts debug-stripped copies under host/build/<KVER>/ (or --out DIR).
+#
+# --prepare stops after step 3 (no build, no cache) and leaves the tree in
+# build/host/prepare-<KVER>/ (or --work DIR), not touching a build's tree.
 #
 # The result is cached: a stamp holds the sha256 of the patches, sources,
 # this script, the ABI header, KVER and the headers' Module.symvers; with an
@@ -36,6 +40,7 @@ say() { echo "host/kvm/build.sh: $*"; }
 
 OUT=
 FORCE=0
+PREPARE=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) KVER=$2; shift 2 ;;
@@ -45,7 +50,8 @@ while [ $# -gt 0 ]; do
 	--work) PVIO_HOST_WORK=$2; shift 2 ;;
 	--uapi) PVIO_UAPI=$2; shift 2 ;;
 	--force) FORCE=1; shift ;;
-	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+	--prepare) PREPARE=1; shift ;;
+	-h|--help) sed -n '3,30p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -63,7 +69,11 @@ LINUX_SRC=${LINUX_SRC:-/var/cache/pvio/linux-source-6.1}
 LINUX_TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 OUT=${OUT:-$REPO/host/build/$KVER}
 case "$OUT" in /*) ;; *) OUT=$PWD/$OUT ;; esac
-WORK=${PVIO_HOST_WORK:-$REPO/build/host/$KVER}
+if [ "$PREPARE" = 1 ]; then
+	WORK=${PVIO_HOST_WORK:-$REPO/build/host/prepare-$KVER}
+else
+	WORK=${PVIO_HOST_WORK:-$REPO/build/host/$KVER}
+fi
 case "$WORK" in /*) ;; *) WORK=$PWD/$WORK ;; esac
 
 if [ -n "${PVIO_UAPI:-}" ]; then
@@ -91,7 +101,7 @@ key() {
 	} | sha256sum | awk '{print $1}'
 }
 KEY=$(key)
-if [ "$FORCE" = 0 ] && [ -f "$OUT/.pvio-host-key" ] &&
+if [ "$FORCE" = 0 ] && [ "$PREPARE" = 0 ] && [ -f "$OUT/.pvio-host-key" ] &&
    [ "$(cat "$OUT/.pvio-host-key")" = "$KEY" ]; then
 	ok=1
 	for m in $MODS; do [ -f "$OUT/$m.ko" ] || ok=0; done
@@ -120,7 +130,8 @@ if [ -f "$LINUX_SRC/Makefile" ] && [ -d "$LINUX_SRC/arch/x86/kvm" ]; then
 	cp "$LINUX_SRC/Makefile" "$TREE/Makefile.upstream"
 elif [ -f "$LINUX_TARBALL" ]; then
 	say "extracting KVM sources from $LINUX_TARBALL"
-	top=$(tar -tJf "$LINUX_TARBALL" | head -1 | cut -d/ -f1)
+	top=$(tar -tJf "$LINUX_TARBALL" 2>/dev/null | head -1 | cut -d/ -f1) || true
+	[ -n "$top" ] || die "cannot list $LINUX_TARBALL"
 	members=""
 	for p in $PARTS Makefile; do members="$members $top/$p"; done
 	# shellcheck disable=SC2086
@@ -162,6 +173,10 @@ for f in "$HERE"/src/*; do
 done
 check_same "$TREE/include/uapi/linux/pvio.h" "$UAPI"
 [ $drift = 0 ] || die "the patch series and host/kvm/src (or the ABI header) disagree; run host/kvm/mkpatches.sh"
+if [ "$PREPARE" = 1 ]; then
+	say "patched tree ready in $TREE (no build: --prepare)"
+	exit 0
+fi
 
 # ---- out-of-tree build fixups (build only, not part of the series) ------------
 # The headers package has neither virt/kvm nor arch/x86/kvm: point the KVM
