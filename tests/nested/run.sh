@@ -133,7 +133,7 @@ if [ -f "$TAPRAW" ]; then
 		line=${line%$'\r'}
 		case $line in
 		"1.."*)
-			planned=${line#1..}
+			planned=$((planned + ${line#1..}))
 			;;
 		"ok "*|"not ok "*)
 			got=$((got + 1))

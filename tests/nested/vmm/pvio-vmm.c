@@ -7,7 +7,12 @@
  * A case whose call returns -KVM_ENOSYS while the probe found no handler
  * is a SKIP, never a PASS: stock KVM proves nothing about the handler.
  *
- * Usage: pvio-vmm [-l] [case-name...]
+ * With -n the positive cases run through the reference path instead: the
+ * guest executes the same op array itself (g_native, plain IN/OUT/MOV) and
+ * must produce exactly what the cases expect from the handler.  That checks
+ * the cases against stock KVM, and gives the handler a behaviour to match.
+ *
+ * Usage: pvio-vmm [-l] [-n] [case-name...]
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,12 +32,13 @@
 #define KVM_ENOSYS	1000
 #define KVM_EPERM	1
 
-extern const char g_call[], g_loop[], g_copy[];
+extern const char g_call[], g_loop[], g_copy[], g_native[];
 
 enum tres { T_PASS, T_FAIL, T_SKIP };
 
 /* 1: probe returned PVIO_ABI_VERSION, 0: -KVM_ENOSYS, -1: something else */
 static int have_handler;
+static bool native;
 static long long probe_ret;
 static char msg[512];
 
@@ -118,7 +124,9 @@ static int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
 	struct kvm_regs regs;
 	enum run_result r;
 
-	if (vcpu_set_call(vm, idx, guest_entry(g_call), KVM_HC_PVIO, fn, gpa, count))
+	const char *entry = native && fn == PVIO_FN_BATCH ? g_native : g_call;
+
+	if (vcpu_set_call(vm, idx, guest_entry(entry), KVM_HC_PVIO, fn, gpa, count))
 		return -1;
 	r = vm_run(vm, idx, 0);
 	if (r != RUN_DONE) {
@@ -440,6 +448,22 @@ static const struct attack attacks[] = {
 
 #define NR_ATTACKS	(int)(sizeof(attacks) / sizeof(attacks[0]))
 
+static const char *err_name(int err)
+{
+	switch (err) {
+	case PVIO_EFUNC: return "PVIO_EFUNC";
+	case PVIO_ECOUNT: return "PVIO_ECOUNT";
+	case PVIO_EARRAY: return "PVIO_EARRAY";
+	case PVIO_EFAULT: return "PVIO_EFAULT";
+	case PVIO_EKIND: return "PVIO_EKIND";
+	case PVIO_EWIDTH: return "PVIO_EWIDTH";
+	case PVIO_ERANGE: return "PVIO_ERANGE";
+	case PVIO_ERAM: return "PVIO_ERAM";
+	case PVIO_EBUSY: return "PVIO_EBUSY";
+	}
+	return "?";
+}
+
 static const struct attack *cur_attack;
 
 /*
@@ -473,7 +497,7 @@ static enum tres t_attack(struct vm *vm)
 	if (ret == -KVM_ENOSYS)
 		return no_handler(ret);
 	if (ret != -a->err)
-		return fail("returned %lld, want %d", ret, -a->err);
+		return fail("returned %lld, want %d (-%s)", ret, -a->err, err_name(a->err));
 	if (vm->nlog) {
 		dump_log(vm);
 		return fail("rejected batch still sent %d accesses to userspace", vm->nlog);
@@ -558,7 +582,7 @@ static enum tres t_rewrite(struct vm *vm)
 	regs.rsi = GPA_ARRAY2;
 	regs.rdi = GPA_ARRAY;
 	regs.rcx = n * PVIO_OP_SIZE / 8;
-	regs.rflags = 0x2;
+	regs.rflags = vm->rflags;
 	if (vcpu_set_regs(vm, 1, &regs))
 		return fail("vcpu1 setup");
 	r = vm_run(vm, 1, 0);
@@ -603,7 +627,7 @@ static enum tres stress(struct vm *vm, long nr, int nops, bool userspace)
 	regs.rcx = GPA_ARRAY;
 	regs.rdx = nops;
 	regs.r8 = nr;
-	regs.rflags = 0x2;
+	regs.rflags = vm->rflags;
 	if (vcpu_set_regs(vm, 0, &regs))
 		return fail("KVM_SET_REGS");
 
@@ -683,7 +707,22 @@ static int nr_cases;
 static void add(const char *name, enum tres (*fn)(struct vm *), int nr_vcpus,
 		bool user_mode, const struct attack *a)
 {
+	if (native)
+		return;
 	cases[nr_cases++] = (struct tcase) { name, fn, nr_vcpus, user_mode, a };
+}
+
+/* a positive case: also runs, renamed, through the reference path */
+static void add_pos(const char *name, enum tres (*fn)(struct vm *))
+{
+	static char names[16][96];
+	static int n;
+
+	if (native) {
+		snprintf(names[n], sizeof(names[n]), "native reference: %s", name);
+		name = names[n++];
+	}
+	cases[nr_cases++] = (struct tcase) { name, fn, 1, false, NULL };
 }
 
 static void build_cases(void)
@@ -692,14 +731,14 @@ static void build_cases(void)
 	int i;
 
 	add("probe returns PVIO_ABI_VERSION", t_probe, 1, false, NULL);
-	add("OUT batch reaches the VMM in order", t_out_order, 1, false, NULL);
-	add("IN results land in guest memory", t_in_results, 1, false, NULL);
-	add("PIC/PIT ops stay in the kernel", t_in_kernel_pio, 1, false, NULL);
-	add("MMIO ops exit to the VMM, reads answered", t_mmio, 1, false, NULL);
-	add("mixed in-kernel/userspace/MMIO batch keeps order", t_mixed, 1, false, NULL);
+	add_pos("OUT batch reaches the VMM in order", t_out_order);
+	add_pos("IN results land in guest memory", t_in_results);
+	add_pos("PIC/PIT ops stay in the kernel", t_in_kernel_pio);
+	add_pos("MMIO ops exit to the VMM, reads answered", t_mmio);
+	add_pos("mixed in-kernel/userspace/MMIO batch keeps order", t_mixed);
 	for (i = 0; i < NR_ATTACKS; i++) {
-		snprintf(names[i], sizeof(names[i]), "attack: %s -> -%d",
-			 attacks[i].name, attacks[i].err);
+		snprintf(names[i], sizeof(names[i]), "attack: %s -> -%s",
+			 attacks[i].name, err_name(attacks[i].err));
 		add(names[i], t_attack, 1, false, &attacks[i]);
 	}
 	add("attack: batch from CPL 3 -> -KVM_EPERM", t_cpl3_batch, 1, true, NULL);
@@ -720,6 +759,7 @@ static enum tres run_in_vm(const struct tcase *c)
 		return fail("cannot set up the VM");
 	}
 	r = c->fn(&vm);
+	vm_print_stats(&vm);
 	vm_destroy(&vm);
 	return r;
 }
@@ -814,11 +854,23 @@ int main(int argc, char **argv)
 	int i, num = 0, nsel = 0, failed = 0, skipped = 0, passed = 0;
 	int timeout = 120;
 	const char *t = getenv("PVIO_CASE_TIMEOUT");
-	bool list = argc > 1 && !strcmp(argv[1], "-l");
+	bool list = false;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (t && atoi(t) > 0)
 		timeout = atoi(t);
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-l"))
+			list = true;
+		else if (!strcmp(argv[1], "-n"))
+			native = true;
+		else {
+			fprintf(stderr, "usage: pvio-vmm [-l] [-n] [case-name...]\n");
+			return 2;
+		}
+		argc--;
+		argv++;
+	}
 	build_cases();
 	if (list) {
 		for (i = 0; i < nr_cases; i++)
@@ -831,7 +883,10 @@ int main(int argc, char **argv)
 		nsel += selected(cases[i].name, argc, argv);
 
 	printf("TAP version 13\n1..%d\n", nsel);
-	probe_handler();
+	if (native)
+		have_handler = 1;	/* the reference path never answers -KVM_ENOSYS */
+	else
+		probe_handler();
 	for (i = 0; i < nr_cases; i++) {
 		if (!selected(cases[i].name, argc, argv))
 			continue;

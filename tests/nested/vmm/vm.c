@@ -4,6 +4,7 @@
  * put vCPUs straight into 64-bit mode, run them and log every PIO/MMIO
  * access that reaches userspace.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -75,7 +76,9 @@ static void setup_memory(struct vm *vm)
 	uint64_t *pml4 = gpa_ptr(vm, GPA_PML4);
 	uint64_t *pdpt = gpa_ptr(vm, GPA_PDPT);
 	uint64_t *pd = gpa_ptr(vm, GPA_PD);
+	uint64_t *pd3 = gpa_ptr(vm, GPA_PD_3G);
 	uint64_t tss = GPA_TSS;
+	uint64_t i;
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9b000000ffffULL;	/* 64-bit code, DPL 0 */
@@ -91,6 +94,10 @@ static void setup_memory(struct vm *vm)
 	pml4[0] = GPA_PDPT | PTE_P | PTE_RW | PTE_US;
 	pdpt[0] = GPA_PD | PTE_P | PTE_RW | PTE_US;
 	pd[0] = 0 | PTE_P | PTE_RW | PTE_US | PTE_PS;
+	/* and 3-4 GiB, so the reference path can touch GPA_MMIO itself */
+	pdpt[3] = GPA_PD_3G | PTE_P | PTE_RW;
+	for (i = 0; i < 512; i++)
+		pd3[i] = (0xc0000000ULL + (i << 21)) | PTE_P | PTE_RW | PTE_PS;
 
 	memcpy(gpa_ptr(vm, GPA_CODE), guest_code_start,
 	       guest_code_end - guest_code_start);
@@ -197,7 +204,7 @@ static int setup_vcpu(struct vm *vm, int idx, bool user_mode)
 	}
 
 	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;
+	regs.rflags = vm->rflags;
 	regs.rsp = GPA_STACK_TOP - idx * 0x800;
 	regs.rip = GPA_CODE;
 	if (ioctl(v->fd, KVM_SET_REGS, &regs)) {
@@ -220,6 +227,8 @@ int vm_create(struct vm *vm, int nr_vcpus, bool user_mode)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->fd = -1;
+	/* IOPL 3 lets the CPL 3 payloads report through OUT like the others */
+	vm->rflags = user_mode ? 0x3002 : 0x2;
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0) {
 		diag("open /dev/kvm: %s", strerror(errno));
@@ -310,7 +319,7 @@ int vcpu_set_call(struct vm *vm, int idx, uint64_t rip, uint64_t rax,
 	regs.rbx = rbx;
 	regs.rcx = rcx;
 	regs.rdx = rdx;
-	regs.rflags = 0x2;
+	regs.rflags = vm->rflags;
 	return vcpu_set_regs(vm, idx, &regs);
 }
 
@@ -453,4 +462,34 @@ long long vm_stat(struct vm *vm, const char *name)
 		return v;
 	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%s", name);
 	return read_counter(path);
+}
+
+void vm_print_stats(struct vm *vm)
+{
+	static const char * const names[] = {
+		"exits", "io_exits", "mmio_exits", "hypercalls", "halt_exits",
+	};
+	char dir[128], path[512], line[1024];
+	struct dirent *de;
+	size_t len = 0;
+	unsigned int i;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/debug/kvm/%d-%d", (int)getpid(), vm->fd);
+	d = opendir(dir);
+	if (!d)
+		return;
+	line[0] = 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		len += snprintf(line + len, sizeof(line) - len, " %s=%lld",
+				names[i], vm_stat(vm, names[i]));
+	while ((de = readdir(d)) && len < sizeof(line) - 64) {
+		if (strncmp(de->d_name, "pvio", 4))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		len += snprintf(line + len, sizeof(line) - len, " %s=%lld",
+				de->d_name, read_counter(path));
+	}
+	closedir(d);
+	diag("VM counters:%s", line);
 }

@@ -19,6 +19,7 @@
 #define GPA_PML4		0x3000UL
 #define GPA_PDPT		0x4000UL
 #define GPA_PD			0x5000UL
+#define GPA_PD_3G		0x6000UL	/* maps 3-4 GiB 1:1 (MMIO, native mode) */
 #define GPA_STACK_TOP		0x7ff0UL
 #define GPA_CODE		0x8000UL
 #define GPA_ARRAY		0x10000UL	/* page-aligned op array */
@@ -55,6 +56,7 @@ struct vm {
 	uint8_t *mem;
 	int nr_vcpus;
 	struct vcpu vcpu[MAX_VCPUS];
+	uint64_t rflags;		/* RFLAGS a call starts with (IOPL 3 in user mode) */
 	unsigned int nr_reads;		/* answers handed out so far */
 	int nlog;
 	struct xent log[MAX_LOG];
@@ -86,5 +88,8 @@ uint64_t answer_for(uint64_t addr, unsigned int size, unsigned int nth);
 
 /* Per-VM KVM debugfs counter (falls back to the global one), or -1. */
 long long vm_stat(struct vm *vm, const char *name);
+
+/* Prints this VM's KVM debugfs counters (and any pvio_* ones) as a diag line. */
+void vm_print_stats(struct vm *vm);
 
 #endif /* _PVIO_VMM_VM_H */
