@@ -37,4 +37,4 @@ bench: deps
 
 nested: ; @tests/nested/run.sh
 
-.PHONY: all modules clean install deps check demo bench nested
+.PHONY: all modules clean install deps check demo bench
