@@ -93,7 +93,7 @@ static int pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
 	struct pvio_op *op;
 
 	if (b->len == b->cap) {
-		pvio_inc(b, queue_full, 1);
+		pvio_inc(b, PVIO_QUEUE_FULL, 1);
 		return -E2BIG;
 	}
 	op = &b->ops[b->len];
@@ -103,7 +103,7 @@ static int pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
 	b->slots[b->len].result = result;
 	b->slots[b->len].va = va;
 	b->len++;
-	pvio_inc(b, ops_queued, 1);
+	pvio_inc(b, PVIO_OPS_QUEUED, 1);
 	return 0;
 }
 
@@ -218,11 +218,11 @@ static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
 
 	if (ret == n) {
 		pvio_store_results(b, first, n);
-		pvio_inc(b, ops_hypercall, n);
+		pvio_inc(b, PVIO_OPS_HYPERCALL, n);
 		return;
 	}
-	pvio_inc(b, host_errors, 1);
-	pvio_inc(b, fallbacks, 1);
+	pvio_inc(b, PVIO_HOST_ERRORS, 1);
+	pvio_inc(b, PVIO_FALLBACKS, 1);
 	pr_debug("pvio: %s: host refused %u ops (%ld), running them natively\n",
 		 b->name, n, ret);
 	pvio_run_native(b, first, n);
@@ -243,7 +243,7 @@ int pv_io_flush(struct pv_io_batch *b)
 
 	if (!b->len)
 		return 0;
-	pvio_inc(b, flushes, 1);
+	pvio_inc(b, PVIO_FLUSHES, 1);
 
 	if (b->transport == PV_IO_NATIVE) {
 		/* injected errors still exercise the fallback path without a host */
@@ -294,14 +294,14 @@ EXPORT_SYMBOL_GPL(pv_io_batch_transport);
 
 static void pvio_snapshot(const struct pvio_counters *c, struct pv_io_stats *out)
 {
-	out->ops_queued = atomic64_read(&c->ops_queued);
-	out->queue_full = atomic64_read(&c->queue_full);
-	out->flushes = atomic64_read(&c->flushes);
-	out->hypercalls = atomic64_read(&c->hypercalls);
-	out->ops_hypercall = atomic64_read(&c->ops_hypercall);
-	out->ops_native = atomic64_read(&c->ops_native);
-	out->host_errors = atomic64_read(&c->host_errors);
-	out->fallbacks = atomic64_read(&c->fallbacks);
+	out->ops_queued = atomic64_read(&c->c[PVIO_OPS_QUEUED]);
+	out->queue_full = atomic64_read(&c->c[PVIO_QUEUE_FULL]);
+	out->flushes = atomic64_read(&c->c[PVIO_FLUSHES]);
+	out->hypercalls = atomic64_read(&c->c[PVIO_HYPERCALLS]);
+	out->ops_hypercall = atomic64_read(&c->c[PVIO_OPS_HYPERCALL]);
+	out->ops_native = atomic64_read(&c->c[PVIO_OPS_NATIVE]);
+	out->host_errors = atomic64_read(&c->c[PVIO_HOST_ERRORS]);
+	out->fallbacks = atomic64_read(&c->c[PVIO_FALLBACKS]);
 }
 
 void pv_io_batch_stats(const struct pv_io_batch *b, struct pv_io_stats *out)

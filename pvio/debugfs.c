@@ -17,16 +17,24 @@ static struct dentry *pvio_dir;
 static struct dentry *pvio_batches_dir;
 static DEFINE_MUTEX(pvio_dir_lock);
 
+const char * const pvio_counter_names[PVIO_NR_COUNTERS] = {
+	[PVIO_OPS_QUEUED] = "ops_queued",
+	[PVIO_QUEUE_FULL] = "queue_full",
+	[PVIO_FLUSHES] = "flushes",
+	[PVIO_HYPERCALLS] = "hypercalls",
+	[PVIO_OPS_HYPERCALL] = "ops_hypercall",
+	[PVIO_OPS_NATIVE] = "ops_native",
+	[PVIO_HOST_ERRORS] = "host_errors",
+	[PVIO_FALLBACKS] = "fallbacks",
+};
+
 static void pvio_show_counters(struct seq_file *m, const struct pvio_counters *c)
 {
-	seq_printf(m, "ops_queued %lld\n", atomic64_read(&c->ops_queued));
-	seq_printf(m, "queue_full %lld\n", atomic64_read(&c->queue_full));
-	seq_printf(m, "flushes %lld\n", atomic64_read(&c->flushes));
-	seq_printf(m, "hypercalls %lld\n", atomic64_read(&c->hypercalls));
-	seq_printf(m, "ops_hypercall %lld\n", atomic64_read(&c->ops_hypercall));
-	seq_printf(m, "ops_native %lld\n", atomic64_read(&c->ops_native));
-	seq_printf(m, "host_errors %lld\n", atomic64_read(&c->host_errors));
-	seq_printf(m, "fallbacks %lld\n", atomic64_read(&c->fallbacks));
+	int i;
+
+	for (i = 0; i < PVIO_NR_COUNTERS; i++)
+		seq_printf(m, "%s %lld\n", pvio_counter_names[i],
+			   atomic64_read(&c->c[i]));
 }
 
 static int pvio_global_stats_show(struct seq_file *m, void *unused)

@@ -4,22 +4,29 @@
 #define _PVIO_INTERNAL_H
 
 #include <linux/atomic.h>
-#include <linux/list.h>
 #include <linux/pvio.h>
 
 struct dentry;
 
+/* Counter indices; the meaning of each is in struct pv_io_stats. */
+enum pvio_counter {
+	PVIO_OPS_QUEUED,
+	PVIO_QUEUE_FULL,
+	PVIO_FLUSHES,
+	PVIO_HYPERCALLS,
+	PVIO_OPS_HYPERCALL,
+	PVIO_OPS_NATIVE,
+	PVIO_HOST_ERRORS,
+	PVIO_FALLBACKS,
+	PVIO_NR_COUNTERS
+};
+
 /* One counter set; atomic so debugfs can read while a driver flushes. */
 struct pvio_counters {
-	atomic64_t ops_queued;
-	atomic64_t queue_full;
-	atomic64_t flushes;
-	atomic64_t hypercalls;
-	atomic64_t ops_hypercall;
-	atomic64_t ops_native;
-	atomic64_t host_errors;
-	atomic64_t fallbacks;
+	atomic64_t c[PVIO_NR_COUNTERS];
 };
+
+extern const char * const pvio_counter_names[PVIO_NR_COUNTERS];
 
 /* Where a queued op's result goes and how to run it natively. */
 struct pvio_slot {
@@ -36,7 +43,6 @@ struct pv_io_batch {
 	atomic_t inject;	/* flushes left that must see a host error */
 	struct pvio_counters cnt;
 	struct dentry *dir;
-	struct list_head node;
 	char name[32];
 };
 
@@ -62,13 +68,10 @@ void pvio_debugfs_add_batch(struct pv_io_batch *b);
 void pvio_debugfs_del_batch(struct pv_io_batch *b);
 
 /* Counts into the batch's own counters and the global ones at once. */
-static inline void pvio_add(atomic64_t *mine, atomic64_t *all, s64 n)
+static inline void pvio_inc(struct pv_io_batch *b, enum pvio_counter i, s64 n)
 {
-	atomic64_add(n, mine);
-	atomic64_add(n, all);
+	atomic64_add(n, &b->cnt.c[i]);
+	atomic64_add(n, &pvio_global.c[i]);
 }
-
-#define pvio_inc(b, field, n) \
-	pvio_add(&(b)->cnt.field, &pvio_global.field, n)
 
 #endif /* _PVIO_INTERNAL_H */
