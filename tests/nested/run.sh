@@ -15,9 +15,16 @@
 # checks).  Exit status 0 only if nothing failed.  Logs and the initramfs
 # are kept in build/nested/.
 #
-# Environment: PVIO_KVM_MODULES, PVIO_L1_KVER (default 6.1.0-56-amd64),
+# Tier 5b (on by default, PVIO_NESTED_L2=0 turns it off): L1 also runs an
+# L2 Debian guest with the host's QEMU over a read-only 9p share of /, which
+# loads pvio.ko and pvio_selftest.ko from $PVIO_GUEST_MODULES (default
+# pvio/ of this tree, built by `make`) and checks the transport it chose.
+#
+# Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_NESTED_L2,
+# PVIO_L1_KVER (default 6.1.0-56-amd64, also the L2 kernel),
 # PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 900),
-# PVIO_CASE_TIMEOUT (seconds per VMM case, default 120), QEMU.
+# PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
+# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 300), QEMU.
 
 set -u
 
@@ -30,6 +37,9 @@ MODROOT=/lib/modules/$KVER
 QEMU=${QEMU:-qemu-system-x86_64}
 TIMEOUT=${PVIO_NESTED_TIMEOUT:-900}
 CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120}
+L2=${PVIO_NESTED_L2:-1}
+L2_TIMEOUT=${PVIO_L2_TIMEOUT:-300}
+GUESTMOD=${PVIO_GUEST_MODULES:-$TOP/pvio}
 
 die() { echo "Bail out! $*"; exit 2; }
 
@@ -77,6 +87,21 @@ resolve() {
 order=()
 resolve kernel/arch/x86/kvm/kvm-amd.ko
 
+# 5b needs pvio.ko and pvio_selftest.ko for the L2 kernel, and 9p in L1
+l2_skip=
+if [ "$L2" = 0 ]; then
+	l2_skip="PVIO_NESTED_L2=0"
+elif [ ! -f "$GUESTMOD/pvio.ko" ] || [ ! -f "$GUESTMOD/pvio_selftest.ko" ]; then
+	l2_skip="no pvio.ko and pvio_selftest.ko in $GUESTMOD (run make)"
+elif [ "$(modinfo -F vermagic "$GUESTMOD/pvio.ko" | cut -d' ' -f1)" != "$KVER" ]; then
+	l2_skip="$GUESTMOD/pvio.ko is not built for $KVER"
+fi
+if [ -z "$l2_skip" ]; then
+	for m in kernel/drivers/virtio/virtio_pci.ko kernel/net/9p/9pnet_virtio.ko kernel/fs/9p/9p.ko; do
+		resolve "$m"
+	done
+fi
+
 # ---- initramfs ---------------------------------------------------------
 RD=$OUT/initramfs
 rm -rf "$RD"
@@ -95,18 +120,43 @@ for m in "${order[@]}"; do
 	echo "$b" >> "$RD/modules.list"
 done
 echo "$ORIGIN" > "$RD/modules.origin"
+
+VIRTFS=()
+if [ -z "$l2_skip" ]; then
+	# the L2 initramfs: L1 reaches it under the same path through 9p
+	R2=$OUT/l2-initramfs
+	rm -rf "$R2"
+	mkdir -p "$R2"/{bin,dev,proc,sys,lib/modules}
+	cp /bin/busybox "$R2/bin/busybox"
+	cp "$SRC/l2-init.sh" "$R2/init"
+	chmod 755 "$R2/init"
+	cp "$TOP/tests/lib/tap.sh" "$R2/lib/tap.sh"
+	cp "$GUESTMOD/pvio.ko" "$GUESTMOD/pvio_selftest.ko" "$R2/lib/modules/"
+	(cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz" ||
+		die "cpio failed"
+	cat > "$RD/l2.conf" <<-EOC
+	L2_KERNEL=$KERNEL
+	L2_INITRD=$OUT/l2-initramfs.gz
+	L2_TIMEOUT=$L2_TIMEOUT
+	EOC
+	VIRTFS=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap)
+fi
+
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initramfs.gz" ||
 	die "cpio failed"
 
 # ---- run L1 ------------------------------------------------------------
 echo "# L1 kernel $KERNEL, KVM modules from $ORIGIN"
 echo "# load order: $(tr '\n' ' ' < "$RD/modules.list")"
+if [ -z "$l2_skip" ]; then
+	echo "# L2: $KERNEL with pvio.ko and pvio_selftest.ko from $GUESTMOD"
+fi
 rm -f "$LOG" "$TAPRAW"
 start=$(date +%s)
 timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
 	-nographic -no-reboot -monitor none \
 	-serial "file:$LOG" -serial "file:$TAPRAW" \
-	-kernel "$KERNEL" -initrd "$OUT/initramfs.gz" \
+	-kernel "$KERNEL" -initrd "$OUT/initramfs.gz" "${VIRTFS[@]}" \
 	-append "console=ttyS0 loglevel=5 panic=-1 PVIO_CASE_TIMEOUT=$CASE_TIMEOUT" \
 	</dev/null >"$OUT/qemu.log" 2>&1
 qrc=$?
@@ -151,21 +201,38 @@ if [ -f "$TAPRAW" ]; then
 fi
 
 if [ "$planned" -gt 0 ] && [ "$got" -eq "$planned" ]; then
-	emit ok "pvio-vmm reported all $planned planned results"
+	emit ok "L1 reported all $planned planned results"
 else
-	emit not-ok "pvio-vmm reported all planned results" "# got $got of $planned"
+	emit not-ok "L1 reported all planned results" "# got $got of $planned"
 fi
 
 # the splat check reads the console (kernel log at loglevel 5) and the full
-# dmesg dump the init prints at the end
-splats=$(grep -a -n -E 'Oops|BUG:|WARNING:|kernel BUG|KASAN|UBSAN|lockdep|possible circular locking|possible recursive locking|inconsistent lock state|general protection fault|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|rcu.*stall|Call Trace' "$LOG" 2>/dev/null | head -20)
-if grep -q -a "PVIO-NESTED-DMESG-END" "$LOG" 2>/dev/null && [ -z "$splats" ]; then
-	emit ok "L1 kernel log clean (no oops/BUG/WARNING/KASAN/UBSAN/lockdep)"
-elif [ -n "$splats" ]; then
-	emit not-ok "L1 kernel log clean (no oops/BUG/WARNING/KASAN/UBSAN/lockdep)"
+# dmesg dump the init prints at the end; L2's lines carry an "L2| " prefix
+# shellcheck source=tests/lib/splat.sh
+. "$TOP/tests/lib/splat.sh"
+grep -a -v '^L2| ' "$LOG" > "$OUT/l1-only.log" 2>/dev/null
+grep -a '^L2| ' "$LOG" | sed 's/^L2| //' > "$OUT/l2-console.log" 2>/dev/null
+name="L1 kernel log clean (no oops/BUG/WARNING/KASAN/UBSAN/lockdep)"
+if ! grep -q -a "PVIO-NESTED-DMESG-END" "$LOG" 2>/dev/null; then
+	emit not-ok "$name" "# L1 never dumped its log"
+elif splats=$(find_splat "$OUT/l1-only.log"); then
+	emit not-ok "$name"
 	echo "$splats" | sed 's/^/# /'
 else
-	emit not-ok "L1 kernel log clean" "# L1 never dumped its log"
+	emit ok "$name"
+fi
+if [ -n "$l2_skip" ]; then
+	emit ok "L2 tier (5b)" "# SKIP $l2_skip"
+else
+	name="L2 kernel log clean (no oops/BUG/WARNING/KASAN/UBSAN/lockdep)"
+	if ! grep -q -a "PVIO-L2-DMESG-END" "$OUT/l2-console.log"; then
+		emit not-ok "$name" "# L2 never dumped its log"
+	elif splats=$(find_splat "$OUT/l2-console.log"); then
+		emit not-ok "$name"
+		echo "$splats" | sed 's/^/# /'
+	else
+		emit ok "$name"
+	fi
 fi
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then

@@ -12,7 +12,9 @@
  * must produce exactly what the cases expect from the handler.  That checks
  * the cases against stock KVM, and gives the handler a behaviour to match.
  *
- * Usage: pvio-vmm [-l] [-n] [case-name...]
+ * -p only probes: exit status 0 with a handler, 77 without, 1 otherwise.
+ *
+ * Usage: pvio-vmm [-l] [-n] [-p] [case-name...]
  */
 #include <errno.h>
 #include <signal.h>
@@ -864,8 +866,11 @@ int main(int argc, char **argv)
 			list = true;
 		else if (!strcmp(argv[1], "-n"))
 			native = true;
-		else {
-			fprintf(stderr, "usage: pvio-vmm [-l] [-n] [case-name...]\n");
+		else if (!strcmp(argv[1], "-p")) {
+			probe_handler();
+			return have_handler == 1 ? 0 : have_handler == 0 ? 77 : 1;
+		} else {
+			fprintf(stderr, "usage: pvio-vmm [-l] [-n] [-p] [case-name...]\n");
 			return 2;
 		}
 		argc--;
