@@ -40,8 +40,9 @@ finish() {
 
 counters() {
 	out=""
-	for f in exits io_exits mmio_exits hypercalls halt_exits $(ls $KVMDBG 2>/dev/null | grep pvio); do
-		[ -f $KVMDBG/$f ] && out="$out $f=$(cat $KVMDBG/$f)"
+	for f in exits io_exits mmio_exits hypercalls halt_exits $KVMDBG/pvio*; do
+		f=${f##*/}
+		[ -f "$KVMDBG/$f" ] && out="$out $f=$(cat "$KVMDBG/$f")"
 	done
 	echo "$out"
 }
@@ -82,9 +83,10 @@ l2res() { cat $L2_RES/$1 2>/dev/null; }
 
 # snap NAME: L1's KVM totals (the L2 VM is alive, so they are meaningful)
 snap() {
-	for f in exits io_exits mmio_exits hypercalls $(ls $KVMDBG 2>/dev/null | grep pvio); do
-		[ -f $KVMDBG/$f ] && echo "$f $(cat $KVMDBG/$f)"
-	done > $L2_RES/snap.$1
+	for f in exits io_exits mmio_exits hypercalls $KVMDBG/pvio*; do
+		f=${f##*/}
+		[ -f "$KVMDBG/$f" ] && echo "$f $(cat "$KVMDBG/$f")"
+	done > "$L2_RES/snap.$1"
 }
 
 # delta A B COUNTER: counter growth between snapshots A and B
@@ -206,7 +208,7 @@ l2_phase() {
 	else
 		l2tap "not ok 0 - L2: console handshake snapshots taken"
 	fi
-	if [ "$(l2res done)" != "" ] || [ -f $L2_RES/done ]; then
+	if [ -f $L2_RES/finished ]; then
 		l2tap "ok 0 - L2: ran to the end and powered off ($((t1 - t0))s)"
 	else
 		l2tap "not ok 0 - L2: ran to the end and powered off # qemu status $(cat $L2_RES/qemu_rc 2>/dev/null) after $((t1 - t0))s"

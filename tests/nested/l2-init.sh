@@ -40,5 +40,5 @@ sed 's/^/PVIO-L2-STATS /' $P/stats
 echo "PVIO-L2-DMESG-BEGIN"
 dmesg
 echo "PVIO-L2-DMESG-END"
-res done
+res finished
 poweroff -f

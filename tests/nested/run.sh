@@ -139,6 +139,7 @@ if [ -z "$l2_skip" ]; then
 	L2_INITRD=$OUT/l2-initramfs.gz
 	L2_TIMEOUT=$L2_TIMEOUT
 	EOC
+	# shellcheck disable=SC2054 # one option, its commas are QEMU's
 	VIRTFS=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap)
 fi
 

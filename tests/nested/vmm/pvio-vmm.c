@@ -34,8 +34,6 @@
 #define KVM_ENOSYS	1000
 #define KVM_EPERM	1
 
-extern const char g_call[], g_loop[], g_copy[], g_native[];
-
 enum tres { T_PASS, T_FAIL, T_SKIP };
 
 /* 1: probe returned PVIO_ABI_VERSION, 0: -KVM_ENOSYS, -1: something else */
@@ -214,7 +212,7 @@ static enum tres t_out_order(struct vm *vm)
 		{ X_PIO_OUT, 0x504, 4, 0x01234567 },
 	};
 	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	int i, n = sizeof(want) / sizeof(want[0]);
+	int i, n = ARRAY_SIZE(want);
 	long long ret;
 
 	for (i = 0; i < n; i++)
@@ -239,7 +237,7 @@ static enum tres t_in_results(struct vm *vm)
 		{ X_PIO_IN, 0x510, 1, 0 },
 	};
 	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	int i, n = sizeof(want) / sizeof(want[0]);
+	int i, n = ARRAY_SIZE(want);
 	unsigned int nth = 0;
 	long long ret;
 	enum tres r;
@@ -333,7 +331,7 @@ static enum tres t_mmio(struct vm *vm)
 		{ X_MMIO_R, GPA_MMIO + 0x04, 4, 0 },
 	};
 	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	int i, n = sizeof(want) / sizeof(want[0]);
+	int i, n = ARRAY_SIZE(want);
 	unsigned int nth = 0;
 	long long ret;
 	enum tres r;
@@ -448,7 +446,7 @@ static const struct attack attacks[] = {
 	{ "unknown function 2^32+1 (no truncation)", (1ULL << 32) + 1, GPA_ARRAY, 0, .err = PVIO_EFUNC },
 };
 
-#define NR_ATTACKS	(int)(sizeof(attacks) / sizeof(attacks[0]))
+#define NR_ATTACKS	((int)ARRAY_SIZE(attacks))
 
 static const char *err_name(int err)
 {

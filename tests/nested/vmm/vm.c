@@ -17,8 +17,6 @@
 
 #include "vm.h"
 
-extern const char guest_code_start[], guest_code_end[];
-
 #define CR0_PE		(1UL << 0)
 #define CR0_ET		(1UL << 4)
 #define CR0_NE		(1UL << 5)
@@ -480,7 +478,7 @@ void vm_print_stats(struct vm *vm)
 	if (!d)
 		return;
 	line[0] = 0;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(names); i++)
 		len += snprintf(line + len, sizeof(line) - len, " %s=%lld",
 				names[i], vm_stat(vm, names[i]));
 	while ((de = readdir(d)) && len < sizeof(line) - 64) {

@@ -32,6 +32,8 @@
 #define PORT_DONE		0xf4
 #define PORT_FAIL		0xf5
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
 #define MAX_VCPUS		2
 #define MAX_LOG			1024
 
@@ -69,6 +71,10 @@ enum run_result {
 	RUN_STOPPED,	/* stop_after userspace accesses were logged */
 	RUN_ERROR,	/* unexpected exit or ioctl failure (diagnosed) */
 };
+
+/* guest.S: the payloads and their entry points */
+extern const char guest_code_start[], guest_code_end[];
+extern const char g_call[], g_loop[], g_copy[], g_native[];
 
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
