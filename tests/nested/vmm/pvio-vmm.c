@@ -402,6 +402,77 @@ static enum tres t_mixed(struct vm *vm)
 	return pass();
 }
 
+/* The in-kernel IOAPIC and LAPIC answer MMIO ops without userspace. */
+static enum tres t_in_kernel_mmio(struct vm *vm)
+{
+	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
+	long long ret;
+
+	op(&o[0], PVIO_OP_MMIO_WRITE, 4, GPA_IOAPIC, 0x01);	/* IOREGSEL = version */
+	op(&o[1], PVIO_OP_MMIO_READ, 4, GPA_IOAPIC + 0x10, 0);	/* IOWIN */
+	op(&o[2], PVIO_OP_MMIO_READ, 4, GPA_IOAPIC, 0);		/* IOREGSEL back */
+	op(&o[3], PVIO_OP_MMIO_READ, 4, GPA_LAPIC + 0x30, 0);	/* LAPIC version */
+	op(&o[4], PVIO_OP_MMIO_WRITE, 4, GPA_LAPIC + 0x80, 0x20);	/* TPR */
+	op(&o[5], PVIO_OP_MMIO_READ, 4, GPA_LAPIC + 0x80, 0);
+	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, 6, &ret))
+		return fail("batch did not complete");
+	if (ret == -KVM_ENOSYS)
+		return no_handler(ret);
+	if (ret != 6)
+		return fail("batch returned %lld, want 6", ret);
+	if (vm->nlog) {
+		dump_log(vm);
+		return fail("%d in-kernel MMIO accesses reached userspace", vm->nlog);
+	}
+	if (o[1].value != 0x170011 || o[2].value != 0x01)
+		return fail("IOAPIC version 0x%llx, IOREGSEL 0x%llx; want 0x170011, 0x1",
+			    (unsigned long long)o[1].value,
+			    (unsigned long long)o[2].value);
+	if ((o[3].value & 0xff) != 0x14 || o[5].value != 0x20)
+		return fail("LAPIC version 0x%llx, TPR 0x%llx; want 0x..14, 0x20",
+			    (unsigned long long)o[3].value,
+			    (unsigned long long)o[5].value);
+	return pass();
+}
+
+/* PVIO_MAX_OPS ops in an array that ends exactly at its page's end. */
+static enum tres t_max_batch(struct vm *vm)
+{
+	uint64_t gpa = GPA_ARRAY + 4096 - PVIO_MAX_OPS * PVIO_OP_SIZE;
+	struct pvio_op *o = ops_at(vm, gpa);
+	long long ret;
+	int i, k;
+
+	/* runs of 1..4 OUTs to one port, so merged and single exits mix */
+	for (i = 0, k = 0; i < PVIO_MAX_OPS; i++) {
+		if (i == k * (k + 1) / 2 + k)
+			k++;
+		op(&o[i], PVIO_OP_PIO_OUT, 1, 0x500 + (k & 3), i & 0xff);
+	}
+	if (call(vm, PVIO_FN_BATCH, gpa, PVIO_MAX_OPS, &ret))
+		return fail("batch did not complete");
+	if (ret == -KVM_ENOSYS)
+		return no_handler(ret);
+	if (ret != PVIO_MAX_OPS)
+		return fail("batch returned %lld, want %d", ret, PVIO_MAX_OPS);
+	if (vm->nlog != PVIO_MAX_OPS) {
+		dump_log(vm);
+		return fail("%d accesses reached the VMM, want %d", vm->nlog, PVIO_MAX_OPS);
+	}
+	for (i = 0; i < PVIO_MAX_OPS; i++) {
+		const struct xent *x = &vm->log[i];
+
+		if (x->kind != X_PIO_OUT || x->addr != o[i].addr ||
+		    x->size != 1 || x->value != o[i].value)
+			return fail("access %d: %s 0x%llx = 0x%llx, want out 0x%llx = 0x%llx",
+				    i, kind_name(x->kind), (unsigned long long)x->addr,
+				    (unsigned long long)x->value,
+				    (unsigned long long)o[i].addr,
+				    (unsigned long long)o[i].value);
+	}
+	return pass();
+}
+
 /* ---- attack matrix -------------------------------------------------- */
 
 struct attack {
@@ -736,6 +807,8 @@ static void build_cases(void)
 	add_pos("PIC/PIT ops stay in the kernel", t_in_kernel_pio);
 	add_pos("MMIO ops exit to the VMM, reads answered", t_mmio);
 	add_pos("mixed in-kernel/userspace/MMIO batch keeps order", t_mixed);
+	add_pos("IOAPIC/LAPIC MMIO ops stay in the kernel", t_in_kernel_mmio);
+	add_pos("PVIO_MAX_OPS ops ending at the page end run in order", t_max_batch);
 	for (i = 0; i < NR_ATTACKS; i++) {
 		snprintf(names[i], sizeof(names[i]), "attack: %s -> -%s",
 			 attacks[i].name, err_name(attacks[i].err));

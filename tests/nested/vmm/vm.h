@@ -27,6 +27,8 @@
 #define GPA_RAM_TARGET		0x20000UL	/* plain RAM, for the ERAM case */
 #define GPA_NO_SLOT		0x40000000UL	/* 1 GiB: no memslot there */
 #define GPA_MMIO		0xd0000000UL	/* no memslot, no in-kernel device */
+#define GPA_IOAPIC		0xfec00000UL	/* in-kernel IOAPIC */
+#define GPA_LAPIC		0xfee00000UL	/* in-kernel LAPIC (APIC base after reset) */
 
 /* Report ports the guest payloads write to when they are done. */
 #define PORT_DONE		0xf4
