@@ -443,7 +443,7 @@ static enum tres t_max_batch(struct vm *vm)
 	long long ret;
 	int i, k;
 
-	/* runs of 1..4 OUTs to one port, so merged and single exits mix */
+	/* runs of 2, 3, 4, ... OUTs to one port (rotating ports): merged exits */
 	for (i = 0, k = 0; i < PVIO_MAX_OPS; i++) {
 		if (i == k * (k + 1) / 2 + k)
 			k++;
