@@ -24,7 +24,8 @@
 # PVIO_L1_KVER (default 6.1.0-56-amd64, also the L2 kernel),
 # PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 900),
 # PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
-# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 300), QEMU.
+# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 300), PVIO_SEED (the
+# differential case's seed, default the time), QEMU.
 
 set -u
 
@@ -158,7 +159,7 @@ timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
 	-nographic -no-reboot -monitor none \
 	-serial "file:$LOG" -serial "file:$TAPRAW" \
 	-kernel "$KERNEL" -initrd "$OUT/initramfs.gz" "${VIRTFS[@]}" \
-	-append "console=ttyS0 loglevel=5 panic=-1 PVIO_CASE_TIMEOUT=$CASE_TIMEOUT" \
+	-append "console=ttyS0 loglevel=5 panic=-1 PVIO_CASE_TIMEOUT=$CASE_TIMEOUT${PVIO_SEED:+ PVIO_SEED=$PVIO_SEED}" \
 	</dev/null >"$OUT/qemu.log" 2>&1
 qrc=$?
 secs=$(( $(date +%s) - start ))
