@@ -483,4 +483,17 @@ batch.o: /work/main/pvio/batch.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/vmstat.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/vm_event_item.h \
  /work/main/pvio/internal.h /work/main/include/linux/pvio.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/io.h \
+ /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/io.h \
+ arch/x86/include/generated/asm/early_ioremap.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/early_ioremap.h \
+ /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/shared/io.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/iomap.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/pci_iomap.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/io.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/logic_pio.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/fwnode.h \
+ /usr/src/linux-headers-6.1.0-56-common/include/linux/vmalloc.h \
+ /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/vmalloc.h \
+ /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/pgtable_areas.h \
  /work/main/include/uapi/linux/pvio.h

@@ -4,6 +4,8 @@
 #define _PVIO_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pvio.h>
 
 struct dentry;
@@ -26,8 +28,6 @@ struct pvio_counters {
 	atomic64_t c[PVIO_NR_COUNTERS];
 };
 
-extern const char * const pvio_counter_names[PVIO_NR_COUNTERS];
-
 /* Where a queued op's result goes and how to run it natively. */
 struct pvio_slot {
 	void *result;		/* u8/u16/u32/u64 of the op's width, reads only */
@@ -35,14 +35,16 @@ struct pvio_slot {
 };
 
 struct pv_io_batch {
+	struct pv_io_batch_head h;	/* first: the inline fast path reads it */
 	struct pvio_op *ops;	/* shared with the host: kmalloc, never crosses a page */
 	struct pvio_slot *slots;
-	unsigned int len;
-	unsigned int cap;
 	enum pv_io_transport transport;
+	unsigned long mmio_page_va;	/* last MMIO page translated, and */
+	phys_addr_t mmio_page_pa;	/* its guest-physical address */
 	atomic_t inject;	/* flushes left that must see a host error */
 	struct pvio_counters cnt;
 	struct dentry *dir;
+	struct list_head node;	/* on pvio_batches, for the global counters */
 	char name[32];
 };
 
@@ -50,7 +52,9 @@ struct pv_io_batch {
 extern unsigned int pvio_max_batch;
 extern struct pvio_counters pvio_global;
 extern atomic_t pvio_global_inject;
-extern int pvio_host_abi;	/* host ABI version, or -errno when no handler */
+extern int pvio_host_abi;
+extern struct list_head pvio_batches;
+extern struct mutex pvio_batches_lock;	/* host ABI version, or -errno when no handler */
 enum pv_io_transport pvio_transport_of_load(void);
 const char *pvio_transport_name(enum pv_io_transport t);
 

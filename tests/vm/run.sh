@@ -13,7 +13,8 @@
 #   # pvio-vm: timeout=120 mem=512 disks="64M" append="..." qemu="..."
 # In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=.
 #
-# Usage: tests/vm/run.sh [case...]   (default: every case)
+# Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
+# slash is a path, used by make demo and make bench)
 # Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
 # Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
 # the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs.
@@ -48,6 +49,7 @@ build_initramfs() { # case-file workdir
 	cp /bin/busybox "$st/bin/busybox"
 	cp "$ROOT/tests/vm/init" "$st/init"
 	cp "$ROOT/tests/lib/tap.sh" "$st/lib/tap.sh"
+	cp "$ROOT/tools/pvio-stat" "$st/bin/pvio-stat"
 	cp "$cs" "$st/case.sh"
 	cp "/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} \
 		"$st/lib/modules/$KVER/" 2>/dev/null
@@ -147,7 +149,12 @@ mkdir -p "$OUT"
 make -s -C "$ROOT" KVER="$KVER" > "$OUT/make.log" 2>&1 || { cat "$OUT/make.log"; die "module build failed"; }
 cases=()
 if [ $# -gt 0 ]; then
-	for c in "$@"; do cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh"); done
+	for c in "$@"; do
+		case $c in
+		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;
+		*) cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh") ;;
+		esac
+	done
 else
 	cases=("$ROOT"/tests/vm/cases/*.sh)
 fi
