@@ -36,6 +36,7 @@ bench: deps
 	@bench/run.sh
 
 # patched host KVM (kvm.ko, kvm-amd.ko, kvm-intel.ko) under host/build/$(KVER)/
+# (phony: host/ is a directory)
 host:
 	@KVER=$(KVER) KDIR=$(KDIR) host/kvm/build.sh
 
@@ -44,4 +45,8 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-.PHONY: all modules clean install deps check demo bench host fuzz
+.PHONY: host fuzz
+
+nested: ; @tests/nested/run.sh
+
+.PHONY: all modules clean install deps check demo bench

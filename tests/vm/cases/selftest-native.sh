@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pvio_selftest through the native transport (TCG has no KVM host), then
+# the module parameter checks: bad values refuse to load and say why.
+# pvio-vm: modules="pvio pvio_selftest" timeout=120
+. /lib/tap.sh
+
+if modprobe pvio transport=native; then ok "pvio loads with transport=native"
+else not_ok "pvio loads with transport=native"; fi
+check "debugfs transport says native" \
+	[ "$(cat /sys/kernel/debug/pvio/transport)" = native ]
+
+modprobe pvio_selftest
+rc=$?
+ktap_of_module "KTAP version 1"
+check "pvio_selftest loads (all cases passed)" [ $rc -eq 0 ]
+rmmod pvio_selftest 2>/dev/null
+
+s=/sys/kernel/debug/pvio/stats
+check "global counters add up: ops_queued = ops_native" \
+	[ "$(stat_of $s ops_queued)" -gt 0 -a \
+	  "$(stat_of $s ops_queued)" -ge "$(stat_of $s ops_native)" ]
+check "no hypercall issued under TCG" [ "$(stat_of $s hypercalls)" = 0 ]
+check "injected host error fell back once" [ "$(stat_of $s fallbacks)" = 1 ]
+pvio-stat | sed 's/^/# /'
+check "pvio-stat totals match debugfs" \
+	[ "$(pvio-stat | awk '$1 == "total" && $2 == "ops_queued" { print $3 }')" = \
+	  "$(stat_of $s ops_queued)" ]
+check "pvio unloads" rmmod pvio
+
+# Parameter validation: each bad value must refuse to load with a message.
+for bad in "transport=fast" "max_batch=0" "max_batch=129" "max_batch=x"; do
+	dmesg -c > /dev/null
+	if modprobe pvio $bad 2>/dev/null; then
+		not_ok "pvio refuses $bad"
+		rmmod pvio
+	elif dmesg | grep -q "pvio: .*${bad%%=*}="; then
+		ok "pvio refuses $bad and says why"
+	else
+		not_ok "pvio refuses $bad and says why (no message)"
+	fi
+done
+
+# transport=hypercall must refuse where there is no KVM host handler.
+dmesg -c > /dev/null
+if modprobe pvio transport=hypercall 2>/dev/null; then
+	not_ok "transport=hypercall refuses to load without a host handler"
+	rmmod pvio
+else
+	dmesg | grep 'pvio:' | sed 's/^/# /'
+	if dmesg | grep -q 'transport=hypercall needs the host handler: not a KVM guest'; then
+		ok "transport=hypercall refuses to load without a host handler"
+	else
+		not_ok "transport=hypercall refuses to load without a host handler"
+	fi
+fi
+
+check "auto picks native under TCG" modprobe pvio
+check "debugfs host_abi says none" [ "$(cat /sys/kernel/debug/pvio/host_abi)" = none ]
+check "max_batch is readable" [ "$(cat /sys/module/pvio/parameters/max_batch)" = 64 ]
+rmmod pvio

@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest tests under QEMU TCG.  For each case in tests/vm/cases/NAME.sh:
+# build an initramfs (busybox, the modules the case names and their
+# dependencies, the case script), boot Debian's kernel on it, collect the
+# TAP/KTAP lines the guest prints on its serial console, and fail the case
+# on any oops, BUG, WARNING, KASAN/UBSAN report, lockdep splat or hang.
+#
+# A case declares what it needs in header lines:
+#   # pvio-vm: modules="pvio pvio_selftest"   our modules (built by make)
+#   # pvio-vm: kmods="null_blk"                Debian modules (deps resolved)
+#   # pvio-vm: timeout=120 mem=512 disks="64M" append="..." qemu="..."
+# In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=.
+#
+# Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
+# slash is a path, used by make demo and make bench)
+# Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
+# Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
+# the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs.
+
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KVER=${KVER:-$("$ROOT/tools/kver.sh")}
+KERNEL=/boot/vmlinuz-$KVER
+OUT=$ROOT/build/vm
+# shellcheck source=tests/lib/splat.sh
+. "$ROOT/tests/lib/splat.sh"
+
+die() { echo "vm: $*" >&2; exit 2; }
+[ -r "$KERNEL" ] || die "no guest kernel $KERNEL (apt-get install linux-image-amd64)"
+[ -d "/lib/modules/$KVER/kernel" ] || die "no modules for $KVER"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing"
+
+header() { # header FILE KEY -> value of KEY in "# pvio-vm:" lines
+	sed -n 's/^# pvio-vm: *//p' "$1" | tr '\n' ' ' |
+		grep -o "$2=\"[^\"]*\"\|$2=[^ \"]*" | head -1 | sed "s/^$2=//; s/^\"//; s/\"\$//"
+}
+
+# find_ko NAME: our built module NAME.ko anywhere in the tree
+find_ko() {
+	find "$ROOT" -path "$ROOT/build" -prune -o -name "$1.ko" -print | head -1
+}
+
+build_initramfs() { # case-file workdir
+	local cs=$1 w=$2 st=$2/root m ko dep
+	rm -rf "$st"
+	mkdir -p "$st"/{bin,dev,proc,sys,tmp,mnt,lib/modules/"$KVER"/extra}
+	cp /bin/busybox "$st/bin/busybox"
+	cp "$ROOT/tests/vm/init" "$st/init"
+	cp "$ROOT/tests/lib/tap.sh" "$st/lib/tap.sh"
+	cp "$ROOT/tools/pvio-stat" "$st/bin/pvio-stat"
+	cp "$cs" "$st/case.sh"
+	cp "/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} \
+		"$st/lib/modules/$KVER/" 2>/dev/null
+	for m in $(header "$cs" kmods); do
+		for dep in $(modprobe -S "$KVER" --show-depends "$m" 2>/dev/null |
+			     awk '$1 == "insmod" { print $2 }'); do
+			mkdir -p "$st$(dirname "$dep")"
+			cp "$dep" "$st$dep"
+		done
+	done
+	for m in $(header "$cs" modules); do
+		ko=$(find_ko "$m")
+		[ -n "$ko" ] || { echo "vm: module $m.ko not built (run make)"; return 1; }
+		cp "$ko" "$st/lib/modules/$KVER/extra/"
+	done
+	depmod -b "$st" "$KVER" || return 1
+	(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) > "$w/initramfs.gz"
+}
+
+pass=0 fail=0 skip=0
+report() { # verdict case name
+	echo "$1: $2: $3"
+	case $1 in
+	PASS) pass=$((pass + 1)) ;;
+	FAIL) fail=$((fail + 1)) ;;
+	SKIP) skip=$((skip + 1)) ;;
+	esac
+}
+
+run_case() {
+	local cs=$1 name w log tmo mem qemu disks append i sz n=0 line desc rc splat
+	local fail0=$fail
+	name=$(basename "$cs" .sh)
+	w=$OUT/$name
+	mkdir -p "$w"
+	log=$w/console.log
+	tmo=$(header "$cs" timeout); tmo=${tmo:-120}
+	mem=$(header "$cs" mem); mem=${mem:-512}
+	qemu=$(header "$cs" qemu)
+	append=$(header "$cs" append)
+	disks=$(header "$cs" disks)
+	i=0
+	for sz in $disks; do
+		rm -f "$w/disk$i.img"
+		truncate -s "$sz" "$w/disk$i.img"
+		qemu=${qemu//@DISK$i@/$w/disk$i.img}
+		i=$((i + 1))
+	done
+	if ! build_initramfs "$cs" "$w" > "$w/build.log" 2>&1; then
+		cat "$w/build.log"
+		report FAIL "$name" "initramfs build"
+		return
+	fi
+	# shellcheck disable=SC2086
+	timeout --foreground -k 5 "$tmo" qemu-system-x86_64 -accel tcg -cpu qemu64 \
+		-m "$mem" -smp 1 -nodefaults -nographic -no-reboot -serial stdio \
+		-monitor none -kernel "$KERNEL" -initrd "$w/initramfs.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 $append" \
+		$qemu < /dev/null > "$log" 2>&1
+	rc=$?
+	tr -d '\r' < "$log" > "$log.txt" && mv "$log.txt" "$log"
+
+	while IFS= read -r line; do
+		line=${line#*] }		# KTAP from dmesg carries a timestamp
+		case $line in
+		"ok "*"# SKIP"*)
+			desc=${line#ok }; desc=${desc#* }; desc=${desc#- }
+			report SKIP "$name" "$desc"; n=$((n + 1)) ;;
+		"ok "*)
+			desc=${line#ok }; desc=${desc#* }; desc=${desc#- }
+			report PASS "$name" "$desc"; n=$((n + 1)) ;;
+		"not ok "*)
+			desc=${line#not ok }; desc=${desc#* }; desc=${desc#- }
+			report FAIL "$name" "$desc"; n=$((n + 1)) ;;
+		esac
+	done < <(grep -E '^(\[[ 0-9.]+\] )?(not )?ok [0-9]+ ' "$log")
+
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		report FAIL "$name" "guest finished within ${tmo}s (hung)"
+	elif ! grep -q '^PVIO-VM-DONE' "$log"; then
+		report FAIL "$name" "guest ran the case to the end (qemu rc $rc)"
+	elif [ $n -eq 0 ]; then
+		report FAIL "$name" "case printed at least one result"
+	fi
+	if splat=$(find_splat "$log"); then
+		echo "$splat" | sed 's/^/    /'
+		report FAIL "$name" "guest kernel log free of oops/BUG/WARN/KASAN/UBSAN/lockdep"
+	fi
+	if [ "${VM_VERBOSE:-0}" = 1 ] || [ $fail -gt "$fail0" ]; then
+		echo "---- $name: tail of $log ----"
+		tail -40 "$log"
+		echo "----"
+	fi
+}
+
+mkdir -p "$OUT"
+make -s -C "$ROOT" KVER="$KVER" > "$OUT/make.log" 2>&1 || { cat "$OUT/make.log"; die "module build failed"; }
+cases=()
+if [ $# -gt 0 ]; then
+	for c in "$@"; do
+		case $c in
+		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;
+		*) cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh") ;;
+		esac
+	done
+else
+	cases=("$ROOT"/tests/vm/cases/*.sh)
+fi
+for c in "${cases[@]}"; do
+	[ -r "$c" ] || die "no such case $c"
+	run_case "$c"
+done
+echo "vm: $pass passed, $fail failed, $skip skipped"
+[ -n "${VM_RESULTS:-}" ] && echo "$pass $fail $skip" >> "$VM_RESULTS"
+[ $fail -eq 0 ]
