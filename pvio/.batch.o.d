@@ -1,4 +1,4 @@
-batch.o: /work/main/pvio/batch.c \
+batch.o: /work/wt-ata/pvio/batch.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/compiler-version.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/kconfig.h \
  include/generated/autoconf.h \
@@ -482,5 +482,5 @@ batch.o: /work/main/pvio/batch.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/nfs_fs_i.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/vmstat.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/vm_event_item.h \
- /work/main/pvio/internal.h /work/main/include/linux/pvio.h \
- /work/main/include/uapi/linux/pvio.h
+ /work/wt-ata/pvio/internal.h /work/wt-ata/include/linux/pvio.h \
+ /work/wt-ata/include/uapi/linux/pvio.h

@@ -1,4 +1,4 @@
-main.o: /work/main/pvio/main.c \
+main.o: /work/wt-ata/pvio/main.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/compiler-version.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/kconfig.h \
  include/generated/autoconf.h \
@@ -416,5 +416,5 @@ main.o: /work/main/pvio/main.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/module.h \
  /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/module.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/orc_types.h \
- /work/main/pvio/internal.h /work/main/include/linux/pvio.h \
- /work/main/include/uapi/linux/pvio.h
+ /work/wt-ata/pvio/internal.h /work/wt-ata/include/linux/pvio.h \
+ /work/wt-ata/include/uapi/linux/pvio.h
