@@ -591,14 +591,15 @@ static void pata_pvio_read_bm_state(struct ata_port *ap)
 
 /*
  * PRD table and 32-bit PIO as for ata_piix, then this channel's batch,
- * named after the port ("ata1") under /sys/kernel/debug/pvio/batches/.
+ * "pata_pvio.<PCI function>.<channel>" under /sys/kernel/debug/pvio/batches/
+ * (the "ataN" print id is not assigned yet when ports start).
  * port_stop is not called for a port whose port_start failed, and
  * everything but the batch is device-managed.
  */
 static int pata_pvio_port_start(struct ata_port *ap)
 {
 	struct pata_pvio_port *pp;
-	char name[16];
+	char name[32];
 	int rc;
 
 	rc = ata_bmdma_port_start32(ap);
@@ -611,7 +612,8 @@ static int pata_pvio_port_start(struct ata_port *ap)
 	if (rc)
 		return rc;
 
-	snprintf(name, sizeof(name), "ata%u", ap->print_id);
+	snprintf(name, sizeof(name), DRV_NAME ".%s.%u",
+		 dev_name(ap->host->dev), ap->port_no);
 	pp->batch = pv_io_batch_alloc(name, PATA_PVIO_MAX_OPS);
 	if (IS_ERR(pp->batch))
 		return PTR_ERR(pp->batch);
