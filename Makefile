@@ -28,6 +28,8 @@ clean:
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) $(PVIO_CONFIG) modules_install
+	install -D -m 0644 elevator-bypass/60-pvio-bypass.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-pvio-bypass.rules
 	depmod -a $(KVER)
 
 deps:

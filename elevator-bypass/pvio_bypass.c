@@ -28,7 +28,7 @@
 #endif
 
 #if !PVIO_ELEVATOR_VERIFIED
-#error "pvio_bypass: the elevator API of this kernel was not verified (see include/compat/pvio_compat.h)"
+#error "pvio_bypass: elevator API not verified for this kernel (pvio_compat.h)"
 #endif
 
 /* Per request queue: the requests blk-mq handed us, oldest first. */

@@ -23,7 +23,8 @@
 #include <compat/pvio_compat.h>
 
 #if !PVIO_ELEVATOR_VERIFIED
-#error "pvio_bypass: private elevator.h copy only verified for Linux 6.1; build with PVIO_KSRC=<kernel source tree> or verify this layout (see include/compat/pvio_compat.h)"
+/* Use PVIO_KSRC=<kernel source tree>, or verify this layout for the kernel. */
+#error "pvio_bypass: private elevator.h copy is for Linux 6.1 only"
 #endif
 
 struct io_cq;
@@ -106,7 +107,7 @@ struct elevator_queue {
 	struct elevator_type *type;
 	void *elevator_data;
 	struct kobject kobj;
-	struct mutex sysfs_lock;
+	struct mutex sysfs_lock;	/* the core's, for the iosched/ attributes */
 	unsigned int registered:1;
 	DECLARE_HASHTABLE(hash, ELV_HASH_BITS);
 };

@@ -43,7 +43,7 @@
 #include <compat/pvio_compat.h>
 
 #if !PVIO_LIBATA_SFF_VERIFIED
-#error "pata_pvio: mirrors libata SFF sequences verified for Linux 6.1 only (see include/compat/pvio_compat.h)"
+#error "pata_pvio: libata SFF sequences not verified for this kernel (pvio_compat.h)"
 #endif
 
 #define DRV_NAME	"pata_pvio"
@@ -53,6 +53,9 @@
  * ops; a run that still outgrows the batch is flushed early, in order.
  */
 #define PATA_PVIO_MAX_OPS	32
+
+/* Idle polling step, as ata_sff_busy_wait(); callers may hold spinlocks. */
+#define PATA_PVIO_POLL_US	10
 
 /* BM status bits 5-6 ("drive N can DMA") are read/write, the rest are not. */
 #define PATA_PVIO_BM_KEEP	0x60
@@ -70,7 +73,10 @@ struct pata_pvio_port {
 	u16 ctl;	/* device control / altstatus (0x3f6 / 0x376) */
 	u16 bmdma;	/* this channel's bus-master block, BAR4 + 8 * port; 0: none */
 	u8 bmcmd;	/* last value written to the BM command register */
-	u8 bmkeep;	/* BM status bits 5-6 as last read */
+	u8 bmkeep;	/* Idle polling step, as ata_sff_busy_wait(); callers may hold spinlocks. */
+#define PATA_PVIO_POLL_US	10
+
+/* BM status bits 5-6 as last read */
 };
 
 static struct pata_pvio_port *pp_of(struct ata_port *ap)
@@ -162,7 +168,7 @@ static u8 pata_pvio_wait_idle(struct ata_port *ap, u8 status)
 	unsigned int tries = 1000;
 
 	while (pata_pvio_busy(status) && --tries) {
-		udelay(10);
+		udelay(PATA_PVIO_POLL_US);
 		status = pata_pvio_check_status(ap);
 	}
 	if (pata_pvio_busy(status))

@@ -15,25 +15,24 @@
 
 #include <linux/version.h>
 
+/* Linux X.Y as one number, e.g. 601 for 6.1 */
+#define PVIO_KERNEL_XY	(LINUX_VERSION_MAJOR * 100 + LINUX_VERSION_PATCHLEVEL)
+
 /* Releases whose block/elevator.h layout was checked (struct by struct). */
-#define PVIO_ELEVATOR_VERIFIED \
-	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && \
-	 LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0))
+#define PVIO_ELEVATOR_VERIFIED		(PVIO_KERNEL_XY == 601)
 
 /* Releases whose libata SFF/BMDMA call sequences pata_pvio mirrors. */
-#define PVIO_LIBATA_SFF_VERIFIED \
-	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && \
-	 LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0))
+#define PVIO_LIBATA_SFF_VERIFIED	(PVIO_KERNEL_XY == 601)
 
 /*
  * elevator_mq_ops.insert_requests: the third argument is "bool at_head" up
  * to 6.3 and "blk_insert_t flags" from 6.4 on (BLK_MQ_INSERT_AT_HEAD).
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
-typedef bool pvio_elv_insert_t;
+#if PVIO_KERNEL_XY < 604
+#define pvio_elv_insert_t	bool
 #define pvio_elv_at_head(arg)	(arg)
 #else
-typedef blk_insert_t pvio_elv_insert_t;
+#define pvio_elv_insert_t	blk_insert_t
 #define pvio_elv_at_head(arg)	((arg) & BLK_MQ_INSERT_AT_HEAD)
 #endif
 
