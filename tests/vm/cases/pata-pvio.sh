@@ -4,7 +4,7 @@
 # of a seeded AES-CTR stream written and read back byte-exact, O_DIRECT and
 # through the page cache; module reload; host errors injected mid-load;
 # data interchange with ata_piix; pvio batch counters show batching.
-# pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod ata_piix"
+# pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod ata_piix ata_generic"
 # pvio-vm: bins="openssl" timeout=900 mem=768 disks="80M"
 # pvio-vm: qemu="-drive file=@DISK0@,if=ide,format=raw"
 . /lib/tap.sh
@@ -112,5 +112,28 @@ modprobe pata_pvio
 wait_disk
 check "pata_pvio reads what ata_piix wrote" [ "$(disk_direct)" = "$P4" ]
 rm -f /tmp/pat
+
+# The README's runtime hand-over, both modules loaded: driver_override.
+handover() { # handover DRIVER
+	echo 0000:00:01.1 > $PCI/driver/unbind
+	echo "$1" > $PCI/driver_override
+	echo 0000:00:01.1 > /sys/bus/pci/drivers_probe
+	wait_disk && [ "$(driver_of)" = "$1" ]
+}
+modprobe ata_piix
+check "driver_override hands the controller to ata_piix" handover ata_piix
+check "ata_piix after hand-over: same md5" [ "$(disk_direct)" = "$P4" ]
+check "driver_override hands it back to pata_pvio" handover pata_pvio
+check "pata_pvio after hand-over: same md5" [ "$(disk_direct)" = "$P4" ]
+echo > $PCI/driver_override
+rmmod pata_pvio
+rmmod ata_piix
+# Why the README says to blacklist ata_generic too (information only).
+modprobe ata_generic
+DRV=$(driver_of)
+echo "# with ata_piix and pata_pvio gone, ata_generic bound: ${DRV:-nothing}"
+rmmod ata_generic
+modprobe pata_pvio
+wait_disk
 check "pata_pvio unloads at the end" rmmod pata_pvio
 check "pvio unloads (no batch left behind)" rmmod pvio
