@@ -60,6 +60,15 @@
 /* BM status bits 5-6 ("drive N can DMA") are read/write, the rest are not. */
 #define PATA_PVIO_BM_KEEP	0x60
 
+/*
+ * The merged DMA issue and completion runs can be switched off (at any
+ * time: both paths leave the same state behind) to compare them with
+ * libata's own sequences over the single-step operations.
+ */
+static bool fastpath = true;
+module_param(fastpath, bool, 0644);
+MODULE_PARM_DESC(fastpath, "Issue and complete ATA DMA commands in two flushes each (default: Y)");
+
 /* One per ATA channel; ap->private_data. */
 struct pata_pvio_port {
 	struct pv_io_batch *batch;
@@ -458,7 +467,7 @@ static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
 {
 	struct ata_port *ap = qc->ap;
 
-	if (qc->tf.protocol != ATA_PROT_DMA ||
+	if (!READ_ONCE(fastpath) || qc->tf.protocol != ATA_PROT_DMA ||
 	    (qc->tf.flags & ATA_TFLAG_POLLING) ||
 	    qc->tf.ctl != ap->last_ctl || !pata_pvio_issue_tf(qc))
 		return ata_bmdma_qc_issue(qc);
@@ -483,6 +492,8 @@ static unsigned int pata_pvio_dma_done(struct ata_port *ap)
 	unsigned long flags;
 	u8 host_stat, alt, dummy, status;
 
+	if (!READ_ONCE(fastpath))
+		return 0;
 	qc = ata_qc_from_tag(ap, ap->link.active_tag);
 	if (!qc || (qc->tf.flags & ATA_TFLAG_POLLING) ||
 	    ap->hsm_task_state != HSM_ST_LAST ||

@@ -69,6 +69,19 @@ check "batch counters moved (ops_queued, flushes)" [ $((o1 - o0)) -gt 0 -a $((f1
 check "batching happened: flushes < ops" [ $((f1 - f0)) -lt $((o1 - o0)) ]
 check "at most 6 flushes per DMA command" [ $((f1 - f0)) -le $((4096 * 6)) ]
 
+# The same with the merged runs off: libata's sequences, one flush per step.
+echo 0 > /sys/module/pata_pvio/parameters/fastpath
+o0=$(batch_stat ops_queued); f0=$(batch_stat flushes)
+dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
+dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
+o1=$(batch_stat ops_queued); f1=$(batch_stat flushes)
+echo "# fastpath=0, 4096 commands: $((o1 - o0)) port ops in $((f1 - f0)) flushes" \
+	"($(((o1 - o0) * 10 / 4096))/10 ops, $(((f1 - f0) * 10 / 4096))/10 flushes per command)"
+check "fastpath=0 still batches: flushes < ops" [ $((f1 - f0)) -lt $((o1 - o0)) -a $((f1 - f0)) -gt 0 ]
+dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
+check "fastpath=0: O_DIRECT write and read back: same md5" [ "$(disk_direct)" = "$P2" ]
+echo 1 > /sys/module/pata_pvio/parameters/fastpath
+
 # Unload and reload: the data must still be there.
 check "pata_pvio unloads" rmmod pata_pvio
 check "pvio batches freed with it" [ -z "$(ls $DBG/batches)" ]
