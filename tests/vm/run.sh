@@ -14,7 +14,8 @@
 #   # pvio-vm: bins="openssl"                  host programs (+ their libs)
 # In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=.
 #
-# Usage: tests/vm/run.sh [case...]   (default: every case)
+# Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
+# slash is a path to a case file elsewhere, e.g. one a benchmark wrote)
 # Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
 # Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
 # the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs.
@@ -162,7 +163,12 @@ run_case() {
 mkdir -p "$OUT"
 cases=()
 if [ $# -gt 0 ]; then
-	for c in "$@"; do cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh"); done
+	for c in "$@"; do
+		case $c in
+		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;	# a path
+		*) cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh") ;;
+		esac
+	done
 else
 	cases=("$ROOT"/tests/vm/cases/*.sh)
 fi
