@@ -27,7 +27,7 @@
  * reading them again first.
  *
  * Mode setting: the PIIX timing registers are left as the BIOS set them
- * (QEMU does not emulate them; on real hardware BIOS timings are at worst
+ * (QEMU keeps but ignores them; on real hardware BIOS timings are at worst
  * slower than the mode the drive is switched to).  PIO4 and MWDMA1-2 are
  * offered, with a 40-wire cable.
  */
