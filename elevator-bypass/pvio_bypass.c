@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <trace/events/block.h>
 
 #include <compat/pvio_compat.h>
 
@@ -83,7 +84,11 @@ static void pvio_bypass_exit_sched(struct elevator_queue *eq)
 	kfree(pb);
 }
 
-/* at_head is set for requeues and urgent requests: they go first. */
+/*
+ * at_head is set for requeues and urgent requests: they go first.  The
+ * insert tracepoint is the scheduler's to fire (mq-deadline, kyber and
+ * bfq do); blktrace's "I" events and the FIFO test rely on it.
+ */
 static void pvio_bypass_insert_requests(struct blk_mq_hw_ctx *hctx,
 					struct list_head *list,
 					pvio_elv_insert_t flags)
@@ -91,6 +96,9 @@ static void pvio_bypass_insert_requests(struct blk_mq_hw_ctx *hctx,
 	struct pvio_bypass *pb = pvio_bypass_of(hctx);
 	bool at_head = pvio_elv_at_head(flags);
 	struct request *rq, *next;
+
+	list_for_each_entry(rq, list, queuelist)
+		trace_block_rq_insert(rq);
 
 	spin_lock(&pb->lock);
 	if (at_head) {
