@@ -82,10 +82,7 @@ struct pata_pvio_port {
 	u16 ctl;	/* device control / altstatus (0x3f6 / 0x376) */
 	u16 bmdma;	/* this channel's bus-master block, BAR4 + 8 * port; 0: none */
 	u8 bmcmd;	/* last value written to the BM command register */
-	u8 bmkeep;	/* Idle polling step, as ata_sff_busy_wait(); callers may hold spinlocks. */
-#define PATA_PVIO_POLL_US	10
-
-/* BM status bits 5-6 as last read */
+	u8 bmkeep;	/* BM status bits 5-6 as last read */
 };
 
 static struct pata_pvio_port *pp_of(struct ata_port *ap)
