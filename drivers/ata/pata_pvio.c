@@ -49,7 +49,7 @@
 #define DRV_NAME	"pata_pvio"
 
 /*
- * The longest run, an LBA48 taskfile load behind a control change, is 15
+ * The longest run, the first run of an LBA48 DMA issue, is 15
  * ops; a run that still outgrows the batch is flushed early, in order.
  */
 #define PATA_PVIO_MAX_OPS	32
