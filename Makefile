@@ -44,4 +44,6 @@ demo: deps
 bench: deps
 	@bench/run.sh
 
+nested: ; @tests/nested/run.sh
+
 .PHONY: all modules clean install deps check demo bench

@@ -58,9 +58,14 @@ struct pv_io_batch *pv_io_batch_alloc(const char *user, unsigned int max_ops)
 	if (!b->slots)
 		goto err_free_ops;
 
-	b->cap = max_ops;
+	b->h.cap = max_ops;
 	b->transport = pvio_transport_of_load();
+	b->h.inplace = b->transport == PV_IO_NATIVE;
+	b->h.room = b->h.inplace ? max_ops : 0;
 	strscpy(b->name, user, sizeof(b->name));
+	mutex_lock(&pvio_batches_lock);
+	list_add(&b->node, &pvio_batches);
+	mutex_unlock(&pvio_batches_lock);
 	pvio_debugfs_add_batch(b);
 	return b;
 
@@ -81,124 +86,71 @@ void pv_io_batch_free(struct pv_io_batch *b)
 	if (!b)
 		return;
 	pvio_debugfs_del_batch(b);
+	mutex_lock(&pvio_batches_lock);
+	list_del(&b->node);
+	/* keep what the in-place path counted in the global totals */
+	atomic64_add(b->h.inplace_ops, &pvio_global.c[PVIO_OPS_QUEUED]);
+	atomic64_add(b->h.inplace_ops, &pvio_global.c[PVIO_OPS_NATIVE]);
+	atomic64_add(b->h.inplace_flushes, &pvio_global.c[PVIO_FLUSHES]);
+	mutex_unlock(&pvio_batches_lock);
 	kfree(b->slots);
 	kfree(b->ops);
 	kfree(b);
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_free);
 
+int pv_io_refuse_full(struct pv_io_batch *b)
+{
+	pvio_inc(b, PVIO_QUEUE_FULL, 1);
+	return -E2BIG;
+}
+EXPORT_SYMBOL_GPL(pv_io_refuse_full);
+
 static int pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
 		      u64 value, void __iomem *va, void *result)
 {
 	struct pvio_op *op;
 
-	if (b->len == b->cap) {
-		pvio_inc(b, queue_full, 1);
-		return -E2BIG;
-	}
-	op = &b->ops[b->len];
+	/* in place and out of room, or queued and full */
+	if (b->h.inplace || b->h.len == b->h.cap)
+		return pv_io_refuse_full(b);
+	op = &b->ops[b->h.len];
 	pvio_op_encode(op, kind, width, addr, value);
 	if (WARN_ON_ONCE(pvio_op_check(op)))
 		return -EINVAL;
-	b->slots[b->len].result = result;
-	b->slots[b->len].va = va;
-	b->len++;
-	pvio_inc(b, ops_queued, 1);
+	b->slots[b->h.len].result = result;
+	b->slots[b->h.len].va = va;
+	b->h.len++;
+	pvio_inc(b, PVIO_OPS_QUEUED, 1);
 	return 0;
 }
 
-static int pvio_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
-			   void __iomem *va, u64 value, void *result)
+/* Queues a port op (called by the inline pv_io_out*()/in*() when not in place). */
+int pv_io_queue_pio(struct pv_io_batch *b, u8 kind, u8 width, u16 port,
+		    u32 val, void *result)
 {
-	/* the host needs the guest-physical address; ioremap()ed memory has one */
-	phys_addr_t pa = slow_virt_to_phys((void __force *)va);
-
-	return pvio_queue(b, kind, width, pa, value, va, result);
+	return pvio_queue(b, kind, width, port, val, NULL, result);
 }
+EXPORT_SYMBOL_GPL(pv_io_queue_pio);
 
-int pv_io_outb(struct pv_io_batch *b, u8 val, u16 port)
+/*
+ * Queues an MMIO op.  The host needs the guest-physical address of the
+ * driver's ioremap() mapping; the page walk is cached per batch, since
+ * drivers hit the same register page again and again.
+ */
+int pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
+		     void __iomem *addr, u64 val, void *result)
 {
-	return pvio_queue(b, PVIO_OP_PIO_OUT, 1, port, val, NULL, NULL);
-}
-EXPORT_SYMBOL_GPL(pv_io_outb);
+	unsigned long va = (unsigned long __force)addr;
 
-int pv_io_outw(struct pv_io_batch *b, u16 val, u16 port)
-{
-	return pvio_queue(b, PVIO_OP_PIO_OUT, 2, port, val, NULL, NULL);
+	if ((va & PAGE_MASK) != b->mmio_page_va) {
+		b->mmio_page_pa = slow_virt_to_phys((void *)(va & PAGE_MASK));
+		b->mmio_page_va = va & PAGE_MASK;
+	}
+	return pvio_queue(b, kind, width, b->mmio_page_pa + offset_in_page(va),
+			  val, addr, result);
 }
-EXPORT_SYMBOL_GPL(pv_io_outw);
-
-int pv_io_outl(struct pv_io_batch *b, u32 val, u16 port)
-{
-	return pvio_queue(b, PVIO_OP_PIO_OUT, 4, port, val, NULL, NULL);
-}
-EXPORT_SYMBOL_GPL(pv_io_outl);
-
-int pv_io_inb(struct pv_io_batch *b, u16 port, u8 *result)
-{
-	return pvio_queue(b, PVIO_OP_PIO_IN, 1, port, 0, NULL, result);
-}
-EXPORT_SYMBOL_GPL(pv_io_inb);
-
-int pv_io_inw(struct pv_io_batch *b, u16 port, u16 *result)
-{
-	return pvio_queue(b, PVIO_OP_PIO_IN, 2, port, 0, NULL, result);
-}
-EXPORT_SYMBOL_GPL(pv_io_inw);
-
-int pv_io_inl(struct pv_io_batch *b, u16 port, u32 *result)
-{
-	return pvio_queue(b, PVIO_OP_PIO_IN, 4, port, 0, NULL, result);
-}
-EXPORT_SYMBOL_GPL(pv_io_inl);
-
-int pv_io_writeb(struct pv_io_batch *b, u8 val, void __iomem *addr)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_WRITE, 1, addr, val, NULL);
-}
-EXPORT_SYMBOL_GPL(pv_io_writeb);
-
-int pv_io_writew(struct pv_io_batch *b, u16 val, void __iomem *addr)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_WRITE, 2, addr, val, NULL);
-}
-EXPORT_SYMBOL_GPL(pv_io_writew);
-
-int pv_io_writel(struct pv_io_batch *b, u32 val, void __iomem *addr)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_WRITE, 4, addr, val, NULL);
-}
-EXPORT_SYMBOL_GPL(pv_io_writel);
-
-int pv_io_writeq(struct pv_io_batch *b, u64 val, void __iomem *addr)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_WRITE, 8, addr, val, NULL);
-}
-EXPORT_SYMBOL_GPL(pv_io_writeq);
-
-int pv_io_readb(struct pv_io_batch *b, void __iomem *addr, u8 *result)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_READ, 1, addr, 0, result);
-}
-EXPORT_SYMBOL_GPL(pv_io_readb);
-
-int pv_io_readw(struct pv_io_batch *b, void __iomem *addr, u16 *result)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_READ, 2, addr, 0, result);
-}
-EXPORT_SYMBOL_GPL(pv_io_readw);
-
-int pv_io_readl(struct pv_io_batch *b, void __iomem *addr, u32 *result)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_READ, 4, addr, 0, result);
-}
-EXPORT_SYMBOL_GPL(pv_io_readl);
-
-int pv_io_readq(struct pv_io_batch *b, void __iomem *addr, u64 *result)
-{
-	return pvio_queue_mmio(b, PVIO_OP_MMIO_READ, 8, addr, 0, result);
-}
-EXPORT_SYMBOL_GPL(pv_io_readq);
+EXPORT_SYMBOL_GPL(pv_io_queue_mmio);
 
 static bool pvio_take_injection(struct pv_io_batch *b)
 {
@@ -218,73 +170,46 @@ static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
 
 	if (ret == n) {
 		pvio_store_results(b, first, n);
-		pvio_inc(b, ops_hypercall, n);
+		pvio_inc(b, PVIO_OPS_HYPERCALL, n);
 		return;
 	}
-	pvio_inc(b, host_errors, 1);
-	pvio_inc(b, fallbacks, 1);
+	pvio_inc(b, PVIO_HOST_ERRORS, 1);
+	pvio_inc(b, PVIO_FALLBACKS, 1);
 	pr_debug("pvio: %s: host refused %u ops (%ld), running them natively\n",
 		 b->name, n, ret);
 	pvio_run_native(b, first, n);
 }
 
-/**
- * pv_io_flush - run every queued op, in order, and empty the batch
- * @b: the batch
- *
- * With the hypercall transport the ops leave in chunks of at most
- * max_batch (module parameter), one hypercall each; on any host error a
- * chunk runs natively instead.  Read results are stored on return.
- * Does not sleep.  Return: 0 (an empty batch is a no-op).
+/*
+ * The queued path of pv_io_flush(): with the hypercall transport the ops
+ * leave in chunks of at most max_batch (module parameter), one hypercall
+ * each, and a chunk the host refuses runs natively instead.  A native batch
+ * only gets here while an injected host error is armed.
  */
-int pv_io_flush(struct pv_io_batch *b)
+int pv_io_flush_queued(struct pv_io_batch *b)
 {
 	unsigned int first, n, chunk;
+	unsigned int len = b->h.len;
 
-	if (!b->len)
+	if (!len)
 		return 0;
-	pvio_inc(b, flushes, 1);
+	pvio_inc(b, PVIO_FLUSHES, 1);
+	chunk = b->transport == PV_IO_NATIVE ? len : READ_ONCE(pvio_max_batch);
+	for (first = 0; first < len; first += n) {
+		bool inject = pvio_take_injection(b);
 
-	if (b->transport == PV_IO_NATIVE) {
-		/* injected errors still exercise the fallback path without a host */
-		if (pvio_take_injection(b)) {
-			pvio_flush_chunk(b, 0, b->len, true);
-			b->len = 0;
-			return 0;
-		}
-		pvio_run_native(b, 0, b->len);
-		b->len = 0;
-		return 0;
+		n = min(chunk, len - first);
+		if (b->transport == PV_IO_NATIVE && !inject)
+			pvio_run_native(b, first, n);
+		else
+			pvio_flush_chunk(b, first, n, inject);
 	}
-
-	chunk = READ_ONCE(pvio_max_batch);
-	for (first = 0; first < b->len; first += n) {
-		n = min(chunk, b->len - first);
-		pvio_flush_chunk(b, first, n, pvio_take_injection(b));
-	}
-	b->len = 0;
+	b->h.len = 0;
+	b->h.inplace = b->transport == PV_IO_NATIVE && !atomic_read(&b->inject);
+	b->h.room = b->h.inplace ? b->h.cap : 0;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pv_io_flush);
-
-/** pv_io_discard - drop every queued op without running it */
-void pv_io_discard(struct pv_io_batch *b)
-{
-	b->len = 0;
-}
-EXPORT_SYMBOL_GPL(pv_io_discard);
-
-unsigned int pv_io_pending(const struct pv_io_batch *b)
-{
-	return b->len;
-}
-EXPORT_SYMBOL_GPL(pv_io_pending);
-
-unsigned int pv_io_capacity(const struct pv_io_batch *b)
-{
-	return b->cap;
-}
-EXPORT_SYMBOL_GPL(pv_io_capacity);
+EXPORT_SYMBOL_GPL(pv_io_flush_queued);
 
 enum pv_io_transport pv_io_batch_transport(const struct pv_io_batch *b)
 {
@@ -294,30 +219,56 @@ EXPORT_SYMBOL_GPL(pv_io_batch_transport);
 
 static void pvio_snapshot(const struct pvio_counters *c, struct pv_io_stats *out)
 {
-	out->ops_queued = atomic64_read(&c->ops_queued);
-	out->queue_full = atomic64_read(&c->queue_full);
-	out->flushes = atomic64_read(&c->flushes);
-	out->hypercalls = atomic64_read(&c->hypercalls);
-	out->ops_hypercall = atomic64_read(&c->ops_hypercall);
-	out->ops_native = atomic64_read(&c->ops_native);
-	out->host_errors = atomic64_read(&c->host_errors);
-	out->fallbacks = atomic64_read(&c->fallbacks);
+	out->ops_queued = atomic64_read(&c->c[PVIO_OPS_QUEUED]);
+	out->queue_full = atomic64_read(&c->c[PVIO_QUEUE_FULL]);
+	out->flushes = atomic64_read(&c->c[PVIO_FLUSHES]);
+	out->hypercalls = atomic64_read(&c->c[PVIO_HYPERCALLS]);
+	out->ops_hypercall = atomic64_read(&c->c[PVIO_OPS_HYPERCALL]);
+	out->ops_native = atomic64_read(&c->c[PVIO_OPS_NATIVE]);
+	out->host_errors = atomic64_read(&c->c[PVIO_HOST_ERRORS]);
+	out->fallbacks = atomic64_read(&c->c[PVIO_FALLBACKS]);
+}
+
+static void pvio_add_inplace(const struct pv_io_batch *b, struct pv_io_stats *out)
+{
+	u64 ops = READ_ONCE(b->h.inplace_ops);
+
+	out->ops_queued += ops;
+	out->ops_native += ops;
+	out->flushes += READ_ONCE(b->h.inplace_flushes);
 }
 
 void pv_io_batch_stats(const struct pv_io_batch *b, struct pv_io_stats *out)
 {
 	pvio_snapshot(&b->cnt, out);
+	pvio_add_inplace(b, out);
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_stats);
 
+/* Every batch ever allocated, freed ones included.  May sleep. */
 void pv_io_global_stats(struct pv_io_stats *out)
 {
+	struct pv_io_batch *b;
+
+	mutex_lock(&pvio_batches_lock);
 	pvio_snapshot(&pvio_global, out);
+	list_for_each_entry(b, &pvio_batches, node)
+		pvio_add_inplace(b, out);
+	mutex_unlock(&pvio_batches_lock);
 }
 EXPORT_SYMBOL_GPL(pv_io_global_stats);
 
+/*
+ * Arms injected host errors.  The batch leaves the in-place path until
+ * they are used up, so that there is a queued flush to refuse.  Call it
+ * with the batch idle (nothing queued), like every other batch call.
+ */
 void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count)
 {
 	atomic_add(count, &b->inject);
+	if (count && b->h.inplace && b->h.room == b->h.cap) {
+		b->h.inplace = false;
+		b->h.room = 0;
+	}
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_inject_host_error);

@@ -17,21 +17,24 @@ static struct dentry *pvio_dir;
 static struct dentry *pvio_batches_dir;
 static DEFINE_MUTEX(pvio_dir_lock);
 
-static void pvio_show_counters(struct seq_file *m, const struct pvio_counters *c)
+static void pvio_show_counters(struct seq_file *m, const struct pv_io_stats *st)
 {
-	seq_printf(m, "ops_queued %lld\n", atomic64_read(&c->ops_queued));
-	seq_printf(m, "queue_full %lld\n", atomic64_read(&c->queue_full));
-	seq_printf(m, "flushes %lld\n", atomic64_read(&c->flushes));
-	seq_printf(m, "hypercalls %lld\n", atomic64_read(&c->hypercalls));
-	seq_printf(m, "ops_hypercall %lld\n", atomic64_read(&c->ops_hypercall));
-	seq_printf(m, "ops_native %lld\n", atomic64_read(&c->ops_native));
-	seq_printf(m, "host_errors %lld\n", atomic64_read(&c->host_errors));
-	seq_printf(m, "fallbacks %lld\n", atomic64_read(&c->fallbacks));
+	seq_printf(m, "ops_queued %llu\n", st->ops_queued);
+	seq_printf(m, "queue_full %llu\n", st->queue_full);
+	seq_printf(m, "flushes %llu\n", st->flushes);
+	seq_printf(m, "hypercalls %llu\n", st->hypercalls);
+	seq_printf(m, "ops_hypercall %llu\n", st->ops_hypercall);
+	seq_printf(m, "ops_native %llu\n", st->ops_native);
+	seq_printf(m, "host_errors %llu\n", st->host_errors);
+	seq_printf(m, "fallbacks %llu\n", st->fallbacks);
 }
 
 static int pvio_global_stats_show(struct seq_file *m, void *unused)
 {
-	pvio_show_counters(m, &pvio_global);
+	struct pv_io_stats st;
+
+	pv_io_global_stats(&st);
+	pvio_show_counters(m, &st);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pvio_global_stats);
@@ -39,10 +42,12 @@ DEFINE_SHOW_ATTRIBUTE(pvio_global_stats);
 static int pvio_batch_stats_show(struct seq_file *m, void *unused)
 {
 	struct pv_io_batch *b = m->private;
+	struct pv_io_stats st;
 
+	pv_io_batch_stats(b, &st);
 	seq_printf(m, "transport %s\n", pvio_transport_name(b->transport));
-	seq_printf(m, "capacity %u\n", b->cap);
-	pvio_show_counters(m, &b->cnt);
+	seq_printf(m, "capacity %u\n", b->h.cap);
+	pvio_show_counters(m, &st);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pvio_batch_stats);

@@ -5,20 +5,27 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pvio.h>
 
 struct dentry;
 
+/* Counter indices; the meaning of each is in struct pv_io_stats. */
+enum pvio_counter {
+	PVIO_OPS_QUEUED,
+	PVIO_QUEUE_FULL,
+	PVIO_FLUSHES,
+	PVIO_HYPERCALLS,
+	PVIO_OPS_HYPERCALL,
+	PVIO_OPS_NATIVE,
+	PVIO_HOST_ERRORS,
+	PVIO_FALLBACKS,
+	PVIO_NR_COUNTERS
+};
+
 /* One counter set; atomic so debugfs can read while a driver flushes. */
 struct pvio_counters {
-	atomic64_t ops_queued;
-	atomic64_t queue_full;
-	atomic64_t flushes;
-	atomic64_t hypercalls;
-	atomic64_t ops_hypercall;
-	atomic64_t ops_native;
-	atomic64_t host_errors;
-	atomic64_t fallbacks;
+	atomic64_t c[PVIO_NR_COUNTERS];
 };
 
 /* Where a queued op's result goes and how to run it natively. */
@@ -28,15 +35,16 @@ struct pvio_slot {
 };
 
 struct pv_io_batch {
+	struct pv_io_batch_head h;	/* first: the inline fast path reads it */
 	struct pvio_op *ops;	/* shared with the host: kmalloc, never crosses a page */
 	struct pvio_slot *slots;
-	unsigned int len;
-	unsigned int cap;
 	enum pv_io_transport transport;
+	unsigned long mmio_page_va;	/* last MMIO page translated, and */
+	phys_addr_t mmio_page_pa;	/* its guest-physical address */
 	atomic_t inject;	/* flushes left that must see a host error */
 	struct pvio_counters cnt;
 	struct dentry *dir;
-	struct list_head node;
+	struct list_head node;	/* on pvio_batches, for the global counters */
 	char name[32];
 };
 
@@ -44,7 +52,9 @@ struct pv_io_batch {
 extern unsigned int pvio_max_batch;
 extern struct pvio_counters pvio_global;
 extern atomic_t pvio_global_inject;
-extern int pvio_host_abi;	/* host ABI version, or -errno when no handler */
+extern int pvio_host_abi;
+extern struct list_head pvio_batches;
+extern struct mutex pvio_batches_lock;	/* host ABI version, or -errno when no handler */
 enum pv_io_transport pvio_transport_of_load(void);
 const char *pvio_transport_name(enum pv_io_transport t);
 
@@ -62,13 +72,10 @@ void pvio_debugfs_add_batch(struct pv_io_batch *b);
 void pvio_debugfs_del_batch(struct pv_io_batch *b);
 
 /* Counts into the batch's own counters and the global ones at once. */
-static inline void pvio_add(atomic64_t *mine, atomic64_t *all, s64 n)
+static inline void pvio_inc(struct pv_io_batch *b, enum pvio_counter i, s64 n)
 {
-	atomic64_add(n, mine);
-	atomic64_add(n, all);
+	atomic64_add(n, &b->cnt.c[i]);
+	atomic64_add(n, &pvio_global.c[i]);
 }
-
-#define pvio_inc(b, field, n) \
-	pvio_add(&(b)->cnt.field, &pvio_global.field, n)
 
 #endif /* _PVIO_INTERNAL_H */

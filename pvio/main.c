@@ -27,6 +27,9 @@ unsigned int pvio_max_batch = 64;
 struct pvio_counters pvio_global;
 atomic_t pvio_global_inject = ATOMIC_INIT(0);
 int pvio_host_abi = -ENODEV;
+LIST_HEAD(pvio_batches);
+/* guards pvio_batches: batch alloc/free against the global counter sum */
+DEFINE_MUTEX(pvio_batches_lock);
 static enum pv_io_transport pvio_transport = PV_IO_NATIVE;
 
 static int pvio_mode_set(const char *val, const struct kernel_param *kp)

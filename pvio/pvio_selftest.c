@@ -216,16 +216,6 @@ static bool test_empty_flush(struct pv_io_batch *b)
 	       after.ops_native == before.ops_native;
 }
 
-static bool test_discard(struct pv_io_batch *b)
-{
-	outb(0x11, UART_SCR);
-	if (pv_io_outb(b, 0x22, UART_SCR))
-		return false;
-	pv_io_discard(b);
-	return pv_io_pending(b) == 0 && !pv_io_flush(b) &&
-	       inb(UART_SCR) == 0x11;
-}
-
 /*
  * The host refuses the batch: the ops still run, natively, in order, and
  * the counters say so.  On a host with the handler the refusal is real.
@@ -297,7 +287,7 @@ static int __init pvio_selftest_init(void)
 	struct pv_io_batch *b;
 
 	pr_info("KTAP version 1\n");
-	pr_info("1..14\n");
+	pr_info("1..13\n");
 	pr_info("    # pvio_selftest: transport %s\n",
 		pv_io_default_transport() == PV_IO_HYPERCALL ? "hypercall" : "native");
 
@@ -317,7 +307,6 @@ static int __init pvio_selftest_init(void)
 	st_result(test_full_batch(b), "full_batch");
 	st_result(test_overfull_batch(b), "overfull_batch_refused");
 	st_result(test_empty_flush(b), "empty_flush");
-	st_result(test_discard(b), "discard");
 	st_result(test_fallback(b), "fallback_after_host_error");
 	st_result(test_counters(b), "counters_add_up");
 	pv_io_batch_free(b);

@@ -80,7 +80,7 @@ void pvio_run_native(struct pv_io_batch *b, unsigned int first, unsigned int n)
 			pvio_native_one(op, b->slots[i].va);
 	}
 	pvio_store_results(b, first, n);
-	pvio_inc(b, ops_native, n);
+	pvio_inc(b, PVIO_OPS_NATIVE, n);
 }
 
 /*
@@ -103,7 +103,7 @@ long pvio_call_host(struct pv_io_batch *b, unsigned int first,
 	/* a probe that succeeded is the only proof the instruction is safe */
 	if (WARN_ON_ONCE(pvio_host_abi < 0))
 		return -KVM_ENOSYS;
-	pvio_inc(b, hypercalls, 1);
+	pvio_inc(b, PVIO_HYPERCALLS, 1);
 	return kvm_hypercall3(KVM_HC_PVIO, fn, gpa, n);
 }
 

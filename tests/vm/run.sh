@@ -15,7 +15,7 @@
 # In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=.
 #
 # Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
-# slash is a path to a case file elsewhere, e.g. one a benchmark wrote)
+# slash is a path, used by make demo and make bench)
 # Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
 # Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
 # the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs.
@@ -62,6 +62,7 @@ build_initramfs() { # case-file workdir
 	cp /bin/busybox "$st/bin/busybox"
 	cp "$ROOT/tests/vm/init" "$st/init"
 	cp "$ROOT/tests/lib/tap.sh" "$st/lib/tap.sh"
+	cp "$ROOT/tools/pvio-stat" "$st/bin/pvio-stat"
 	cp "$cs" "$st/case.sh"
 	cp "/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} \
 		"$st/lib/modules/$KVER/" 2>/dev/null
@@ -161,11 +162,12 @@ run_case() {
 }
 
 mkdir -p "$OUT"
+make -s -C "$ROOT" KVER="$KVER" > "$OUT/make.log" 2>&1 || { cat "$OUT/make.log"; die "module build failed"; }
 cases=()
 if [ $# -gt 0 ]; then
 	for c in "$@"; do
 		case $c in
-		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;	# a path
+		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;
 		*) cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh") ;;
 		esac
 	done

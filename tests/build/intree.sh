@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-tree build: put pvio into a copy of linux-source-6.1, configure it with
+# Debian's config plus CONFIG_PVIO=m, check olddefconfig keeps it, build the
+# pvio directory.  Prints TAP.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KVER=${KVER:-$("$ROOT/tools/kver.sh")}
+SRC=${PVIO_CACHE:-/var/cache/pvio}/linux-source-6.1
+W=$ROOT/build/intree
+T=$W/linux
+O=$W/out
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+
+rm -rf "$T"
+mkdir -p "$W" "$O"
+# hard links are cheap; intree.sh replaces the two files it edits
+cp -al "$SRC" "$T"
+if "$ROOT/tools/intree.sh" "$T" > "$W/intree.log" 2>&1; then
+	ok "intree.sh hooks pvio into drivers/"
+else
+	cat "$W/intree.log"; not_ok "intree.sh hooks pvio into drivers/"; exit 1
+fi
+cmp -s "$SRC/drivers/Kconfig" "$T/drivers/Kconfig" && not_ok "cache untouched" && exit 1
+
+cp "/boot/config-$KVER" "$O/.config"
+cat >> "$O/.config" <<EOC
+CONFIG_PVIO=m
+CONFIG_PVIO_SELFTEST=m
+CONFIG_PVIO_BYPASS_IOSCHED=m
+CONFIG_PATA_PVIO=m
+CONFIG_E1000_PVIO=m
+CONFIG_SYSTEM_TRUSTED_KEYS=""
+CONFIG_SYSTEM_REVOCATION_KEYS=""
+EOC
+make -s -C "$T" O="$O" olddefconfig > "$W/config.log" 2>&1
+if grep -q '^CONFIG_PVIO=m' "$O/.config" && grep -q '^CONFIG_PVIO_SELFTEST=m' "$O/.config"; then
+	ok "olddefconfig keeps CONFIG_PVIO=m and CONFIG_PVIO_SELFTEST=m"
+else
+	not_ok "olddefconfig keeps CONFIG_PVIO=m"; grep PVIO "$O/.config"
+fi
+for sym in PVIO_BYPASS_IOSCHED PATA_PVIO E1000_PVIO; do
+	# only symbols this tree declares yet
+	if grep -rqs --include=Kconfig "^config $sym\$" "$ROOT"; then
+		if grep -q "^CONFIG_$sym=m" "$O/.config"; then ok "olddefconfig keeps CONFIG_$sym=m"
+		else not_ok "olddefconfig keeps CONFIG_$sym=m"; fi
+	fi
+done
+if make -s -C "$T" O="$O" -j2 modules_prepare > "$W/prepare.log" 2>&1 &&
+   make -C "$T" O="$O" -j2 drivers/pvio/ > "$W/build.log" 2>&1; then
+	ok "in-tree build of drivers/pvio"
+else
+	tail -30 "$W/prepare.log" "$W/build.log"; not_ok "in-tree build of drivers/pvio"
+fi
+objs=$(find "$O/drivers/pvio" -name '*.o' | wc -l)
+if [ "$objs" -gt 0 ]; then ok "in-tree build produced $objs objects"
+else not_ok "in-tree build produced objects"; fi
