@@ -464,7 +464,7 @@ static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
 {
 	struct ata_port *ap = qc->ap;
 
-	if (!READ_ONCE(fastpath) || qc->tf.protocol != ATA_PROT_DMA ||
+	if (!fastpath || qc->tf.protocol != ATA_PROT_DMA ||
 	    (qc->tf.flags & ATA_TFLAG_POLLING) ||
 	    qc->tf.ctl != ap->last_ctl || !pata_pvio_issue_tf(qc))
 		return ata_bmdma_qc_issue(qc);
@@ -519,7 +519,7 @@ static unsigned int pata_pvio_dma_done(struct ata_port *ap)
 	struct ata_queued_cmd *qc;
 	u8 host_stat, status;
 
-	if (!READ_ONCE(fastpath))
+	if (!fastpath)
 		return 0;
 	qc = pata_pvio_dma_qc(ap);
 	if (!qc)
