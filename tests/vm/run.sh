@@ -63,6 +63,7 @@ build_initramfs() { # case-file workdir
 	cp /bin/busybox "$st/bin/busybox"
 	cp "$ROOT/tests/vm/init" "$st/init"
 	cp "$ROOT/tests/lib/tap.sh" "$st/lib/tap.sh"
+	cp "$ROOT/tools/pvio-stat" "$st/bin/pvio-stat"
 	cp "$cs" "$st/case.sh"
 	cp "/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} \
 		"$st/lib/modules/$KVER/" 2>/dev/null

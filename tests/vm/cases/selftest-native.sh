@@ -22,6 +22,10 @@ check "global counters add up: ops_queued = ops_native" \
 	  "$(stat_of $s ops_queued)" -ge "$(stat_of $s ops_native)" ]
 check "no hypercall issued under TCG" [ "$(stat_of $s hypercalls)" = 0 ]
 check "injected host error fell back once" [ "$(stat_of $s fallbacks)" = 1 ]
+pvio-stat | sed 's/^/# /'
+check "pvio-stat totals match debugfs" \
+	[ "$(pvio-stat | awk '$1 == "total" && $2 == "ops_queued" { print $3 }')" = \
+	  "$(stat_of $s ops_queued)" ]
 check "pvio unloads" rmmod pvio
 
 # Parameter validation: each bad value must refuse to load with a message.

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvio-vmm helpers: calls into the guest, the exit log against what a case
+ * expects, names for diagnostics.
+ */
+#include <linux/pvio.h>
+
+#include "tcase.h"
+
+const char *kind_name(enum xkind k)
+{
+	static const char * const names[] = { "out", "in", "mmio-w", "mmio-r" };
+
+	return names[k];
+}
+
+void dump_log(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; i < vm->nlog && i < 32; i++)
+		diag("  exit %d: %s addr 0x%llx size %u value 0x%llx", i,
+		     kind_name(vm->log[i].kind),
+		     (unsigned long long)vm->log[i].addr, vm->log[i].size,
+		     (unsigned long long)vm->log[i].value);
+}
+
+const char *err_name(int err)
+{
+	switch (err) {
+	case PVIO_EFUNC: return "PVIO_EFUNC";
+	case PVIO_ECOUNT: return "PVIO_ECOUNT";
+	case PVIO_EARRAY: return "PVIO_EARRAY";
+	case PVIO_EFAULT: return "PVIO_EFAULT";
+	case PVIO_EKIND: return "PVIO_EKIND";
+	case PVIO_EWIDTH: return "PVIO_EWIDTH";
+	case PVIO_ERANGE: return "PVIO_ERANGE";
+	case PVIO_ERAM: return "PVIO_ERAM";
+	case PVIO_EBUSY: return "PVIO_EBUSY";
+	}
+	return "?";
+}
+
+/*
+ * Runs the payload at @entry on vCPU @idx with the call registers loaded;
+ * *ret gets RAX.  Returns 0, or -1 when the guest did not come back to
+ * PORT_DONE (diagnosed).
+ */
+int call_entry(struct vm *vm, int idx, const char *entry, uint64_t fn,
+	       uint64_t gpa, uint64_t count, long long *ret)
+{
+	struct kvm_regs regs;
+	enum run_result r;
+
+	if (vcpu_set_call(vm, idx, guest_entry(entry), KVM_HC_PVIO, fn, gpa, count))
+		return -1;
+	r = vm_run(vm, idx, 0);
+	if (r != RUN_DONE) {
+		diag("guest did not finish the call (run result %d)", r);
+		dump_log(vm);
+		return -1;
+	}
+	if (vcpu_get_regs(vm, idx, &regs))
+		return -1;
+	*ret = (long long)regs.rax;
+	return 0;
+}
+
+/* One hypercall (or, with -n, a batch through the reference path). */
+int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
+	    uint64_t count, long long *ret)
+{
+	const char *entry = native && fn == PVIO_FN_BATCH ? g_native : g_call;
+
+	return call_entry(vm, idx, entry, fn, gpa, count, ret);
+}
+
+int call(struct vm *vm, uint64_t fn, uint64_t gpa, uint64_t count,
+	 long long *ret)
+{
+	return call_on(vm, 0, fn, gpa, count, ret);
+}
+
+enum tres check_log(struct vm *vm, const struct expect *e, int n)
+{
+	int i;
+
+	for (i = 0; i < n && i < vm->nlog; i++) {
+		const struct xent *x = &vm->log[i];
+		bool read = e[i].kind == X_PIO_IN || e[i].kind == X_MMIO_R;
+
+		if (x->kind != e[i].kind || x->addr != e[i].addr ||
+		    x->size != e[i].size || (!read && x->value != e[i].value)) {
+			dump_log(vm);
+			return fail("access %d: got %s 0x%llx/%u = 0x%llx, want %s 0x%llx/%u = 0x%llx",
+				    i, kind_name(x->kind),
+				    (unsigned long long)x->addr, x->size,
+				    (unsigned long long)x->value,
+				    kind_name(e[i].kind),
+				    (unsigned long long)e[i].addr, e[i].size,
+				    (unsigned long long)e[i].value);
+		}
+	}
+	if (vm->nlog != n) {
+		dump_log(vm);
+		return fail("%d accesses reached the VMM, want %d", vm->nlog, n);
+	}
+	return pass();
+}

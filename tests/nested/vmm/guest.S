@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest payloads for pvio-vmm.  They are never executed by the host: the
+ * VMM copies the bytes between guest_code_start and guest_code_end into the
+ * guest's code page and points RIP at one entry.  All of them run in 64-bit
+ * mode with the registers the VMM loaded, use only relative jumps, and end
+ * with an OUT to a report port (PORT_DONE 0xf4 or PORT_FAIL 0xf5) that the
+ * VMM treats as "guest finished"; it never resumes the vCPU after that.
+ */
+	.section .rodata
+	.code64
+
+	.globl guest_code_start
+guest_code_start:
+
+/*
+ * g_call: one hypercall.  RAX/RBX/RCX/RDX are the call, RAX comes back to
+ * the VMM through KVM_GET_REGS at the report exit.
+ */
+	.globl g_call
+g_call:
+	vmmcall
+	outb	%al, $0xf4
+1:	jmp	1b
+
+/*
+ * g_loop: R8 back-to-back calls of RAX=R10, RBX/RCX/RDX unchanged (the
+ * host only writes RAX).  Every call must return RDX (the op count); the
+ * first one that does not ends the loop at PORT_FAIL with R8 = calls left.
+ */
+	.globl g_loop
+g_loop:
+	mov	%r10, %rax
+	vmmcall
+	cmp	%rdx, %rax
+	jne	2f
+	dec	%r8
+	jnz	g_loop
+	outb	%al, $0xf4
+1:	jmp	1b
+2:	outb	%al, $0xf5
+1:	jmp	1b
+
+/* g_copy: RCX quadwords from [RSI] to [RDI], through the guest's own stores. */
+	.globl g_copy
+g_copy:
+	cld
+	rep movsq
+	outb	%al, $0xf4
+1:	jmp	1b
+
+
+/*
+ * g_native: the reference path.  Executes the op array at RCX (RDX ops)
+ * with the guest's own IN/OUT/MOV instructions, writes read results back
+ * into the array like the host handler does, returns RAX = RDX.  Used to
+ * check that every expectation of the positive cases holds for plain,
+ * unbatched I/O on any KVM, handler or not.
+ */
+	.globl g_native
+g_native:
+	mov	%rcx, %rsi		/* current op */
+	mov	%rdx, %r9		/* ops left */
+	mov	%rdx, %r11		/* return value */
+10:	test	%r9, %r9
+	jz	90f
+	movzbl	0(%rsi), %eax		/* kind */
+	movzbl	1(%rsi), %ebx		/* width */
+	mov	8(%rsi), %rdi		/* port or address */
+	mov	16(%rsi), %r10		/* value */
+	cmp	$1, %eax
+	je	20f
+	cmp	$2, %eax
+	je	30f
+	cmp	$3, %eax
+	je	40f
+	cmp	$4, %eax
+	je	50f
+	jmp	95f
+20:	mov	%edi, %edx		/* PIO OUT */
+	mov	%r10, %rax
+	cmp	$1, %ebx
+	jne	21f
+	outb	%al, %dx
+	jmp	80f
+21:	cmp	$2, %ebx
+	jne	22f
+	outw	%ax, %dx
+	jmp	80f
+22:	outl	%eax, %dx
+	jmp	80f
+30:	mov	%edi, %edx		/* PIO IN */
+	xor	%eax, %eax
+	cmp	$1, %ebx
+	jne	31f
+	inb	%dx, %al
+	jmp	70f
+31:	cmp	$2, %ebx
+	jne	32f
+	inw	%dx, %ax
+	jmp	70f
+32:	inl	%dx, %eax
+	jmp	70f
+40:	mov	%r10, %rax		/* MMIO write */
+	cmp	$1, %ebx
+	jne	41f
+	movb	%al, (%rdi)
+	jmp	80f
+41:	cmp	$2, %ebx
+	jne	42f
+	movw	%ax, (%rdi)
+	jmp	80f
+42:	cmp	$4, %ebx
+	jne	43f
+	movl	%eax, (%rdi)
+	jmp	80f
+43:	movq	%rax, (%rdi)
+	jmp	80f
+50:	xor	%eax, %eax		/* MMIO read */
+	cmp	$1, %ebx
+	jne	51f
+	movzbl	(%rdi), %eax
+	jmp	70f
+51:	cmp	$2, %ebx
+	jne	52f
+	movzwl	(%rdi), %eax
+	jmp	70f
+52:	cmp	$4, %ebx
+	jne	53f
+	movl	(%rdi), %eax
+	jmp	70f
+53:	movq	(%rdi), %rax
+70:	mov	%rax, 16(%rsi)		/* write the result back */
+80:	add	$24, %rsi
+	dec	%r9
+	jmp	10b
+90:	mov	%r11, %rax
+	outb	%al, $0xf4
+1:	jmp	1b
+95:	outb	%al, $0xf5
+1:	jmp	1b
+
+	.globl guest_code_end
+guest_code_end:
+
+	.section .note.GNU-stack, "", @progbits
