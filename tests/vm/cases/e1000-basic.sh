@@ -6,7 +6,7 @@
 . /lib/tap.sh
 
 check "e1000_pvio loads" modprobe e1000_pvio
-dev=$(ls /sys/bus/pci/drivers/e1000_pvio/ 2>/dev/null | grep -m1 ':')
+dev=$(basename "$(readlink -f /sys/bus/pci/drivers/e1000_pvio/0000:*)")
 check "bound to the 82540EM ($dev)" [ -n "$dev" ]
 nic=$(ls /sys/bus/pci/devices/$dev/net/ 2>/dev/null | head -1)
 check "network interface created ($nic)" [ -n "$nic" ]

@@ -25,13 +25,13 @@ wait_carrier() { # VALUE: wait up to 5 s for carrier VALUE
 }
 bring_up() { # napi mode
 	modprobe e1000_pvio napi=$1 || return 1
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | grep -m1 .)
+	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
 	ip link set "$nic" up
 	ip addr add 10.0.2.15/24 dev "$nic"
 	wait_carrier 1
 }
 pings() { ping -c "${1:-2}" -W 5 10.0.2.2 > /dev/null; }
-no_batch() { ! ls /sys/kernel/debug/pvio/batches/ | grep -q e1000p; }
+no_batch() { [ -z "$(find /sys/kernel/debug/pvio/batches/ -name 'e1000p*')" ]; }
 no_irq() { ! grep -q "$nic" /proc/interrupts; }
 
 # ---- parameters ----

@@ -53,7 +53,7 @@ tx_sum=$(md5 < /tmp/tx)
 for mode in 1 0; do
 	m="napi=$mode:"
 	check "$m loads" modprobe e1000_pvio napi=$mode
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | grep -m1 .)
+	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
 	ip link set "$nic" up
 	ip addr add 10.0.2.15/24 dev "$nic"
 	check "$m link up" wait_carrier

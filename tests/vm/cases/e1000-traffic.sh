@@ -56,7 +56,7 @@ for mode in 1 0; do
 	check "$m e1000_pvio loads" modprobe e1000_pvio napi=$mode
 	check "$m parameter reads back" \
 		[ "$(cat /sys/module/e1000_pvio/parameters/napi)" = $mode ]
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | grep -m1 .)
+	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
 	ip link set "$nic" up
 	ip addr add 10.0.2.15/24 dev "$nic"
 	check "$m link up" wait_carrier
@@ -102,7 +102,7 @@ for mode in 1 0; do
 	fb=$(st pvio_fallbacks)
 	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
 	check "$m arm deferred runs (debugfs inject_host_error)" \
-		eval 'echo 1000000 > /sys/kernel/debug/e1000_pvio/$pci/inject_host_error'
+		sh -c "echo 1000000 > /sys/kernel/debug/e1000_pvio/$pci/inject_host_error"
 	tx_file $MID /tmp/txmid > /tmp/both_tx &
 	rx_sum $MID defer$mode > /tmp/both_rx
 	wait
