@@ -944,7 +944,6 @@ static void e1000p_get_stats64(struct net_device *netdev,
 		s->rx_packets = ad->rstats.rx_packets;
 		s->rx_bytes = ad->rstats.rx_bytes;
 		s->rx_errors = ad->rstats.rx_errors;
-		s->rx_dropped = ad->rstats.rx_alloc_failed;
 		s->tx_packets = ad->rstats.tx_packets;
 		s->tx_bytes = ad->rstats.tx_bytes;
 	} while (u64_stats_fetch_retry(&ad->rstats.syncp, start));
