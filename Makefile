@@ -44,6 +44,18 @@ demo: deps
 bench: deps
 	@bench/run.sh
 
+# patched host KVM (kvm.ko, kvm-amd.ko, kvm-intel.ko) under host/build/$(KVER)/
+# (phony: host/ is a directory)
+host:
+	@KVER=$(KVER) KDIR=$(KDIR) host/kvm/build.sh
+
+# libFuzzer target for the host's batch validator; FUZZ_SECONDS= bounds it
+FUZZ_SECONDS ?= 300
+fuzz:
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+.PHONY: host fuzz
+
 nested: ; @tests/nested/run.sh
 
 .PHONY: all modules clean install deps check demo bench
