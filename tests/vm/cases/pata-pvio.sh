@@ -89,9 +89,18 @@ modprobe pata_pvio
 check "pata_pvio reloads and sda returns" wait_disk
 check "after reload: O_DIRECT read back same md5" [ "$(disk_direct)" = "$P2" ]
 
+# pvio's global debugfs knob alone: an in-place (native) batch queues its
+# next ops while errors are armed, so the refusal and fallback happen.
+fb0=$(batch_stat fallbacks)
+echo 50 > $DBG/inject_host_error
+check "global inject_host_error: O_DIRECT read same md5" [ "$(disk_direct)" = "$P2" ]
+fb1=$(batch_stat fallbacks)
+echo "# global knob: $((fb1 - fb0)) fallbacks, $(cat $DBG/inject_host_error) errors left"
+check "global inject_host_error reaches pata_pvio's native batches" [ $((fb1 - fb0)) -gt 0 ]
+echo 0 > $DBG/inject_host_error
+
 # Host errors mid-load: pvio reruns refused flushes natively; nothing is
-# lost.  pvio's global debugfs knob only reaches batches that queue (the
-# hypercall transport); pata_pvio's own hook arms every channel's batch.
+# lost.  pata_pvio's own hook arms every channel's batch as well.
 pattern 3 > /tmp/pat
 P3=$(sum_of < /tmp/pat)
 INJ=/sys/module/pata_pvio/parameters/inject_host_error
