@@ -155,7 +155,7 @@ EXPORT_SYMBOL_GPL(pv_io_queue_mmio);
 static bool pvio_take_injection(struct pv_io_batch *b)
 {
 	return atomic_add_unless(&b->inject, -1, 0) ||
-	       atomic_add_unless(&pvio_global_inject, -1, 0);
+	       atomic_add_unless(&pvio_inject_pending, -1, 0);
 }
 
 /*
@@ -205,11 +205,24 @@ int pv_io_flush_queued(struct pv_io_batch *b)
 			pvio_flush_chunk(b, first, n, inject);
 	}
 	b->h.len = 0;
-	b->h.inplace = b->transport == PV_IO_NATIVE && !atomic_read(&b->inject);
+	b->h.inplace = b->transport == PV_IO_NATIVE && !atomic_read(&b->inject) &&
+		       !atomic_read(&pvio_inject_pending);
 	b->h.room = b->h.inplace ? b->h.cap : 0;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pv_io_flush_queued);
+
+/*
+ * Called by pv_io_flush() on an idle in-place batch while host errors are
+ * armed: its next ops are queued, so that the next flush can be refused
+ * and take the fallback path like a hypercall batch would.
+ */
+void pv_io_leave_inplace(struct pv_io_batch *b)
+{
+	b->h.inplace = false;
+	b->h.room = 0;
+}
+EXPORT_SYMBOL_GPL(pv_io_leave_inplace);
 
 enum pv_io_transport pv_io_batch_transport(const struct pv_io_batch *b)
 {

@@ -71,7 +71,7 @@ DEFINE_SHOW_ATTRIBUTE(pvio_host_abi);
 
 static int pvio_inject_get(void *data, u64 *val)
 {
-	*val = atomic_read(&pvio_global_inject);
+	*val = atomic_read(&pvio_inject_pending);
 	return 0;
 }
 
@@ -79,7 +79,7 @@ static int pvio_inject_set(void *data, u64 val)
 {
 	if (val > INT_MAX)
 		return -EINVAL;
-	atomic_set(&pvio_global_inject, val);
+	atomic_set(&pvio_inject_pending, val);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(pvio_inject_fops, pvio_inject_get, pvio_inject_set,

@@ -51,7 +51,6 @@ struct pv_io_batch {
 /* main.c */
 extern unsigned int pvio_max_batch;
 extern struct pvio_counters pvio_global;
-extern atomic_t pvio_global_inject;
 extern int pvio_host_abi;
 extern struct list_head pvio_batches;
 extern struct mutex pvio_batches_lock;	/* host ABI version, or -errno when no handler */

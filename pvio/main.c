@@ -25,7 +25,8 @@ static const char * const pvio_mode_names[] = {
 static enum pvio_mode pvio_mode = PVIO_MODE_AUTO;
 unsigned int pvio_max_batch = 64;
 struct pvio_counters pvio_global;
-atomic_t pvio_global_inject = ATOMIC_INIT(0);
+atomic_t pvio_inject_pending = ATOMIC_INIT(0);
+EXPORT_SYMBOL_GPL(pvio_inject_pending);
 int pvio_host_abi = -ENODEV;
 LIST_HEAD(pvio_batches);
 /* guards pvio_batches: batch alloc/free against the global counter sum */

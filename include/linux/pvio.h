@@ -13,6 +13,7 @@
 #define _LINUX_PVIO_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/io.h>
 #include <uapi/linux/pvio.h>
@@ -67,6 +68,10 @@ int pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
 		     void __iomem *addr, u64 val, void *result);
 int pv_io_refuse_full(struct pv_io_batch *b);
 int pv_io_flush_queued(struct pv_io_batch *b);
+void pv_io_leave_inplace(struct pv_io_batch *b);
+
+/* Host errors armed through debugfs (inject_host_error), for tests. */
+extern atomic_t pvio_inject_pending;
 
 /*
  * True when the op may run now.  False sends it to the slow path, which
@@ -229,6 +234,9 @@ static inline int pv_io_flush(struct pv_io_batch *b)
 			h->inplace_flushes++;
 			h->room = h->cap;
 		}
+		/* queue the next ops, so there is a flush for the error to hit */
+		if (unlikely(atomic_read(&pvio_inject_pending)))
+			pv_io_leave_inplace(b);
 		return 0;
 	}
 	return pv_io_flush_queued(b);
