@@ -37,4 +37,13 @@ bench: deps
 
 nested: ; @tests/nested/run.sh
 
-.PHONY: all modules clean install deps check demo bench
+# patched host KVM (kvm.ko, kvm-amd.ko, kvm-intel.ko) under host/build/$(KVER)/
+host:
+	@KVER=$(KVER) KDIR=$(KDIR) host/kvm/build.sh
+
+# libFuzzer target for the host's batch validator; FUZZ_SECONDS= bounds it
+FUZZ_SECONDS ?= 300
+fuzz:
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+.PHONY: all modules clean install deps check demo bench nested host fuzz

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# host/kvm/dkms-src.sh [DEST]: stage the DKMS source tree of pvio-host
+# (default DEST: /usr/src/pvio-host-<version>, the place `dkms add
+# pvio-host/<version>` looks at).  Copies dkms.conf, build.sh, the patch
+# series, host/kvm/src and the ABI header (as uapi/pvio.h).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$HERE/dkms.conf")
+DEST=${1:-/usr/src/pvio-host-$VER}
+
+rm -rf "$DEST"
+mkdir -p "$DEST/patches" "$DEST/src" "$DEST/uapi"
+cp "$HERE/dkms.conf" "$HERE/build.sh" "$DEST/"
+cp "$HERE"/patches/*.patch "$DEST/patches/"
+cp "$HERE"/src/* "$DEST/src/"
+cp "$REPO/include/uapi/linux/pvio.h" "$DEST/uapi/pvio.h"
+echo "$DEST"

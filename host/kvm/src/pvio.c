@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_HC_PVIO: legacy port and MMIO I/O batched into one hypercall.
+ *
+ * A guest at CPL 0 passes an array of up to PVIO_MAX_OPS port or MMIO
+ * operations (include/uapi/linux/pvio.h).  The array is copied in once and
+ * validated whole (pvio_check.c); a batch is either rejected with nothing
+ * executed, or its ops run in array order from the kernel's copy.
+ *
+ * An op that an in-kernel device claims (PIO bus; in-kernel LAPIC or MMIO
+ * bus) completes right here.  The first op nobody in the kernel claims
+ * leaves to userspace as an ordinary KVM_EXIT_IO or KVM_EXIT_MMIO, so an
+ * unmodified VMM serves it.  Like SEV-ES string I/O, a run of port ops of the
+ * same direction, port and width leaves as a single KVM_EXIT_IO with
+ * count > 1 (the first op of the run decides, as in emulator_pio_in_out()).
+ * The batch resumes through complete_userspace_io at the next KVM_RUN.
+ *
+ * When the last op is done, read results are written to the value fields of
+ * the guest's array, RAX gets the op count and RIP moves past the hypercall.
+ */
+
+#include <linux/kvm_host.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+
+#include "kvm_cache_regs.h"
+#include "pvio.h"
+#include "pvio_check.h"
+#include "x86.h"
+
+static bool __read_mostly pvio_enable = true;
+module_param(pvio_enable, bool, 0644);
+MODULE_PARM_DESC(pvio_enable,
+		 "Serve the KVM_HC_PVIO hypercall; if off, answer -KVM_ENOSYS");
+
+/**
+ * struct kvm_pvio - per-vCPU state of a batch, allocated on first use
+ * @ops:        the kernel's copy of the guest's op array; read results
+ *              are stored into it as ops complete
+ * @gpa:        guest-physical address of the guest's array
+ * @linear_rip: RIP of the hypercall, to notice userspace moving the vCPU
+ * @count:      number of ops in the batch, 0 when no batch is active
+ * @next:       index of the first op not yet completed
+ * @run:        number of ops from @next handed to userspace
+ */
+struct kvm_pvio {
+	struct pvio_op ops[PVIO_MAX_OPS];
+	gpa_t gpa;
+	unsigned long linear_rip;
+	unsigned int count;
+	unsigned int next;
+	unsigned int run;
+};
+
+static_assert(sizeof(struct pvio_op) == PVIO_OP_SIZE);
+static_assert(offsetof(struct pvio_op, value) == 16);
+static_assert(PVIO_MAX_OPS * 4 <= PAGE_SIZE);
+
+static int pvio_guest_read(void *ctx, u64 gpa, void *buf, unsigned int len)
+{
+	return kvm_vcpu_read_guest(ctx, gpa, buf, len);
+}
+
+static bool pvio_guest_is_ram(void *ctx, u64 gpa)
+{
+	return kvm_vcpu_is_visible_gfn(ctx, gpa_to_gfn(gpa));
+}
+
+static bool pvio_guest_writable(void *ctx, u64 gpa)
+{
+	bool writable = false;
+	unsigned long hva;
+
+	hva = kvm_vcpu_gfn_to_hva_prot(ctx, gpa_to_gfn(gpa), &writable);
+	return !kvm_is_error_hva(hva) && writable;
+}
+
+static void pvio_count_reject(struct kvm_vcpu *vcpu, int err)
+{
+	struct kvm_vcpu_stat *s = &vcpu->stat;
+
+	s->pvio_rejected++;
+	switch (err) {
+	case PVIO_EFUNC:
+		s->pvio_rej_func++;
+		break;
+	case PVIO_ECOUNT:
+		s->pvio_rej_count++;
+		break;
+	case PVIO_EARRAY:
+		s->pvio_rej_array++;
+		break;
+	case PVIO_EFAULT:
+		s->pvio_rej_fault++;
+		break;
+	case PVIO_EKIND:
+		s->pvio_rej_kind++;
+		break;
+	case PVIO_EWIDTH:
+		s->pvio_rej_width++;
+		break;
+	case PVIO_ERANGE:
+		s->pvio_rej_range++;
+		break;
+	case PVIO_ERAM:
+		s->pvio_rej_ram++;
+		break;
+	default:
+		s->pvio_rej_busy++;
+		break;
+	}
+}
+
+/* Returns true if an in-kernel device performed @op. */
+static bool pvio_op_in_kernel(struct kvm_vcpu *vcpu, struct pvio_op *op)
+{
+	u64 val = op->value;
+
+	switch (op->kind) {
+	case PVIO_OP_PIO_OUT:
+		return !kvm_io_bus_write(vcpu, KVM_PIO_BUS, op->addr,
+					 op->width, &val);
+	case PVIO_OP_PIO_IN:
+		val = 0;
+		if (kvm_io_bus_read(vcpu, KVM_PIO_BUS, op->addr, op->width,
+				    &val))
+			return false;
+		break;
+	case PVIO_OP_MMIO_WRITE:
+		return vcpu_mmio_write(vcpu, op->addr, op->width, &val) ==
+		       op->width;
+	default:
+		val = 0;
+		if (vcpu_mmio_read(vcpu, op->addr, op->width, &val) !=
+		    op->width)
+			return false;
+		break;
+	}
+	op->value = val & pvio_width_mask(op->width);
+	return true;
+}
+
+static int pvio_complete_userspace(struct kvm_vcpu *vcpu);
+
+/* Hands ops[next] (and the run of like port ops after it) to userspace. */
+static int pvio_exit_to_userspace(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+{
+	const struct pvio_op *op = &p->ops[p->next];
+	struct kvm_run *run = vcpu->run;
+	unsigned int i, n = 1;
+
+	if (pvio_op_is_pio(op)) {
+		u8 *data = vcpu->arch.pio_data;
+		bool out = op->kind == PVIO_OP_PIO_OUT;
+
+		n = pvio_run_length(p->ops, p->next, p->count, PAGE_SIZE);
+		for (i = 0; i < n; i++, data += op->width) {
+			if (out)
+				memcpy(data, &p->ops[p->next + i].value,
+				       op->width);
+			else
+				memset(data, 0, op->width);
+		}
+		run->exit_reason = KVM_EXIT_IO;
+		run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
+		run->io.size = op->width;
+		run->io.port = op->addr;
+		run->io.count = n;
+		run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+	} else {
+		run->exit_reason = KVM_EXIT_MMIO;
+		run->mmio.phys_addr = op->addr;
+		run->mmio.len = op->width;
+		run->mmio.is_write = op->kind == PVIO_OP_MMIO_WRITE;
+		memset(run->mmio.data, 0, sizeof(run->mmio.data));
+		if (run->mmio.is_write)
+			memcpy(run->mmio.data, &op->value, op->width);
+	}
+
+	p->run = n;
+	vcpu->stat.pvio_user_exits++;
+	vcpu->stat.pvio_ops_user += n;
+	vcpu->arch.complete_userspace_io = pvio_complete_userspace;
+	return 0;
+}
+
+/*
+ * Executes ops from p->next on.  Returns 1 when the last op is done, or 0
+ * with an exit to userspace set up for an op no in-kernel device claims.
+ */
+static int pvio_run(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+{
+	while (p->next < p->count) {
+		if (!pvio_op_in_kernel(vcpu, &p->ops[p->next]))
+			return pvio_exit_to_userspace(vcpu, p);
+		vcpu->stat.pvio_ops++;
+		p->next++;
+		cond_resched();
+	}
+	return 1;
+}
+
+/* Ends a fully executed batch: write back read results, return RAX. */
+static unsigned long pvio_finish(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+{
+	unsigned long ret = p->count;
+	unsigned int i;
+	gpa_t gpa;
+
+	for (i = 0; i < p->count; i++) {
+		if (!pvio_op_is_read(&p->ops[i]))
+			continue;
+		gpa = p->gpa + i * sizeof(struct pvio_op) +
+		      offsetof(struct pvio_op, value);
+		if (kvm_vcpu_write_guest(vcpu, gpa, &p->ops[i].value,
+					 sizeof(p->ops[i].value))) {
+			vcpu->stat.pvio_wb_faults++;
+			ret = -PVIO_EFAULT;
+			break;
+		}
+	}
+	vcpu->stat.pvio_batches++;
+	p->count = 0;
+	return ret;
+}
+
+static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
+{
+	struct kvm_pvio *p = vcpu->arch.pvio;
+	struct pvio_op *op = &p->ops[p->next];
+	unsigned long ret;
+	unsigned int i;
+	u64 val;
+
+	/* Userspace moved the vCPU elsewhere (e.g. a reset): drop the batch. */
+	if (unlikely(!kvm_is_linear_rip(vcpu, p->linear_rip))) {
+		p->count = 0;
+		return 1;
+	}
+
+	if (op->kind == PVIO_OP_PIO_IN) {
+		const u8 *data = vcpu->arch.pio_data;
+
+		for (i = 0; i < p->run; i++, data += op->width) {
+			val = 0;
+			memcpy(&val, data, op->width);
+			p->ops[p->next + i].value = val;
+		}
+	} else if (op->kind == PVIO_OP_MMIO_READ) {
+		val = 0;
+		memcpy(&val, vcpu->run->mmio.data, op->width);
+		op->value = val;
+	}
+	vcpu->stat.pvio_ops += p->run;
+	p->next += p->run;
+	p->run = 0;
+
+	if (!pvio_run(vcpu, p))
+		return 0;
+
+	ret = pvio_finish(vcpu, p);
+	if (!is_64_bit_hypercall(vcpu))
+		ret = (u32)ret;
+	kvm_rax_write(vcpu, ret);
+	++vcpu->stat.hypercalls;
+	return kvm_skip_emulated_instruction(vcpu);
+}
+
+/**
+ * kvm_pvio_hypercall - handle KVM_HC_PVIO
+ * @vcpu:  the calling vCPU, at CPL 0
+ * @fn:    PVIO_FN_PROBE or PVIO_FN_BATCH (RBX)
+ * @gpa:   guest-physical address of the op array (RCX)
+ * @count: number of ops (RDX)
+ * @ret:   the value for the guest's RAX, when 1 is returned
+ *
+ * Answers -KVM_ENOSYS, like a host without the handler, when disabled by
+ * the pvio_enable parameter, to a nested guest, and to a guest whose state
+ * is protected (SEV-ES).
+ *
+ * Return: 1 if the hypercall is complete and *@ret is to be written to RAX
+ * by the caller, 0 if it continues in userspace (an exit is set up; RAX and
+ * RIP are updated when the batch completes).
+ */
+int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
+		       unsigned long gpa, unsigned long count,
+		       unsigned long *ret)
+{
+	const struct pvio_guest guest = {
+		.read = pvio_guest_read,
+		.is_ram = pvio_guest_is_ram,
+		.writable = pvio_guest_writable,
+		.ctx = vcpu,
+	};
+	struct kvm_pvio *p;
+	int err;
+
+	/*
+	 * Not for a nested guest (its addresses are not L1's, and L1 did not
+	 * get to check its port accesses) nor for a guest with protected
+	 * state (its memory and registers are not KVM's to read).
+	 */
+	if (!READ_ONCE(pvio_enable) || is_guest_mode(vcpu) ||
+	    vcpu->arch.guest_state_protected) {
+		*ret = -KVM_ENOSYS;
+		return 1;
+	}
+
+	switch (fn) {
+	case PVIO_FN_PROBE:
+		*ret = PVIO_ABI_VERSION;
+		return 1;
+	case PVIO_FN_BATCH:
+		break;
+	default:
+		err = PVIO_EFUNC;
+		goto reject;
+	}
+
+	p = vcpu->arch.pvio;
+	if (!p) {
+		p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+		if (!p) {
+			err = PVIO_EBUSY;
+			goto reject;
+		}
+		vcpu->arch.pvio = p;
+	}
+
+	err = pvio_fetch_batch(&guest, gpa, count, p->ops);
+	if (err)
+		goto reject;
+
+	p->gpa = gpa;
+	p->count = count;
+	p->next = 0;
+	p->run = 0;
+	p->linear_rip = kvm_get_linear_rip(vcpu);
+
+	if (!pvio_run(vcpu, p))
+		return 0;
+
+	*ret = pvio_finish(vcpu, p);
+	return 1;
+
+reject:
+	pvio_count_reject(vcpu, err);
+	*ret = -(long)err;
+	return 1;
+}

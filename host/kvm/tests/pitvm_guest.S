@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Real-mode guest of pitvm.c, loaded at guest-physical 0x1000 (CS = 0):
+ * programs the PIC and PIT channel 0 (mode 2, count 11932 = 100 Hz) and
+ * reports every timer interrupt with an OUT to port 0xf0.
+ */
+	.section .rodata
+	.globl	guest_start
+	.globl	guest_end
+guest_start:
+	.code16
+	cli
+	xorw	%ax, %ax
+	movw	%ax, %ds
+	movw	%ax, %ss
+	movw	$0x8000, %sp
+	/* IVT entry of vector 0x20 (PIC base 0x20 + IRQ0) */
+	movw	$(handler - guest_start + 0x1000), 0x80
+	movw	$0, 0x82
+	/* PIC: ICW1..ICW4, then mask all but IRQ0 */
+	movb	$0x11, %al
+	outb	%al, $0x20
+	movb	$0x20, %al
+	outb	%al, $0x21
+	movb	$0x04, %al
+	outb	%al, $0x21
+	movb	$0x01, %al
+	outb	%al, $0x21
+	movb	$0xfe, %al
+	outb	%al, $0x21
+	/* PIT channel 0: lobyte/hibyte, mode 2, binary, 100 Hz */
+	movb	$0x34, %al
+	outb	%al, $0x43
+	movb	$(11932 & 0xff), %al
+	outb	%al, $0x40
+	movb	$(11932 >> 8), %al
+	outb	%al, $0x40
+	sti
+1:	hlt
+	jmp	1b
+handler:
+	pushw	%ax
+	movb	$0x20, %al		/* EOI */
+	outb	%al, $0x20
+	movb	$1, %al			/* report the tick */
+	outb	%al, $0xf0
+	popw	%ax
+	iret
+	.code64
+guest_end:
+	.section .note.GNU-stack, "", @progbits
