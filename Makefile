@@ -8,7 +8,14 @@ KVER ?= $(shell tools/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 # every module, as Kconfig would say "m" for each
-PVIO_CONFIG := CONFIG_PVIO=m CONFIG_PVIO_SELFTEST=m
+PVIO_CONFIG := CONFIG_PVIO=m CONFIG_PVIO_SELFTEST=m \
+	CONFIG_PVIO_BYPASS_IOSCHED=m CONFIG_PATA_PVIO=m
+# A kernel source tree of the same X.Y, for block/elevator.h (the headers
+# package lacks it); elevator-bypass/Kbuild falls back to a private copy.
+KVER_XY := $(shell echo $(KVER) | cut -d. -f1,2)
+PVIO_KSRC ?= $(firstword $(wildcard /var/cache/pvio/linux-source-$(KVER_XY) \
+	/usr/src/linux-source-$(KVER_XY)))
+PVIO_CONFIG += PVIO_KSRC=$(PVIO_KSRC)
 
 all: modules
 
@@ -21,6 +28,8 @@ clean:
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) $(PVIO_CONFIG) modules_install
+	install -D -m 0644 elevator-bypass/60-pvio-bypass.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-pvio-bypass.rules
 	depmod -a $(KVER)
 
 deps:

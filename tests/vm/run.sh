@@ -11,10 +11,11 @@
 #   # pvio-vm: modules="pvio pvio_selftest"   our modules (built by make)
 #   # pvio-vm: kmods="null_blk"                Debian modules (deps resolved)
 #   # pvio-vm: timeout=120 mem=512 disks="64M" append="..." qemu="..."
+#   # pvio-vm: bins="openssl"                  host programs (+ their libs)
 # In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=.
 #
 # Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
-# slash is a path, used by make demo and make bench)
+# slash is a path to a case file elsewhere, e.g. one a benchmark wrote)
 # Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
 # Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
 # the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs.
@@ -42,6 +43,18 @@ find_ko() {
 	find "$ROOT" -path "$ROOT/build" -prune -o -name "$1.ko" -print | head -1
 }
 
+# copy_bin NAME ROOT: a host program into ROOT/bin, its shared libraries
+# (as ldd lists them) at their own paths
+copy_bin() {
+	local path lib
+	path=$(command -v "$1") || { echo "vm: host program $1 missing"; return 1; }
+	cp "$path" "$2/bin/"
+	for lib in $(ldd "$path" | grep -o '/[^ ]*'); do
+		mkdir -p "$2$(dirname "$lib")"
+		cp -L "$lib" "$2$lib"
+	done
+}
+
 build_initramfs() { # case-file workdir
 	local cs=$1 w=$2 st=$2/root m ko dep
 	rm -rf "$st"
@@ -59,6 +72,9 @@ build_initramfs() { # case-file workdir
 			mkdir -p "$st$(dirname "$dep")"
 			cp "$dep" "$st$dep"
 		done
+	done
+	for m in $(header "$cs" bins); do
+		copy_bin "$m" "$st" || return 1
 	done
 	for m in $(header "$cs" modules); do
 		ko=$(find_ko "$m")
@@ -151,7 +167,7 @@ cases=()
 if [ $# -gt 0 ]; then
 	for c in "$@"; do
 		case $c in
-		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;
+		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;	# a path
 		*) cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh") ;;
 		esac
 	done

@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pata_pvio - PIIX3/PIIX4 IDE on libata's SFF/BMDMA helpers, with the
+ * port I/O of each step sent through one pvio batch.
+ *
+ * Under KVM every IN/OUT to the emulated IDE controller is a VM exit to
+ * the VMM; a stock ata_piix DMA command costs 26 of them (18 to issue,
+ * 8 to complete).  This driver queues the accesses of a step in a
+ * pv_io_batch and flushes it once: one hypercall on a host with the pvio
+ * handler, plain port I/O everywhere else (pvio's native transport, also
+ * used by itself whenever the host refuses a batch).  A read whose value
+ * decides what happens next ends its run: it is queued behind the writes
+ * before it and the run is flushed to get it.
+ *
+ * A DMA command (the common case) takes four flushes:
+ *   issue     1. status, device select, pause, status, taskfile, status
+ *             2. PRD address, BM command, ATA command, pause, BM start
+ *   complete  3. BM status (is the interrupt ours?)
+ *             4. BM stop, pause, altstatus, status, BM status clear
+ * Everything else (PIO, ATAPI, reset, error handling) runs libata's own
+ * sequences over the single-step port operations below, each of which
+ * is one flush too.
+ *
+ * Reads of the BM command register are gone: the driver is its only
+ * writer, so it keeps the value it last wrote.  The BM status clear
+ * writes back the drive-capable bits the driver last read instead of
+ * reading them again first.
+ *
+ * Mode setting: the PIIX timing registers are left as the BIOS set them
+ * (QEMU keeps but ignores them; on real hardware BIOS timings are at worst
+ * slower than the mode the drive is switched to).  PIO4 and MWDMA1-2 are
+ * offered, with a 40-wire cable.
+ */
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/libata.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/pvio.h>
+#include <linux/spinlock.h>
+#include <scsi/scsi_host.h>
+
+#include <compat/pvio_compat.h>
+
+#if !PVIO_LIBATA_SFF_VERIFIED
+#error "pata_pvio: libata SFF sequences not verified for this kernel (pvio_compat.h)"
+#endif
+
+#define DRV_NAME	"pata_pvio"
+
+/*
+ * The longest run, an LBA48 taskfile load behind a control change, is 15
+ * ops; a run that still outgrows the batch is flushed early, in order.
+ */
+#define PATA_PVIO_MAX_OPS	32
+
+/* Idle polling step, as ata_sff_busy_wait(); callers may hold spinlocks. */
+#define PATA_PVIO_POLL_US	10
+
+/* BM status bits 5-6 ("drive N can DMA") are read/write, the rest are not. */
+#define PATA_PVIO_BM_KEEP	0x60
+
+/*
+ * The merged DMA issue and completion runs can be switched off (at any
+ * time: both paths leave the same state behind) to compare them with
+ * libata's own sequences over the single-step operations.
+ */
+static bool fastpath = true;
+module_param(fastpath, bool, 0644);
+MODULE_PARM_DESC(fastpath, "Issue and complete ATA DMA commands in two flushes each (default: Y)");
+
+/* One per ATA channel; ap->private_data. */
+struct pata_pvio_port {
+	struct pv_io_batch *batch;
+	/*
+	 * Guards the batch.  ap->lock is not held on every path that reaches
+	 * a port operation (reset and EH poll the status without it), so the
+	 * batch has its own lock; it is never held across a call into libata.
+	 */
+	spinlock_t lock;
+	u16 cmd;	/* taskfile block (0x1f0 / 0x170 in legacy mode) */
+	u16 ctl;	/* device control / altstatus (0x3f6 / 0x376) */
+	u16 bmdma;	/* this channel's bus-master block, BAR4 + 8 * port; 0: none */
+	u8 bmcmd;	/* last value written to the BM command register */
+	u8 bmkeep;	/* Idle polling step, as ata_sff_busy_wait(); callers may hold spinlocks. */
+#define PATA_PVIO_POLL_US	10
+
+/* BM status bits 5-6 as last read */
+};
+
+static struct pata_pvio_port *pp_of(struct ata_port *ap)
+{
+	return ap->private_data;
+}
+
+/*
+ * Queueing only fails when the batch is full: flush what is there (order
+ * is kept) and queue again.  pv_io_flush() cannot fail: pvio runs a batch
+ * natively when the host refuses it.
+ */
+static void pp_outb(struct pata_pvio_port *pp, u8 val, u16 port)
+{
+	if (pv_io_outb(pp->batch, val, port) == -E2BIG) {
+		pv_io_flush(pp->batch);
+		pv_io_outb(pp->batch, val, port);
+	}
+}
+
+static void pp_outl(struct pata_pvio_port *pp, u32 val, u16 port)
+{
+	if (pv_io_outl(pp->batch, val, port) == -E2BIG) {
+		pv_io_flush(pp->batch);
+		pv_io_outl(pp->batch, val, port);
+	}
+}
+
+/* *res is valid after the next flush; 0xff (no device) if never queued. */
+static void pp_inb(struct pata_pvio_port *pp, u16 port, u8 *res)
+{
+	*res = 0xff;
+	if (pv_io_inb(pp->batch, port, res) == -E2BIG) {
+		pv_io_flush(pp->batch);
+		pv_io_inb(pp->batch, port, res);
+	}
+}
+
+static u16 pp_reg(struct pata_pvio_port *pp, unsigned int reg)
+{
+	return pp->cmd + reg;
+}
+
+static u8 pata_pvio_read1(struct ata_port *ap, u16 port)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
+	u8 val;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_inb(pp, port, &val);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+	return val;
+}
+
+static u8 pata_pvio_check_status(struct ata_port *ap)
+{
+	return pata_pvio_read1(ap, pp_reg(pp_of(ap), ATA_REG_STATUS));
+}
+
+static u8 pata_pvio_check_altstatus(struct ata_port *ap)
+{
+	return pata_pvio_read1(ap, pp_of(ap)->ctl);
+}
+
+static void pata_pvio_set_devctl(struct ata_port *ap, u8 ctl)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_outb(pp, ctl, pp->ctl);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+}
+
+static bool pata_pvio_busy(u8 status)
+{
+	return status != 0xff && (status & (ATA_BUSY | ATA_DRQ));
+}
+
+/*
+ * A run ended with a status read that said busy: poll on as
+ * ata_wait_idle() does (10 us apart, 10 ms at most).  Called unlocked.
+ */
+static u8 pata_pvio_wait_idle(struct ata_port *ap, u8 status)
+{
+	unsigned int tries = 1000;
+
+	while (pata_pvio_busy(status) && --tries) {
+		udelay(PATA_PVIO_POLL_US);
+		status = pata_pvio_check_status(ap);
+	}
+	if (pata_pvio_busy(status))
+		ata_port_dbg(ap, "abnormal Status 0x%X\n", status);
+	return status;
+}
+
+/* Device select, then the altstatus read that flushes it (ata_sff_pause). */
+static void pata_pvio_dev_select(struct ata_port *ap, unsigned int device)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
+	u8 dev = device ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
+	u8 alt;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
+	pp_inb(pp, pp->ctl, &alt);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+	ndelay(400);
+}
+
+/* Queue the address registers and device register of @tf, as ata_sff_tf_load(). */
+static void pata_pvio_queue_tf(struct pata_pvio_port *pp,
+			       const struct ata_taskfile *tf)
+{
+	bool is_addr = tf->flags & ATA_TFLAG_ISADDR;
+
+	if (is_addr && (tf->flags & ATA_TFLAG_LBA48)) {
+		pp_outb(pp, tf->hob_feature, pp_reg(pp, ATA_REG_FEATURE));
+		pp_outb(pp, tf->hob_nsect, pp_reg(pp, ATA_REG_NSECT));
+		pp_outb(pp, tf->hob_lbal, pp_reg(pp, ATA_REG_LBAL));
+		pp_outb(pp, tf->hob_lbam, pp_reg(pp, ATA_REG_LBAM));
+		pp_outb(pp, tf->hob_lbah, pp_reg(pp, ATA_REG_LBAH));
+	}
+	if (is_addr) {
+		pp_outb(pp, tf->feature, pp_reg(pp, ATA_REG_FEATURE));
+		pp_outb(pp, tf->nsect, pp_reg(pp, ATA_REG_NSECT));
+		pp_outb(pp, tf->lbal, pp_reg(pp, ATA_REG_LBAL));
+		pp_outb(pp, tf->lbam, pp_reg(pp, ATA_REG_LBAM));
+		pp_outb(pp, tf->lbah, pp_reg(pp, ATA_REG_LBAH));
+	}
+	if (tf->flags & ATA_TFLAG_DEVICE)
+		pp_outb(pp, tf->device, pp_reg(pp, ATA_REG_DEVICE));
+}
+
+/*
+ * A control change is its own run: libata waits for the device to go idle
+ * after it before the taskfile goes out.
+ */
+static void pata_pvio_load_ctl(struct ata_port *ap, u8 ctl)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
+	u8 status;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_outb(pp, ctl, pp->ctl);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+	ap->last_ctl = ctl;
+	pata_pvio_wait_idle(ap, status);
+}
+
+/* Taskfile out and the status read of the idle wait after it: one run. */
+static void pata_pvio_tf_load(struct ata_port *ap, const struct ata_taskfile *tf)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
+	u8 status;
+
+	if (tf->ctl != ap->last_ctl)
+		pata_pvio_load_ctl(ap, tf->ctl);
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pata_pvio_queue_tf(pp, tf);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+	pata_pvio_wait_idle(ap, status);
+}
+
+/* All result registers in one run, the HOB half included (ata_sff_tf_read()). */
+static void pata_pvio_tf_read(struct ata_port *ap, struct ata_taskfile *tf)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	bool lba48 = tf->flags & ATA_TFLAG_LBA48;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &tf->status);
+	pp_inb(pp, pp_reg(pp, ATA_REG_ERR), &tf->error);
+	pp_inb(pp, pp_reg(pp, ATA_REG_NSECT), &tf->nsect);
+	pp_inb(pp, pp_reg(pp, ATA_REG_LBAL), &tf->lbal);
+	pp_inb(pp, pp_reg(pp, ATA_REG_LBAM), &tf->lbam);
+	pp_inb(pp, pp_reg(pp, ATA_REG_LBAH), &tf->lbah);
+	pp_inb(pp, pp_reg(pp, ATA_REG_DEVICE), &tf->device);
+	if (lba48) {
+		pp_outb(pp, tf->ctl | ATA_HOB, pp->ctl);
+		pp_inb(pp, pp_reg(pp, ATA_REG_ERR), &tf->hob_feature);
+		pp_inb(pp, pp_reg(pp, ATA_REG_NSECT), &tf->hob_nsect);
+		pp_inb(pp, pp_reg(pp, ATA_REG_LBAL), &tf->hob_lbal);
+		pp_inb(pp, pp_reg(pp, ATA_REG_LBAM), &tf->hob_lbam);
+		pp_inb(pp, pp_reg(pp, ATA_REG_LBAH), &tf->hob_lbah);
+		pp_outb(pp, tf->ctl, pp->ctl);
+	}
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+	if (lba48)
+		ap->last_ctl = tf->ctl;
+}
+
+/* Command write plus the pause after it; the 400 ns wait stays after the flush. */
+static void pata_pvio_exec_command(struct ata_port *ap,
+				   const struct ata_taskfile *tf)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
+	u8 alt;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_outb(pp, tf->command, pp_reg(pp, ATA_REG_CMD));
+	pp_inb(pp, pp->ctl, &alt);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+	ndelay(400);
+}
+
+/*
+ * PRD table address, direction, then the ATA command (ata_bmdma_setup()
+ * ends by issuing it).  The PRD entries must be in memory first.
+ */
+static void pata_pvio_queue_bmdma_setup(struct ata_queued_cmd *qc)
+{
+	struct ata_port *ap = qc->ap;
+	struct pata_pvio_port *pp = pp_of(ap);
+	u8 alt;
+
+	pp->bmcmd &= ~(ATA_DMA_WR | ATA_DMA_START);
+	if (!(qc->tf.flags & ATA_TFLAG_WRITE))
+		pp->bmcmd |= ATA_DMA_WR;	/* device to memory */
+
+	mb();	/* PRD table writes before the controller can see its address */
+	pp_outl(pp, ap->bmdma_prd_dma, pp->bmdma + ATA_DMA_TABLE_OFS);
+	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pp_outb(pp, qc->tf.command, pp_reg(pp, ATA_REG_CMD));
+	pp_inb(pp, pp->ctl, &alt);
+}
+
+static void pata_pvio_bmdma_setup(struct ata_queued_cmd *qc)
+{
+	struct pata_pvio_port *pp = pp_of(qc->ap);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pata_pvio_queue_bmdma_setup(qc);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+	ndelay(400);
+}
+
+static void pata_pvio_bmdma_start(struct ata_queued_cmd *qc)
+{
+	struct pata_pvio_port *pp = pp_of(qc->ap);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp->bmcmd |= ATA_DMA_START;
+	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+}
+
+/* Queue the engine stop and the altstatus read that times HDMA1:0 (ata_sff_dma_pause()). */
+static void pata_pvio_queue_bmdma_stop(struct pata_pvio_port *pp)
+{
+	u8 alt;
+
+	pp->bmcmd &= ~ATA_DMA_START;
+	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pp_inb(pp, pp->ctl, &alt);
+}
+
+static void pata_pvio_bmdma_stop(struct ata_queued_cmd *qc)
+{
+	struct pata_pvio_port *pp = pp_of(qc->ap);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pata_pvio_queue_bmdma_stop(pp);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+}
+
+static u8 pata_pvio_bmdma_status(struct ata_port *ap)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	u8 stat = pata_pvio_read1(ap, pp->bmdma + ATA_DMA_STATUS);
+
+	WRITE_ONCE(pp->bmkeep, stat & PATA_PVIO_BM_KEEP);
+	return stat;
+}
+
+/*
+ * Clearing INTR and ERR is write-1-to-clear; writing both is the same as
+ * writing back what a read would return (ata_bmdma_irq_clear()), without
+ * the read.
+ */
+static void pata_pvio_queue_irq_clear(struct pata_pvio_port *pp)
+{
+	u8 val = READ_ONCE(pp->bmkeep) | ATA_DMA_INTR | ATA_DMA_ERR;
+
+	pp_outb(pp, val, pp->bmdma + ATA_DMA_STATUS);
+}
+
+static void pata_pvio_irq_clear(struct ata_port *ap)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
+
+	if (!pp->bmdma)
+		return;
+	spin_lock_irqsave(&pp->lock, flags);
+	pata_pvio_queue_irq_clear(pp);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+}
+
+/* Lets libata clear an interrupt nobody expected (as ata_piix does). */
+static bool pata_pvio_irq_check(struct ata_port *ap)
+{
+	if (!pp_of(ap)->bmdma)
+		return false;
+	return pata_pvio_bmdma_status(ap) & ATA_DMA_INTR;
+}
+
+/*
+ * Run 1 of a DMA issue: the idle check, device select, the idle check
+ * after it and the taskfile with its idle check.  The writes have no effect
+ * until the command register is written, so if any status says busy the
+ * caller simply redoes the whole issue libata's way.
+ */
+static bool pata_pvio_issue_tf(struct ata_queued_cmd *qc)
+{
+	struct ata_port *ap = qc->ap;
+	struct pata_pvio_port *pp = pp_of(ap);
+	u8 dev = qc->dev->devno ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
+	u8 st0, alt, st1, st2;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st0);
+	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
+	pp_inb(pp, pp->ctl, &alt);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st1);
+	pata_pvio_queue_tf(pp, &qc->tf);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st2);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+
+	return !pata_pvio_busy(st0) && !pata_pvio_busy(st1) &&
+	       !pata_pvio_busy(st2);
+}
+
+/* Run 2: bus master setup, ATA command, pause and engine start. */
+static void pata_pvio_issue_dma(struct ata_queued_cmd *qc)
+{
+	struct pata_pvio_port *pp = pp_of(qc->ap);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pata_pvio_queue_bmdma_setup(qc);
+	pp->bmcmd |= ATA_DMA_START;
+	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+}
+
+/*
+ * ATA DMA commands take the two-run path; everything else, and a DMA
+ * command whose device was busy, goes through ata_bmdma_qc_issue() and
+ * the single-step operations.  Called under ap->lock.
+ */
+static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
+{
+	struct ata_port *ap = qc->ap;
+
+	if (!READ_ONCE(fastpath) || qc->tf.protocol != ATA_PROT_DMA ||
+	    (qc->tf.flags & ATA_TFLAG_POLLING) ||
+	    qc->tf.ctl != ap->last_ctl || !pata_pvio_issue_tf(qc))
+		return ata_bmdma_qc_issue(qc);
+
+	pata_pvio_issue_dma(qc);
+	ap->hsm_task_state = HSM_ST_LAST;
+	return 0;
+}
+
+/*
+ * Completion of an ATA DMA command (ata_bmdma_port_intr() and
+ * __ata_sff_port_intr() for HSM_ST_LAST): run 1 asks the engine whether
+ * the interrupt is ours, run 2 stops it, reads both status registers and
+ * clears the interrupt.  The status register is read even when altstatus
+ * says busy; that only clears INTRQ early on a path that fails the command
+ * anyway.  Called under the host lock.  Return: 1 if handled.
+ */
+static unsigned int pata_pvio_dma_done(struct ata_port *ap)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+	struct ata_queued_cmd *qc;
+	unsigned long flags;
+	u8 host_stat, alt, dummy, status;
+
+	if (!READ_ONCE(fastpath))
+		return 0;
+	qc = ata_qc_from_tag(ap, ap->link.active_tag);
+	if (!qc || (qc->tf.flags & ATA_TFLAG_POLLING) ||
+	    ap->hsm_task_state != HSM_ST_LAST ||
+	    qc->tf.protocol != ATA_PROT_DMA)
+		return 0;
+
+	host_stat = pata_pvio_bmdma_status(ap);
+	if (!(host_stat & ATA_DMA_INTR))
+		return 0;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pata_pvio_queue_bmdma_stop(pp);
+	pp_inb(pp, pp->ctl, &alt);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &dummy);
+	pata_pvio_queue_irq_clear(pp);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
+
+	status = (alt & ATA_BUSY) ? alt : dummy;
+	if (unlikely(host_stat & ATA_DMA_ERR)) {
+		qc->err_mask |= AC_ERR_HOST_BUS;
+		ap->hsm_task_state = HSM_ST_ERR;
+	}
+	if (unlikely(status & ATA_BUSY)) {
+		/* the engine is stopped already: nothing to wait for */
+		qc->err_mask |= AC_ERR_HSM;
+		ap->hsm_task_state = HSM_ST_ERR;
+	}
+	ata_sff_hsm_move(ap, qc, status, 0);
+	if (unlikely(qc->err_mask))
+		ata_ehi_push_desc(&ap->link.eh_info, "BMDMA stat 0x%x", host_stat);
+	return 1;
+}
+
+/*
+ * DMA completions are handled here; any other interrupt (PIO, ATAPI,
+ * spurious) goes to libata's handler, which uses the port operations.
+ * In legacy mode each channel has its own edge-triggered IRQ, in native
+ * mode the shared line is level-triggered, so nothing is lost by returning
+ * once a channel was served.
+ */
+static irqreturn_t pata_pvio_interrupt(int irq, void *dev_instance)
+{
+	struct ata_host *host = dev_instance;
+	unsigned int i, handled = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&host->lock, flags);
+	for (i = 0; i < host->n_ports; i++)
+		if (pp_of(host->ports[i]))
+			handled |= pata_pvio_dma_done(host->ports[i]);
+	spin_unlock_irqrestore(&host->lock, flags);
+
+	if (handled)
+		return IRQ_HANDLED;
+	return ata_bmdma_interrupt(irq, dev_instance);
+}
+
+/*
+ * libata keeps port addresses as ioport_map() cookies; pvio needs port
+ * numbers.  Instead of decoding the cookie (its encoding is private to
+ * lib/iomap.c), add the cookie's offset within its BAR's mapping to the
+ * BAR's start, then check that ioport_map() of the result is the cookie.
+ */
+static int pata_pvio_port_of(struct pci_dev *pdev, int bar,
+			     void __iomem *addr, u16 *port)
+{
+	void __iomem *base = pcim_iomap_table(pdev)[bar];
+	resource_size_t start = pci_resource_start(pdev, bar);
+	unsigned long off;
+
+	if (!base || !addr || !(pci_resource_flags(pdev, bar) & IORESOURCE_IO))
+		return -ENODEV;
+	off = (unsigned long __force)addr - (unsigned long __force)base;
+	if (start + off > PVIO_PORT_MAX)
+		return -ERANGE;
+	*port = start + off;
+	if (ioport_map(*port, 1) != addr)
+		return -EINVAL;
+	return 0;
+}
+
+static int pata_pvio_find_ports(struct ata_port *ap, struct pata_pvio_port *pp)
+{
+	struct pci_dev *pdev = to_pci_dev(ap->host->dev);
+	int bar = 2 * ap->port_no;
+	int rc;
+
+	rc = pata_pvio_port_of(pdev, bar, ap->ioaddr.cmd_addr, &pp->cmd);
+	if (!rc)
+		rc = pata_pvio_port_of(pdev, bar + 1, ap->ioaddr.ctl_addr,
+				       &pp->ctl);
+	if (!rc && ap->ioaddr.bmdma_addr)
+		rc = pata_pvio_port_of(pdev, 4, ap->ioaddr.bmdma_addr,
+				       &pp->bmdma);
+	if (rc)
+		ata_port_err(ap, "cannot map port addresses to port numbers (%d)\n",
+			     rc);
+	return rc;
+}
+
+/* The BM command and drive-capable bits the driver starts from. */
+static void pata_pvio_read_bm_state(struct ata_port *ap)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+
+	if (!pp->bmdma)
+		return;
+	pp->bmcmd = pata_pvio_read1(ap, pp->bmdma + ATA_DMA_CMD);
+	pata_pvio_bmdma_status(ap);
+}
+
+/*
+ * PRD table and 32-bit PIO as for ata_piix, then this channel's batch,
+ * "pata_pvio.<PCI function>.<channel>" under /sys/kernel/debug/pvio/batches/
+ * (the "ataN" print id is not assigned yet when ports start).
+ * port_stop is not called for a port whose port_start failed, and
+ * everything but the batch is device-managed.
+ */
+static int pata_pvio_port_start(struct ata_port *ap)
+{
+	struct pata_pvio_port *pp;
+	char name[32];
+	int rc;
+
+	rc = ata_bmdma_port_start32(ap);
+	if (rc)
+		return rc;
+	pp = devm_kzalloc(ap->host->dev, sizeof(*pp), GFP_KERNEL);
+	if (!pp)
+		return -ENOMEM;
+	rc = pata_pvio_find_ports(ap, pp);
+	if (rc)
+		return rc;
+
+	snprintf(name, sizeof(name), DRV_NAME ".%s.%u",
+		 dev_name(ap->host->dev), ap->port_no);
+	pp->batch = pv_io_batch_alloc(name, PATA_PVIO_MAX_OPS);
+	if (IS_ERR(pp->batch))
+		return PTR_ERR(pp->batch);
+	spin_lock_init(&pp->lock);
+	ap->private_data = pp;
+	pata_pvio_read_bm_state(ap);
+	ata_port_dbg(ap, "ports cmd 0x%x ctl 0x%x bmdma 0x%x, pvio %s\n",
+		     pp->cmd, pp->ctl, pp->bmdma,
+		     pv_io_batch_transport(pp->batch) == PV_IO_HYPERCALL ?
+		     "hypercall" : "native");
+	return 0;
+}
+
+/* After free_irq(): no port operation can run any more. */
+static void pata_pvio_port_stop(struct ata_port *ap)
+{
+	struct pata_pvio_port *pp = pp_of(ap);
+
+	if (!pp)
+		return;
+	ap->private_data = NULL;
+	pv_io_batch_free(pp->batch);
+}
+
+/* The channel's decode enable bit (IDETIM bit 15), as ata_piix checks it. */
+static int pata_pvio_prereset(struct ata_link *link, unsigned long deadline)
+{
+	static const struct pci_bits enable_bits[] = {
+		{ 0x41U, 1U, 0x80UL, 0x80UL },	/* primary */
+		{ 0x43U, 1U, 0x80UL, 0x80UL },	/* secondary */
+	};
+	struct ata_port *ap = link->ap;
+	struct pci_dev *pdev = to_pci_dev(ap->host->dev);
+
+	if (!pci_test_config_bits(pdev, &enable_bits[ap->port_no]))
+		return -ENOENT;
+	return ata_sff_prereset(link, deadline);
+}
+
+static struct ata_port_operations pata_pvio_ops = {
+	.inherits		= &ata_bmdma32_port_ops,
+	.cable_detect		= ata_cable_40wire,
+	.prereset		= pata_pvio_prereset,
+	.qc_issue		= pata_pvio_qc_issue,
+	.sff_dev_select		= pata_pvio_dev_select,
+	.sff_set_devctl		= pata_pvio_set_devctl,
+	.sff_check_status	= pata_pvio_check_status,
+	.sff_check_altstatus	= pata_pvio_check_altstatus,
+	.sff_tf_load		= pata_pvio_tf_load,
+	.sff_tf_read		= pata_pvio_tf_read,
+	.sff_exec_command	= pata_pvio_exec_command,
+	.sff_irq_clear		= pata_pvio_irq_clear,
+	.sff_irq_check		= pata_pvio_irq_check,
+	.bmdma_setup		= pata_pvio_bmdma_setup,
+	.bmdma_start		= pata_pvio_bmdma_start,
+	.bmdma_stop		= pata_pvio_bmdma_stop,
+	.bmdma_status		= pata_pvio_bmdma_status,
+	.port_start		= pata_pvio_port_start,
+	.port_stop		= pata_pvio_port_stop,
+};
+
+static struct scsi_host_template pata_pvio_sht = {
+	ATA_BMDMA_SHT(DRV_NAME),
+};
+
+static const struct ata_port_info pata_pvio_port_info = {
+	.flags		= ATA_FLAG_SLAVE_POSS,
+	.pio_mask	= ATA_PIO4,
+	.mwdma_mask	= ATA_MWDMA12_ONLY,	/* PIIX cannot time MWDMA0 */
+	.port_ops	= &pata_pvio_ops,
+};
+
+/* ata_pci_bmdma_init_one() with our own interrupt handler; all devres. */
+static int pata_pvio_init_one(struct pci_dev *pdev,
+			      const struct pci_device_id *id)
+{
+	const struct ata_port_info *ppi[] = { &pata_pvio_port_info, NULL };
+	struct ata_host *host;
+	int rc;
+
+	rc = pcim_enable_device(pdev);
+	if (rc)
+		return rc;
+	rc = ata_pci_bmdma_prepare_host(pdev, ppi, &host);
+	if (rc)
+		return rc;
+	pci_set_master(pdev);
+	return ata_pci_sff_activate_host(host, pata_pvio_interrupt,
+					 &pata_pvio_sht);
+}
+
+static const struct pci_device_id pata_pvio_pci_tbl[] = {
+	{ PCI_VDEVICE(INTEL, 0x7010) },	/* PIIX3 (QEMU pc) */
+	{ PCI_VDEVICE(INTEL, 0x7111) },	/* PIIX4 */
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, pata_pvio_pci_tbl);
+
+static struct pci_driver pata_pvio_pci_driver = {
+	.name		= DRV_NAME,
+	.id_table	= pata_pvio_pci_tbl,
+	.probe		= pata_pvio_init_one,
+	.remove		= ata_pci_remove_one,
+#ifdef CONFIG_PM_SLEEP
+	.suspend	= ata_pci_device_suspend,
+	.resume		= ata_pci_device_resume,
+#endif
+};
+module_pci_driver(pata_pvio_pci_driver);
+
+MODULE_DESCRIPTION("PIIX IDE driver with batched port I/O (pvio)");
+MODULE_LICENSE("GPL");

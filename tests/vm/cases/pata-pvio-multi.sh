@@ -1,0 +1,113 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pata_pvio with every position on the PIIX3 used: primary master and slave
+# (device select of device 1), secondary master (the second channel, its own
+# batch and IRQ) and an ATAPI CD-ROM on secondary slave (PACKET commands,
+# ATAPI DMA: bmdma_setup and bmdma_start apart).  Concurrent I/O on all of
+# them, through the pvio-bypass elevator, with scheduler switches under load.
+# pvio-vm: modules="pvio pata_pvio pvio_bypass" kmods="libata sd_mod sr_mod"
+# pvio-vm: bins="openssl" timeout=900 mem=768 disks="80M 24M 32M 8M"
+# pvio-vm: qemu="-drive file=@DISK0@,if=ide,index=0,format=raw
+# pvio-vm: -drive file=@DISK1@,if=ide,index=1,format=raw
+# pvio-vm: -drive file=@DISK2@,if=ide,index=2,format=raw
+# pvio-vm: -drive file=@DISK3@,if=ide,index=3,media=cdrom,format=raw"
+. /lib/tap.sh
+
+DBG=/sys/kernel/debug/pvio
+MB=16
+
+pattern() { # pattern SEED: MB MiB of AES-128-CTR keystream
+	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
+		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
+		head -c $((MB << 20))
+}
+sum_of() { md5sum | cut -d' ' -f1; }
+disk_of_mb() { # disk_of_mb N: the sd disk of N MiB (names depend on probe order)
+	for d in /sys/block/sd*; do
+		[ "$(cat "$d/size")" = $(($1 * 2048)) ] && { basename "$d"; return 0; }
+	done
+	return 1
+}
+wait_disks() { # up to 60 s for three disks and the CD-ROM
+	i=0
+	while [ $i -lt 120 ]; do
+		[ "$(ls -d /sys/block/sd* 2>/dev/null | wc -l)" = 3 ] && [ -b /dev/sr0 ] && return 0
+		sleep 0.5; i=$((i + 1))
+	done
+	return 1
+}
+chan_stat() { # chan_stat CHANNEL KEY
+	awk -v k="$2" '$1 == k { print $2 }' $DBG/batches/pata_pvio.*.$1/stats
+}
+direct_sum() { # direct_sum DEV: md5 of the first MB MiB, O_DIRECT
+	dd if=/dev/$1 bs=64k count=$((MB * 16)) iflag=direct 2>/dev/null | sum_of
+}
+
+echo /bin/modprobe > /proc/sys/kernel/modprobe
+modprobe sd_mod
+modprobe sr_mod
+modprobe pvio
+check "pata_pvio loads" modprobe pata_pvio
+check "three disks and a CD-ROM appear" wait_disks
+A=$(disk_of_mb 80); B=$(disk_of_mb 24); C=$(disk_of_mb 32)
+echo "# primary master $A, primary slave $B, secondary master $C"
+for d in /sys/class/ata_device/dev*; do
+	echo "# ${d##*/}: $(cat $d/class 2>/dev/null) $(cat $d/xfer_mode 2>/dev/null)"
+done
+check "primary slave found (device 1 select works)" [ -n "$B" ]
+check "secondary master found (second channel works)" [ -n "$C" ]
+
+for d in $A $B $C; do echo pvio-bypass > /sys/block/$d/queue/scheduler; done
+check "pvio-bypass selected on all three disks" sh -c \
+	"grep -q '\[pvio-bypass\]' /sys/block/$A/queue/scheduler &&
+	 grep -q '\[pvio-bypass\]' /sys/block/$B/queue/scheduler &&
+	 grep -q '\[pvio-bypass\]' /sys/block/$C/queue/scheduler"
+
+pattern 5 > /tmp/pat
+P=$(sum_of < /tmp/pat)
+Z=$(head -c 8388608 /dev/zero | sum_of)
+o0=$(chan_stat 0 ops_queued); q0=$(chan_stat 1 ops_queued)
+# all four at once: two channels, two devices on each
+dd if=/tmp/pat of=/dev/$A bs=64k oflag=direct 2>/dev/null &
+dd if=/tmp/pat of=/dev/$B bs=128k oflag=direct 2>/dev/null &
+dd if=/tmp/pat of=/dev/$C bs=4k oflag=direct 2>/dev/null &
+dd if=/dev/sr0 bs=2048 iflag=direct 2>/dev/null | sum_of > /tmp/cd.sum &
+wait
+check "master written concurrently reads back identical" [ "$(direct_sum $A)" = "$P" ]
+check "slave written concurrently reads back identical" [ "$(direct_sum $B)" = "$P" ]
+check "secondary written concurrently reads back identical" [ "$(direct_sum $C)" = "$P" ]
+check "CD-ROM (ATAPI) read concurrently: 8 MiB of zeros" [ "$(cat /tmp/cd.sum)" = "$Z" ]
+echo 3 > /proc/sys/vm/drop_caches
+check "CD-ROM buffered read: 8 MiB of zeros" \
+	[ "$(dd if=/dev/sr0 bs=64k 2>/dev/null | sum_of)" = "$Z" ]
+o1=$(chan_stat 0 ops_queued); q1=$(chan_stat 1 ops_queued)
+echo "# channel 0: $((o1 - o0)) ops, channel 1: $((q1 - q0)) ops"
+check "both channels' batches counted their ops" [ $((o1 - o0)) -gt 0 -a $((q1 - q0)) -gt 0 ]
+
+# Parallel readers on all disks while the schedulers flip 30 times each.
+rm -f /tmp/stop /tmp/bad
+for d in $A $B $C; do
+	(while [ ! -e /tmp/stop ]; do
+		[ "$(direct_sum $d)" = "$P" ] || echo "$d" >> /tmp/bad
+		echo "$d" >> /tmp/reads
+	done) &
+done
+bad=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	for s in mq-deadline none pvio-bypass; do
+		for d in $A $B $C; do
+			echo $s > /sys/block/$d/queue/scheduler || bad=$((bad + 1))
+		done
+	done
+done
+touch /tmp/stop
+wait
+check "90 scheduler switches on IDE disks under load" [ $bad -eq 0 ]
+echo "# $(wc -l < /tmp/reads) whole-disk reads ran during the switches"
+check "reads ran during the switches" [ "$(wc -l < /tmp/reads)" -ge 3 ]
+check "every read during the switches matched" [ ! -e /tmp/bad ]
+
+check "pata_pvio unloads with pvio-bypass still selected" rmmod pata_pvio
+check "pvio_bypass unloads once its disks are gone" rmmod pvio_bypass
+check "pvio unloads" rmmod pvio
+rm -f /tmp/pat
