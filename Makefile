@@ -47,6 +47,7 @@ bench: deps
 nested: ; @tests/nested/run.sh
 
 # patched host KVM (kvm.ko, kvm-amd.ko, kvm-intel.ko) under host/build/$(KVER)/
+# (phony: host/ is a directory)
 host:
 	@KVER=$(KVER) KDIR=$(KDIR) host/kvm/build.sh
 

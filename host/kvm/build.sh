@@ -189,6 +189,7 @@ mkdir -p "$OVR/asm" "$OVR/uapi/linux" "$TREE/include/trace"
 cp "$TREE/arch/x86/include/asm/kvm_host.h" "$OVR/asm/kvm_host.h"
 cp "$TREE/include/uapi/linux/pvio.h" "$OVR/uapi/linux/pvio.h"
 MK=$TREE/arch/x86/kvm/Makefile
+# shellcheck disable=SC2016 # $(srctree) and $(src) are make's, not ours
 sed -i \
 	-e 's|^include $(srctree)/virt/kvm/Makefile.kvm|include $(src)/../../../virt/kvm/Makefile.kvm|' \
 	-e 's|-I $(srctree)/arch/x86/kvm|-I $(src)|' "$MK"

@@ -60,6 +60,8 @@ for c in pvio_batches pvio_ops pvio_ops_user pvio_user_exits pvio_wb_faults \
 	 pvio_rej_kind pvio_rej_width pvio_rej_range pvio_rej_ram pvio_rej_busy; do
 	t "debugfs kvm/$c" test -f /sys/kernel/debug/kvm/$c
 done
+mount -t tracefs none /sys/kernel/tracing 2>/dev/null
+t "tracepoint kvm:kvm_pvio" test -d /sys/kernel/tracing/events/kvm/kvm_pvio
 t "pvio_enable defaults to Y" grep -qx Y $P/pvio_enable
 t "pvio_enable can be switched off" sh -c "echo 0 > $P/pvio_enable && grep -qx N $P/pvio_enable"
 t "pvio_enable can be switched on" sh -c "echo 1 > $P/pvio_enable && grep -qx Y $P/pvio_enable"

@@ -38,7 +38,8 @@ cd "$OUT"
 	corpus "$HERE/seeds" 2>&1 | tail -25
 status=${PIPESTATUS[0]}
 if [ "$status" != 0 ]; then
-	echo "tests/fuzz/run.sh: FAILED (status $status); inputs: $(ls "$OUT"/crash-* "$OUT"/leak-* "$OUT"/timeout-* 2>/dev/null | tr '\n' ' ')" >&2
+	echo "tests/fuzz/run.sh: FAILED (status $status); inputs:" \
+		"$(find "$OUT" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \) | tr '\n' ' ')" >&2
 	exit 1
 fi
 echo "tests/fuzz/run.sh: ok, no crash in ${SECONDS_TO_RUN}s"

@@ -28,6 +28,7 @@
 #include "kvm_cache_regs.h"
 #include "pvio.h"
 #include "pvio_check.h"
+#include "trace.h"
 #include "x86.h"
 
 static bool __read_mostly pvio_enable = true;
@@ -44,6 +45,7 @@ MODULE_PARM_DESC(pvio_enable,
  * @count:      number of ops in the batch, 0 when no batch is active
  * @next:       index of the first op not yet completed
  * @run:        number of ops from @next handed to userspace
+ * @exits:      exits to userspace so far, for the kvm_pvio tracepoint
  */
 struct kvm_pvio {
 	struct pvio_op ops[PVIO_MAX_OPS];
@@ -52,6 +54,7 @@ struct kvm_pvio {
 	unsigned int count;
 	unsigned int next;
 	unsigned int run;
+	unsigned int exits;
 };
 
 static_assert(sizeof(struct pvio_op) == PVIO_OP_SIZE);
@@ -180,6 +183,7 @@ static int pvio_exit_to_userspace(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 	}
 
 	p->run = n;
+	p->exits++;
 	vcpu->stat.pvio_user_exits++;
 	vcpu->stat.pvio_ops_user += n;
 	vcpu->arch.complete_userspace_io = pvio_complete_userspace;
@@ -222,6 +226,7 @@ static unsigned long pvio_finish(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 		}
 	}
 	vcpu->stat.pvio_batches++;
+	trace_kvm_pvio(p->gpa, p->count, p->exits, ret);
 	p->count = 0;
 	return ret;
 }
@@ -337,6 +342,7 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 	p->count = count;
 	p->next = 0;
 	p->run = 0;
+	p->exits = 0;
 	p->linear_rip = kvm_get_linear_rip(vcpu);
 
 	if (!pvio_run(vcpu, p))
@@ -347,6 +353,7 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 
 reject:
 	pvio_count_reject(vcpu, err);
+	trace_kvm_pvio(gpa, count, 0, -err);
 	*ret = -(long)err;
 	return 1;
 }
