@@ -49,7 +49,7 @@
 #define DRV_NAME	"pata_pvio"
 
 /*
- * The longest run, an LBA48 taskfile load behind a control change, is 15
+ * The longest run, the first run of an LBA48 DMA issue, is 15
  * ops; a run that still outgrows the batch is flushed early, in order.
  */
 #define PATA_PVIO_MAX_OPS	32
@@ -82,10 +82,7 @@ struct pata_pvio_port {
 	u16 ctl;	/* device control / altstatus (0x3f6 / 0x376) */
 	u16 bmdma;	/* this channel's bus-master block, BAR4 + 8 * port; 0: none */
 	u8 bmcmd;	/* last value written to the BM command register */
-	u8 bmkeep;	/* Idle polling step, as ata_sff_busy_wait(); callers may hold spinlocks. */
-#define PATA_PVIO_POLL_US	10
-
-/* BM status bits 5-6 as last read */
+	u8 bmkeep;	/* BM status bits 5-6 as last read */
 };
 
 static struct pata_pvio_port *pp_of(struct ata_port *ap)
@@ -467,7 +464,7 @@ static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
 {
 	struct ata_port *ap = qc->ap;
 
-	if (!READ_ONCE(fastpath) || qc->tf.protocol != ATA_PROT_DMA ||
+	if (!fastpath || qc->tf.protocol != ATA_PROT_DMA ||
 	    (qc->tf.flags & ATA_TFLAG_POLLING) ||
 	    qc->tf.ctl != ap->last_ctl || !pata_pvio_issue_tf(qc))
 		return ata_bmdma_qc_issue(qc);
@@ -477,42 +474,61 @@ static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
 	return 0;
 }
 
-/*
- * Completion of an ATA DMA command (ata_bmdma_port_intr() and
- * __ata_sff_port_intr() for HSM_ST_LAST): run 1 asks the engine whether
- * the interrupt is ours, run 2 stops it, reads both status registers and
- * clears the interrupt.  The status register is read even when altstatus
- * says busy; that only clears INTRQ early on a path that fails the command
- * anyway.  Called under the host lock.  Return: 1 if handled.
- */
-static unsigned int pata_pvio_dma_done(struct ata_port *ap)
+/* The ATA DMA command waiting for its completion interrupt, if any. */
+static struct ata_queued_cmd *pata_pvio_dma_qc(struct ata_port *ap)
 {
-	struct pata_pvio_port *pp = pp_of(ap);
-	struct ata_queued_cmd *qc;
-	unsigned long flags;
-	u8 host_stat, alt, dummy, status;
+	struct ata_queued_cmd *qc = ata_qc_from_tag(ap, ap->link.active_tag);
 
-	if (!READ_ONCE(fastpath))
-		return 0;
-	qc = ata_qc_from_tag(ap, ap->link.active_tag);
 	if (!qc || (qc->tf.flags & ATA_TFLAG_POLLING) ||
 	    ap->hsm_task_state != HSM_ST_LAST ||
 	    qc->tf.protocol != ATA_PROT_DMA)
-		return 0;
+		return NULL;
+	return qc;
+}
 
-	host_stat = pata_pvio_bmdma_status(ap);
-	if (!(host_stat & ATA_DMA_INTR))
-		return 0;
+/*
+ * Run 2 of a completion: stop the engine, the DMA pause, both status
+ * registers, the interrupt clear.  The status register is read even when
+ * altstatus says busy (libata would not read it then); that only clears
+ * INTRQ early on a path that fails the command anyway.  Return: the status
+ * libata would have used.
+ */
+static u8 pata_pvio_finish_dma(struct pata_pvio_port *pp)
+{
+	unsigned long flags;
+	u8 alt, status;
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pata_pvio_queue_bmdma_stop(pp);
 	pp_inb(pp, pp->ctl, &alt);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &dummy);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
 	pata_pvio_queue_irq_clear(pp);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
+	return (alt & ATA_BUSY) ? alt : status;
+}
 
-	status = (alt & ATA_BUSY) ? alt : dummy;
+/*
+ * Completion of an ATA DMA command, as ata_bmdma_port_intr() and
+ * __ata_sff_port_intr() do it for HSM_ST_LAST: run 1 asks the engine
+ * whether the interrupt is ours, run 2 finishes.  Called under the host
+ * lock.  Return: 1 if handled.
+ */
+static unsigned int pata_pvio_dma_done(struct ata_port *ap)
+{
+	struct ata_queued_cmd *qc;
+	u8 host_stat, status;
+
+	if (!fastpath)
+		return 0;
+	qc = pata_pvio_dma_qc(ap);
+	if (!qc)
+		return 0;
+	host_stat = pata_pvio_bmdma_status(ap);
+	if (!(host_stat & ATA_DMA_INTR))
+		return 0;
+
+	status = pata_pvio_finish_dma(pp_of(ap));
 	if (unlikely(host_stat & ATA_DMA_ERR)) {
 		qc->err_mask |= AC_ERR_HOST_BUS;
 		ap->hsm_task_state = HSM_ST_ERR;

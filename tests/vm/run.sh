@@ -15,7 +15,7 @@
 # In qemu=, @DISK0@ .. @DISKn@ name the raw images made from disks=.
 #
 # Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
-# slash is a path to a case file elsewhere, e.g. one a benchmark wrote)
+# slash is a path, used by make demo and make bench)
 # Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
 # Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
 # the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs.
@@ -167,7 +167,7 @@ cases=()
 if [ $# -gt 0 ]; then
 	for c in "$@"; do
 		case $c in
-		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;	# a path
+		*/*) cases+=("$(cd "$(dirname "$c")" && pwd)/$(basename "$c")") ;;
 		*) cases+=("$ROOT/tests/vm/cases/${c%.sh}.sh") ;;
 		esac
 	done

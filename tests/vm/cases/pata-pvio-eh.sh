@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pata_pvio under libata error handling: QEMU's blkdebug fails every read
+# of sector 8192 with EIO, the emulated disk reports a device error, libata
+# EH reads the result taskfile (pata_pvio's batched tf_read), retries and
+# gives up; the port must then work normally.  Both the merged DMA runs
+# and libata's own sequences (fastpath=0).
+# pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl"
+# pvio-vm: timeout=300 disks="16M"
+# pvio-vm: qemu="-drive if=ide,format=raw,file.driver=blkdebug,file.image.filename=@DISK0@,file.inject-error.0.event=read_aio,file.inject-error.0.sector=8192,file.inject-error.0.errno=5"
+. /lib/tap.sh
+
+sum_of() { md5sum | cut -d' ' -f1; }
+pattern() { # pattern SEED: 4 MiB of AES-128-CTR keystream
+	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
+		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
+		head -c 4194304
+}
+
+modprobe sd_mod
+modprobe pvio
+modprobe pata_pvio
+i=0
+while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
+check "disk sda appears" [ -b /dev/sda ]
+
+for fp in 1 0; do
+	echo $fp > /sys/module/pata_pvio/parameters/fastpath
+	dmesg -c > /dev/null
+	check "fastpath=$fp: read of the bad sector fails" \
+		sh -c '! dd if=/dev/sda of=/dev/null bs=4k skip=1024 count=1 iflag=direct 2>/dev/null'
+	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
+	# res STATUS/ERROR:NSECT:LBAL:LBAM:LBAH: 0x41 (DRDY|ERR), ABRT, LBA 8192
+	check "fastpath=$fp: EH read the result taskfile (status, error, LBA 8192)" \
+		sh -c "dmesg | grep -q 'res 41/04:08:00:20:00/'"
+	pattern $fp > /tmp/pat
+	P=$(sum_of < /tmp/pat)
+	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null
+	check "fastpath=$fp: after EH, 4 MiB write and read back identical" \
+		[ "$(dd if=/dev/sda bs=64k count=64 iflag=direct 2>/dev/null | sum_of)" = "$P" ]
+done
+check "pata_pvio unloads" rmmod pata_pvio
