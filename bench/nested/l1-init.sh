@@ -86,7 +86,7 @@ timeout -s KILL $L2_TIMEOUT chroot /host qemu-system-x86_64 -enable-kvm \
 	-drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe \
 	-drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe \
 	-kernel $L2_KERNEL -initrd $L2_INITRD \
-	-append "console=ttyS0 quiet panic=-1 $L2_APPEND" <&3 2>&1 |
+	-append "console=ttyS0 quiet panic=-1 oops=panic $L2_APPEND" <&3 2>&1 |
 while IFS= read -r line; do
 	line=${line%"$CR"}
 	echo "L2| $line"
