@@ -60,7 +60,7 @@ END {
 				f(net(w, "exits") / n, 2), f(net(w, "io_exits") / n, 2),
 				f(net(w, "uexit") / n, 2), f(net(w, "hypercalls") / n, 2),
 				f(net(w, "uexit_mmio") / n, 2),
-				s > 0 ? f(n * 4096 / s / 1e6, 3) : "-", s
+				(s > 0 ? f(n * 4096 / s / 1e6, 3) : "-"), s
 		}
 		print ""
 		printf "Empty window (one mark, subtracted): %d exits, %d io_exits, %d hypercalls, %d exits to userspace.\n", \
