@@ -18,7 +18,9 @@ def table(path):
     rows = []
     for line in open(path):
         line = line.strip()
-        if line.startswith("|") and not line.startswith("|---"):
+        if line.startswith("|---"):
+            continue
+        if line.startswith("|"):
             rows.append([c.strip() for c in line.strip("|").split("|")])
         elif rows:
             break

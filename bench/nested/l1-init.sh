@@ -23,6 +23,7 @@ OUT=/dev/ttyS1
 KVMDBG=/sys/kernel/debug/kvm
 UX=/sys/kernel/tracing/events/kvm/kvm_userspace_exit
 CR=$(printf '\r')
+# shellcheck source=/dev/null
 . /bench.conf
 
 say() { echo "BENCH-L1: $*"; }
@@ -36,9 +37,9 @@ finish() {
 	poweroff -f
 }
 
-for m in $(cat /modules.list); do
-	insmod /lib/modules/$m || { say "insmod $m failed"; res error "insmod $m"; finish fail; }
-done
+while read -r m; do
+	insmod "/lib/modules/$m" || { say "insmod $m failed"; res error "insmod $m"; finish fail; }
+done < /modules.list
 [ -c /dev/kvm ] || { res error "no /dev/kvm"; finish fail; }
 res kvm_modules "$(cat /modules.origin)"
 res l1_kernel "$(uname -r)"
@@ -54,8 +55,8 @@ snap() {
 	line="SNAP $1 t=$(cut -d' ' -f1 /proc/uptime)"
 	for f in $KVMDBG/exits $KVMDBG/io_exits $KVMDBG/mmio_exits \
 		 $KVMDBG/hypercalls $KVMDBG/halt_exits $KVMDBG/irq_exits \
-		 $KVMDBG/pvio*; do
-		[ -f "$f" ] && line="$line ${f##*/}=$(cat $f)"
+		 "$KVMDBG"/pvio*; do
+		[ -f "$f" ] && line="$line ${f##*/}=$(cat "$f")"
 	done
 	if [ -f $UX/hist ]; then
 		line="$line $(awk '
@@ -74,18 +75,18 @@ mount -t tmpfs -o size=1200m tmp /host/tmp
 mount -t devtmpfs dev /host/dev
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
-dd if=/dev/zero of=/host/tmp/ide.img bs=1M count=0 seek=$DISK_MB 2>/dev/null
-dd if=/dev/zero of=/host/tmp/vd.img bs=1M count=0 seek=$DISK_MB 2>/dev/null
+dd if=/dev/zero of=/host/tmp/ide.img bs=1M count=0 seek="$DISK_MB" 2>/dev/null
+dd if=/dev/zero of=/host/tmp/vd.img bs=1M count=0 seek="$DISK_MB" 2>/dev/null
 mkfifo /tmp/l2in
 exec 3<>/tmp/l2in
 
 say "starting L2"
 t0=$(cut -d' ' -f1 /proc/uptime)
-timeout -s KILL $L2_TIMEOUT chroot /host qemu-system-x86_64 -enable-kvm \
+timeout -s KILL "$L2_TIMEOUT" chroot /host qemu-system-x86_64 -enable-kvm \
 	-cpu host -m 256 -nographic -no-reboot -monitor none -net none \
 	-drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe \
 	-drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe \
-	-kernel $L2_KERNEL -initrd $L2_INITRD \
+	-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \
 	-append "console=ttyS0 quiet panic=-1 oops=panic $L2_APPEND" <&3 2>&1 |
 while IFS= read -r line; do
 	line=${line%"$CR"}
@@ -100,6 +101,7 @@ while IFS= read -r line; do
 		;;
 	esac
 done
-res l2_seconds "$(awk -v a=$t0 -v b=$(cut -d' ' -f1 /proc/uptime) 'BEGIN { print b - a }')"
+t1=$(cut -d' ' -f1 /proc/uptime)
+res l2_seconds "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
 exec 3>&-
 finish ok

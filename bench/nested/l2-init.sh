@@ -40,30 +40,30 @@ timed() {
 	rc=$?
 	b=$(now)
 	mark "$n.1"
-	res "$n.seconds" "$(awk -v a=$a -v b=$b 'BEGIN { print b - a }')"
+	res "$n.seconds" "$(awk -v a="$a" -v b="$b" 'BEGIN { print b - a }')"
 	res "$n.rc" $rc
 }
 wait_blk() {	# wait_blk DEV: up to 60 s
 	i=0
-	while [ ! -b /dev/$1 ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-	[ -b /dev/$1 ]
+	while [ ! -b "/dev/$1" ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
+	[ -b "/dev/$1" ]
 }
 gone_blk() {
 	i=0
-	while [ -b /dev/$1 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+	while [ -b "/dev/$1" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
 }
 
 res booted "$(uname -r)"
 res parts "$PARTS"
-res cmds $CMDS
-res flushes $FLUSHES
+res cmds "$CMDS"
+res flushes "$FLUSHES"
 mark empty.0
 mark empty.1
 
 uart() {
 	modprobe pvio transport=native
 	res uart.native.transport "$(cat $P/transport)"
-	timed uart.native insmod /lib/modules/pvio_bench.ko flushes=$FLUSHES
+	timed uart.native insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
 	dmesg | sed -n 's/.*pvio_bench: count stats /uart.native.stats /p; s/.*pvio_bench: count /uart.native.module /p' |
 		tail -2 |
 		while read -r l; do res "$l"; done
@@ -75,7 +75,7 @@ uart() {
 	modprobe pvio transport=auto
 	res uart.hypercall.transport "$(cat $P/transport)"
 	res uart.hypercall.host_abi "$(cat $P/host_abi 2>/dev/null)"
-	timed uart.hypercall insmod /lib/modules/pvio_bench.ko flushes=$FLUSHES
+	timed uart.hypercall insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
 	dmesg | sed -n 's/.*pvio_bench: count stats /uart.hypercall.stats /p; s/.*pvio_bench: count /uart.hypercall.module /p' |
 		tail -2 |
 		while read -r l; do res "$l"; done
@@ -84,9 +84,9 @@ uart() {
 
 # dd_pair NAME DEV: CMDS direct 4 KiB writes, then CMDS direct reads
 dd_pair() {
-	timed "$1.write" dd if=/dev/zero of=/dev/$2 bs=4k count=$CMDS oflag=direct
-	timed "$1.read" dd if=/dev/$2 of=/dev/null bs=4k count=$CMDS iflag=direct
-	res "$1.scheduler" "$(cat /sys/block/$2/queue/scheduler)"
+	timed "$1.write" dd if=/dev/zero of="/dev/$2" bs=4k count="$CMDS" oflag=direct
+	timed "$1.read" dd if="/dev/$2" of=/dev/null bs=4k count="$CMDS" iflag=direct
+	res "$1.scheduler" "$(cat "/sys/block/$2/queue"/scheduler)"
 }
 
 ata() {
@@ -94,27 +94,27 @@ ata() {
 	for d in $DRIVERS; do
 		case $d in
 		ata_piix|pata_pvio)
-			if [ $d = pata_pvio ]; then
+			if [ "$d" = pata_pvio ]; then
 				grep -q '^pvio ' /proc/modules || modprobe pvio transport=auto
 				res pata_pvio.transport "$(cat $P/transport)"
 			fi
-			modprobe $d
+			modprobe "$d"
 			if ! wait_blk sda; then res "$d.error" "no sda"; continue; fi
 			res "$d.driver" "$(basename "$(readlink /sys/bus/pci/devices/0000:00:01.1/driver)")"
-			dd_pair $d sda
-			if [ $d = pata_pvio ]; then
-				for s in $P/batches/pata_pvio.*/stats; do
-					res "pata_pvio.batch $(awk '{ printf "%s=%s ", $1, $2 }' $s)"
+			dd_pair "$d" sda
+			if [ "$d" = pata_pvio ]; then
+				for s in "$P"/batches/pata_pvio.*/stats; do
+					res "pata_pvio.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
 				done
 			fi
-			rmmod $d
+			rmmod "$d"
 			gone_blk sda
 			;;
 		virtio_blk)
 			modprobe virtio_pci
 			modprobe virtio_blk
 			if ! wait_blk vda; then res "$d.error" "no vda"; continue; fi
-			dd_pair $d vda
+			dd_pair "$d" vda
 			;;
 		esac
 	done

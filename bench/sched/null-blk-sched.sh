@@ -6,6 +6,7 @@
 # pvio-bypass, interleaved in rounds.  Prints "BENCH-SCHED round sched iops".
 # pvio-vm: modules="pvio_bypass" kmods="null_blk kyber-iosched" bins="fio"
 # pvio-vm: timeout=600 mem=1024
+# shellcheck source=/dev/null
 . /lib/tap.sh
 
 Q=/sys/block/nullb0/queue/scheduler
@@ -20,15 +21,15 @@ modprobe pvio_bypass
 echo "# schedulers: $(cat $Q)"
 bad=0
 r=1
-while [ $r -le $ROUNDS ]; do
+while [ $r -le "$ROUNDS" ]; do
 	# alternate the order so no scheduler always runs first
 	if [ $((r % 2)) = 1 ]; then order=$SCHEDS
-	else order=$(echo $SCHEDS | tr ' ' '\n' | sed '1!G;h;$!d' | tr '\n' ' '); fi
+	else order=$(echo "$SCHEDS" | tr ' ' '\n' | sed '1!G;h;$!d' | tr '\n' ' '); fi
 	for s in $order; do
-		echo $s > $Q || { not_ok "select $s"; continue; }
+		echo "$s" > $Q || { not_ok "select $s"; continue; }
 		iops=$(fio --name=rr --filename=/dev/nullb0 --rw=randread --bs=4k \
 			--ioengine=psync --iodepth=1 --direct=1 --numjobs=1 \
-			--time_based --runtime=$SECS --ramp_time=1 --norandommap \
+			--time_based --runtime="$SECS" --ramp_time=1 --norandommap \
 			--minimal 2>/dev/null | cut -d';' -f8)
 		act=$(sed -n 's/.*\[\(.*\)\].*/\1/p' $Q)
 		[ "${iops:-0}" -gt 0 ] 2>/dev/null && [ "$act" = "$s" ] || bad=$((bad + 1))
