@@ -48,6 +48,9 @@ if echo 'hist:keys=reason' > $UX/trigger; then
 else
 	res uexit_hist off
 fi
+# every exit by its (SVM) exit code, for the breakdown in report.sh
+KX=/sys/kernel/tracing/events/kvm/kvm_exit
+echo 'hist:keys=exit_reason:size=256' > $KX/trigger 2>/dev/null
 
 # snap NAME: one line with L1's KVM totals (sum over live VMs: the L2 VM)
 # and the userspace-exit histogram (total, and per reason: 2 IO, 6 MMIO)
@@ -65,6 +68,9 @@ snap() {
 			END { printf "uexit=%d uexit_io=%d uexit_mmio=%d", t, u[2], u[6] }' $UX/hist)"
 	fi
 	echo "$line" > $OUT
+	[ -f $KX/hist ] && awk -v n="$1" '
+		/^\{ exit_reason:/ { r = $3; gsub(/[^0-9]/, "", r); l = l " " r ":" $6 }
+		END { print "XHIST " n l }' $KX/hist > $OUT
 }
 
 mkdir -p /host

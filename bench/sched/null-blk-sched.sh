@@ -10,9 +10,10 @@
 . /lib/tap.sh
 
 Q=/sys/block/nullb0/queue/scheduler
-ROUNDS=${BENCH_ROUNDS:-3}
-SECS=${BENCH_SECS:-4}
-SCHEDS="none mq-deadline kyber pvio-bypass"
+ROUNDS=${BENCH_ROUNDS:-5}
+SECS=${BENCH_SECS:-3}
+# mq-deadline and pvio-bypass run back to back, the pair compared per round
+SCHEDS="none kyber mq-deadline pvio-bypass"
 
 echo /bin/modprobe > /proc/sys/kernel/modprobe
 check "null_blk loads" modprobe null_blk queue_mode=2 irqmode=0 nr_devices=1
