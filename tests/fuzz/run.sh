@@ -4,6 +4,7 @@
 # tests/fuzz/run.sh [SECONDS]: build and run the libFuzzer target for the
 # host's batch validator (host/kvm/src/pvio_check.c, the file kvm.ko gets)
 # for SECONDS (default 30).  Exit status 0 = no crash, no failed check.
+# Ends with TAP lines (ok/not ok) for make check's summary.
 #
 # Build: clang -fsanitize=fuzzer,address,undefined into build/fuzz/.
 # Corpus: build/fuzz/corpus (kept between runs), seeded from tests/fuzz/seeds.
@@ -24,22 +25,32 @@ fi
 [ -n "$CC" ] || { echo "tests/fuzz/run.sh: clang not found" >&2; exit 1; }
 
 mkdir -p "$OUT/corpus"
-echo "tests/fuzz/run.sh: building $OUT/fuzz_pvio with $CC"
-"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+echo "# tests/fuzz/run.sh: building $OUT/fuzz_pvio with $CC"
+if ! "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-include "$HERE/kcompat.h" -I "$REPO/host/kvm/src" -I "$REPO/include" \
 	"$HERE/fuzz_pvio.c" "$REPO/host/kvm/src/pvio_check.c" \
-	-o "$OUT/fuzz_pvio"
+	-o "$OUT/fuzz_pvio"; then
+	echo "not ok 1 - fuzz_pvio builds (clang -fsanitize=fuzzer,address,undefined)"
+	echo "1..1"
+	exit 1
+fi
+echo "ok 1 - fuzz_pvio builds (clang -fsanitize=fuzzer,address,undefined)"
 
-echo "tests/fuzz/run.sh: fuzzing for ${SECONDS_TO_RUN}s"
+echo "# tests/fuzz/run.sh: fuzzing for ${SECONDS_TO_RUN}s"
 cd "$OUT"
+status=0
 ./fuzz_pvio -max_total_time="$SECONDS_TO_RUN" -print_final_stats=1 \
 	-use_value_profile=1 -max_len=4096 -timeout=10 \
-	corpus "$HERE/seeds" 2>&1 | tail -25
-status=${PIPESTATUS[0]}
+	corpus "$HERE/seeds" > fuzz.log 2>&1 || status=$?
+tail -25 fuzz.log | sed 's/^/# /'
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' fuzz.log)
 if [ "$status" != 0 ]; then
+	echo "not ok 2 - fuzz_pvio ${SECONDS_TO_RUN}s: crash or failed check (log $OUT/fuzz.log)"
+	echo "1..2"
 	echo "tests/fuzz/run.sh: FAILED (status $status); inputs:" \
 		"$(find "$OUT" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \) | tr '\n' ' ')" >&2
 	exit 1
 fi
-echo "tests/fuzz/run.sh: ok, no crash in ${SECONDS_TO_RUN}s"
+echo "ok 2 - fuzz_pvio ${SECONDS_TO_RUN}s, ${runs:-?} inputs: no crash, no failed check"
+echo "1..2"
