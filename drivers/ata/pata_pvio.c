@@ -34,7 +34,9 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/libata.h>
+#include <linux/list.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pvio.h>
 #include <linux/spinlock.h>
@@ -83,7 +85,50 @@ struct pata_pvio_port {
 	u16 bmdma;	/* this channel's bus-master block, BAR4 + 8 * port; 0: none */
 	u8 bmcmd;	/* last value written to the BM command register */
 	u8 bmkeep;	/* BM status bits 5-6 as last read */
+	/*
+	 * Altstatus reads made only for their timing (ata_sff_pause()) land
+	 * here: a queued read's target must outlive the helper that queued
+	 * it, since the result is stored at the flush.
+	 */
+	u8 pause;
+	struct list_head node;	/* in pata_pvio_ports */
 };
+
+/* Every started channel, for the inject_host_error test hook. */
+static LIST_HEAD(pata_pvio_ports);
+static DEFINE_MUTEX(pata_pvio_ports_lock);
+
+/*
+ * Test hook: the next N flushes of every channel see a host error, so pvio
+ * reruns them through its fallback path.  pvio's global debugfs knob does
+ * not reach batches that run in place (native transport); arming each
+ * batch does.  A batch is idle whenever its lock is free.
+ */
+static int pata_pvio_inject_set(const char *val, const struct kernel_param *kp)
+{
+	struct pata_pvio_port *pp;
+	unsigned long flags;
+	unsigned int n;
+	int rc;
+
+	rc = kstrtouint(val, 0, &n);
+	if (rc)
+		return rc;
+	mutex_lock(&pata_pvio_ports_lock);
+	list_for_each_entry(pp, &pata_pvio_ports, node) {
+		spin_lock_irqsave(&pp->lock, flags);
+		pv_io_batch_inject_host_error(pp->batch, n);
+		spin_unlock_irqrestore(&pp->lock, flags);
+	}
+	mutex_unlock(&pata_pvio_ports_lock);
+	return 0;
+}
+
+static const struct kernel_param_ops pata_pvio_inject_ops = {
+	.set = pata_pvio_inject_set,
+};
+module_param_cb(inject_host_error, &pata_pvio_inject_ops, NULL, 0200);
+MODULE_PARM_DESC(inject_host_error, "Test: the next N flushes of each channel see a host error");
 
 static struct pata_pvio_port *pp_of(struct ata_port *ap)
 {
@@ -188,11 +233,10 @@ static void pata_pvio_dev_select(struct ata_port *ap, unsigned int device)
 	struct pata_pvio_port *pp = pp_of(ap);
 	unsigned long flags;
 	u8 dev = device ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
-	u8 alt;
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
-	pp_inb(pp, pp->ctl, &alt);
+	pp_inb(pp, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	ndelay(400);
@@ -295,11 +339,10 @@ static void pata_pvio_exec_command(struct ata_port *ap,
 {
 	struct pata_pvio_port *pp = pp_of(ap);
 	unsigned long flags;
-	u8 alt;
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_outb(pp, tf->command, pp_reg(pp, ATA_REG_CMD));
-	pp_inb(pp, pp->ctl, &alt);
+	pp_inb(pp, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	ndelay(400);
@@ -313,7 +356,6 @@ static void pata_pvio_queue_bmdma_setup(struct ata_queued_cmd *qc)
 {
 	struct ata_port *ap = qc->ap;
 	struct pata_pvio_port *pp = pp_of(ap);
-	u8 alt;
 
 	pp->bmcmd &= ~(ATA_DMA_WR | ATA_DMA_START);
 	if (!(qc->tf.flags & ATA_TFLAG_WRITE))
@@ -323,7 +365,7 @@ static void pata_pvio_queue_bmdma_setup(struct ata_queued_cmd *qc)
 	pp_outl(pp, ap->bmdma_prd_dma, pp->bmdma + ATA_DMA_TABLE_OFS);
 	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
 	pp_outb(pp, qc->tf.command, pp_reg(pp, ATA_REG_CMD));
-	pp_inb(pp, pp->ctl, &alt);
+	pp_inb(pp, pp->ctl, &pp->pause);
 }
 
 static void pata_pvio_bmdma_setup(struct ata_queued_cmd *qc)
@@ -353,11 +395,9 @@ static void pata_pvio_bmdma_start(struct ata_queued_cmd *qc)
 /* Queue the engine stop and the altstatus read that times HDMA1:0 (ata_sff_dma_pause()). */
 static void pata_pvio_queue_bmdma_stop(struct pata_pvio_port *pp)
 {
-	u8 alt;
-
 	pp->bmcmd &= ~ATA_DMA_START;
 	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
-	pp_inb(pp, pp->ctl, &alt);
+	pp_inb(pp, pp->ctl, &pp->pause);
 }
 
 static void pata_pvio_bmdma_stop(struct ata_queued_cmd *qc)
@@ -424,13 +464,13 @@ static bool pata_pvio_issue_tf(struct ata_queued_cmd *qc)
 	struct ata_port *ap = qc->ap;
 	struct pata_pvio_port *pp = pp_of(ap);
 	u8 dev = qc->dev->devno ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
-	u8 st0, alt, st1, st2;
+	u8 st0, st1, st2;
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st0);
 	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
-	pp_inb(pp, pp->ctl, &alt);
+	pp_inb(pp, pp->ctl, &pp->pause);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st1);
 	pata_pvio_queue_tf(pp, &qc->tf);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st2);
@@ -653,6 +693,9 @@ static int pata_pvio_port_start(struct ata_port *ap)
 	spin_lock_init(&pp->lock);
 	ap->private_data = pp;
 	pata_pvio_read_bm_state(ap);
+	mutex_lock(&pata_pvio_ports_lock);
+	list_add(&pp->node, &pata_pvio_ports);
+	mutex_unlock(&pata_pvio_ports_lock);
 	ata_port_dbg(ap, "ports cmd 0x%x ctl 0x%x bmdma 0x%x, pvio %s\n",
 		     pp->cmd, pp->ctl, pp->bmdma,
 		     pv_io_batch_transport(pp->batch) == PV_IO_HYPERCALL ?
@@ -667,6 +710,9 @@ static void pata_pvio_port_stop(struct ata_port *ap)
 
 	if (!pp)
 		return;
+	mutex_lock(&pata_pvio_ports_lock);
+	list_del(&pp->node);
+	mutex_unlock(&pata_pvio_ports_lock);
 	ap->private_data = NULL;
 	pv_io_batch_free(pp->batch);
 }

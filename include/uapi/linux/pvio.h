@@ -70,7 +70,7 @@
 #define PVIO_EWIDTH	2006	/* width not allowed for the kind */
 #define PVIO_ERANGE	2007	/* port+width past 0xffff, MMIO misaligned or crossing a page */
 #define PVIO_ERAM	2008	/* MMIO op aimed at guest RAM (a memslot) */
-#define PVIO_EBUSY	2009	/* handler disabled by the host admin */
+#define PVIO_EBUSY	2009	/* host cannot take a batch now (no memory); run natively */
 
 /**
  * struct pvio_op - one I/O operation in a batch (24 bytes, 8-byte aligned)

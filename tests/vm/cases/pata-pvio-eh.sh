@@ -3,8 +3,10 @@
 # pata_pvio under libata error handling: QEMU's blkdebug fails every read
 # of sector 8192 with EIO, the emulated disk reports a device error, libata
 # EH reads the result taskfile (pata_pvio's batched tf_read), retries and
-# gives up; the port must then work normally.  Both the merged DMA runs
-# and libata's own sequences (fastpath=0).
+# gives up; the port must then work normally.  The merged DMA runs and
+# libata's own sequences (fastpath=0), each with pvio running ops in place
+# and with every flush queued and refused (pvio's hypercall-transport path
+# and its fallback, forced through pata_pvio's inject_host_error hook).
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl"
 # pvio-vm: timeout=300 disks="16M"
 # pvio-vm: qemu="-drive if=ide,format=raw,file.driver=blkdebug,file.image.filename=@DISK0@,file.inject-error.0.event=read_aio,file.inject-error.0.sector=8192,file.inject-error.0.errno=5"
@@ -24,19 +26,24 @@ i=0
 while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
 check "disk sda appears" [ -b /dev/sda ]
 
-for fp in 1 0; do
+for mode in 1 0 1q 0q; do
+	fp=${mode%q}
+	case $mode in *q) echo 1000000 > /sys/module/pata_pvio/parameters/inject_host_error ;; esac
 	echo $fp > /sys/module/pata_pvio/parameters/fastpath
 	dmesg -c > /dev/null
-	check "fastpath=$fp: read of the bad sector fails" \
+	check "fastpath=$mode: read of the bad sector fails" \
 		sh -c '! dd if=/dev/sda of=/dev/null bs=4k skip=1024 count=1 iflag=direct 2>/dev/null'
 	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
 	# res STATUS/ERROR:NSECT:LBAL:LBAM:LBAH: 0x41 (DRDY|ERR), ABRT, LBA 8192
-	check "fastpath=$fp: EH read the result taskfile (status, error, LBA 8192)" \
+	check "fastpath=$mode: EH read the result taskfile (status, error, LBA 8192)" \
 		sh -c "dmesg | grep -q 'res 41/04:08:00:20:00/'"
-	pattern $fp > /tmp/pat
+	pattern $((fp + 2)) > /tmp/pat
 	P=$(sum_of < /tmp/pat)
 	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null
-	check "fastpath=$fp: after EH, 4 MiB write and read back identical" \
+	check "fastpath=$mode: after EH, 4 MiB write and read back identical" \
 		[ "$(dd if=/dev/sda bs=64k count=64 iflag=direct 2>/dev/null | sum_of)" = "$P" ]
 done
+fb=$(cat /sys/kernel/debug/pvio/batches/pata_pvio.*/stats | awk '$1 == "fallbacks" { s += $2 } END { print s + 0 }')
+echo "# $fb flushes refused and rerun"
+check "the q rounds ran through the fallback path" [ "$fb" -gt 100 ]
 check "pata_pvio unloads" rmmod pata_pvio

@@ -92,6 +92,7 @@ for d in $A $B $C; do
 		echo "$d" >> /tmp/reads
 	done) &
 done
+sleep 1		# let every reader start its first pass
 bad=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	for s in mq-deadline none pvio-bypass; do
