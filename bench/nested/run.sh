@@ -12,9 +12,6 @@
 # Env:   NB_PARTS="uart ata"  NB_FLUSHES=1000  NB_CMDS=2048
 #        NB_DRIVERS="ata_piix pata_pvio virtio_blk"  NB_DISK_MB=64
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
-#        NB_PATA_FIX=auto|0  (auto: if bench/nested/pata_pvio-result-scope.patch
-#        still applies to drivers/ata/pata_pvio.c, build a patched copy for L2;
-#        the unpatched module corrupts its stack with the hypercall transport)
 #        PVIO_KVM_MODULES, KVER, QEMU
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
 #         exit 0 if L2 ran to the end.  bench/nested/report.sh makes tables.
@@ -51,26 +48,8 @@ done
 mkdir -p "$OUT"
 rm -f "$OUT"/results.txt "$OUT"/l1-console.log
 
-# ---- pata_pvio: the tree's module, or a copy with the result-scope fix ---
 PATA_KO=$TOP/drivers/ata/pata_pvio.ko
-PATA_ORIGIN="drivers/ata/pata_pvio.ko as built"
-PATCH=$SRC/pata_pvio-result-scope.patch
-if [ "${NB_PATA_FIX:-auto}" != 0 ] &&
-   patch -s --dry-run -p1 -d "$TOP" < "$PATCH" >/dev/null 2>&1; then
-	PF=$OUT/pata-fix
-	rm -rf "$PF"
-	mkdir -p "$PF"
-	cp "$TOP/drivers/ata/pata_pvio.c" "$PF/"
-	patch -s -p3 -d "$PF" < "$PATCH" || die "patching a copy of pata_pvio.c failed"
-	cat > "$PF/Kbuild" <<-EOK
-	ccflags-y += -I$TOP/include -Werror
-	obj-m += pata_pvio.o
-	EOK
-	make -s -C "$MODROOT/build" M="$PF" KBUILD_EXTRA_SYMBOLS="$TOP/Module.symvers" \
-		modules > "$PF/build.log" 2>&1 || { cat "$PF/build.log"; die "building the patched pata_pvio failed"; }
-	PATA_KO=$PF/pata_pvio.ko
-	PATA_ORIGIN="drivers/ata/pata_pvio.c + bench/nested/pata_pvio-result-scope.patch (built by run.sh)"
-fi
+PATA_ORIGIN="drivers/ata/pata_pvio.ko as built (ata $(git -C "$TOP" log -1 --format=%h -- drivers/ata/pata_pvio.c 2>/dev/null))"
 
 # ---- L1 initramfs: busybox, KVM and 9p modules in dependency order ------
 declare -A seen
