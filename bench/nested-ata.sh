@@ -9,7 +9,8 @@
 # Env: NB_CMDS (default 512 commands per direction; make bench uses 2048),
 #      NB_DRIVERS (default "ata_piix pata_pvio"; add virtio_blk for a third
 #      row pair), plus those of bench/nested/run.sh.
-# Takes about 3 minutes with the defaults on 2 shared cores.
+# Takes about 1.5 minutes with the defaults (77 s L1 run measured; more when
+# the 2 shared cores are busy).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export NB_PARTS=ata

@@ -59,8 +59,14 @@ res_of() { awk -v k="$2" '$1 == "RES" && $2 == k { $1 = $2 = ""; sub(/^ */, "");
 bench_nested() {
 	local out=$ROOT/build/bench-nested r
 	NB_OUT=$out "$ROOT/bench/nested/run.sh" || { echo "bench: nested run failed, see $out"; return 1; }
-	r=$out/results.txt
-	cp "$r" "$RES/nested-raw.txt"
+	cp "$out/results.txt" "$RES/nested-raw.txt"
+	nested_report
+	cat "$RES/nested-uart.md" "$RES/nested-ata.md"
+}
+
+# nested_report: nested-uart.md and nested-ata.md from nested-raw.txt
+nested_report() {
+	local r=$RES/nested-raw.txt
 	{
 		echo "# Nested rig: exits per flush of 8 UART OUTs, native vs hypercall transport"
 		echo
@@ -104,7 +110,6 @@ bench_nested() {
 		echo
 		echo "Whole L1 run: $(res_of "$r" l0_seconds) s (L2 boot to power-off $(res_of "$r" l2_seconds) s)."
 	} > "$RES/nested-ata.md"
-	cat "$RES/nested-uart.md" "$RES/nested-ata.md"
 }
 
 bench_sched() {
@@ -154,10 +159,10 @@ sched_report() {
 	}
 }
 
-if [ "${1:-}" = --sched-report ]; then	# redo sched.md from sched-raw.txt
-	sched_report > "$RES/sched.md"
-	exit
-fi
+case ${1:-} in	# redo the Markdown from the raw files, no VM
+--sched-report) sched_report > "$RES/sched.md"; exit ;;
+--nested-report) nested_report; exit ;;
+esac
 only=${BENCH:-native nested sched}
 for b in $only; do
 	echo "== bench $b"

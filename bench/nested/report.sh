@@ -51,7 +51,7 @@ END {
 		print ""
 	} else if (part == "breakdown") {
 		if (!hx["empty.0"]) { print "(no kvm_exit histogram in these results)"; exit 0 }
-		split("96:INTR 97:NMI 100:VINTR 110:RDTSC 114:CPUID 120:HLT 121:INVLPG 123:IOIO 124:MSR 129:VMMCALL 1024:NPF 1025:AVIC_IPI 1026:AVIC_NOACCEL 119:PAUSE 141:XSETBV 135:RDTSCP", nm, " ")
+		split("16:CR0_WRITE 19:CR3_WRITE 20:CR4_WRITE 96:INTR 97:NMI 100:VINTR 110:RDTSC 114:CPUID 120:HLT 121:INVLPG 123:IOIO 124:MSR 129:VMMCALL 1024:NPF 1025:AVIC_IPI 1026:AVIC_NOACCEL 119:PAUSE 141:XSETBV 135:RDTSCP", nm, " ")
 		for (i in nm) { split(nm[i], kv, ":"); name[kv[1]] = kv[2] }
 		n = res["cmds"] + 0
 		nw = split("uart.native uart.hypercall ata_piix.write ata_piix.read pata_pvio.write pata_pvio.read virtio_blk.write virtio_blk.read", W, " ")
