@@ -113,9 +113,13 @@ nested_report() {
 }
 
 bench_sched() {
-	local log=$ROOT/build/vm/null-blk-sched/console.log out=$RES/sched.md
+	local log=$ROOT/build/vm/null-blk-sched/console.log out=$RES/sched.md load0
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	"$ROOT/tests/vm/run.sh" "$ROOT/bench/sched/null-blk-sched.sh" || return 1
-	grep '^BENCH-SCHED ' "$log" > "$RES/sched-raw.txt"
+	{
+		echo "# host load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+		grep '^BENCH-SCHED ' "$log"
+	} > "$RES/sched-raw.txt"
 	sched_report > "$out"
 	cat "$out"
 }
@@ -127,13 +131,16 @@ sched_report() {
 		echo
 		echo "$(date -u -r "$RES/sched-raw.txt" '+%Y-%m-%d %H:%M UTC'), \`make bench\` (BENCH=sched), guest kernel $KVER under QEMU TCG"
 		echo "(-cpu qemu64, 1 vCPU, 1 GiB), null_blk queue_mode=2 irqmode=0, fio $(fio --version 2>/dev/null)"
-		echo "randread bs=4k psync iodepth=1 direct=1, 3 s per run after 1 s ramp, 5 rounds interleaved"
-		echo "(order reversed every other round). Host: $(uname -r), $(nproc) CPUs shared with other VMs."
+		echo "randread bs=4k psync iodepth=1 direct=1, 3 s per run after 1 s ramp, $(grep -c ' none ' "$RES/sched-raw.txt") rounds interleaved"
+		echo "(order reversed every other round). Host: $(uname -r), $(nproc) CPUs shared with other VMs"
+		echo "($(sed -n 's/^# host //p' "$RES/sched-raw.txt")). Shared cores make single runs swing"
+		echo "by 2x or more; compare the per-round pairs and the medians, not single numbers."
 		echo
 		echo "| scheduler | IOPS per round | median IOPS | vs mq-deadline |"
 		echo "|---|---|---|---|"
-		awk '{ v[$3] = v[$3] (v[$3] == "" ? "" : ", ") $4; a[$3, ++n[$3]] = $4 }
-		$3 == "mq-deadline" { mq[$2] = $4 } $3 == "pvio-bypass" { pb[$2] = $4 }
+		awk '$1 == "BENCH-SCHED" { v[$3] = v[$3] (v[$3] == "" ? "" : ", ") $4; a[$3, ++n[$3]] = $4 }
+		$1 == "BENCH-SCHED" && $3 == "mq-deadline" { mq[$2] = $4 }
+		$1 == "BENCH-SCHED" && $3 == "pvio-bypass" { pb[$2] = $4 }
 		END {
 			split("none mq-deadline kyber pvio-bypass", s, " ")
 			for (i = 1; i <= 4; i++) {

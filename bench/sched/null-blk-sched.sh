@@ -10,7 +10,7 @@
 . /lib/tap.sh
 
 Q=/sys/block/nullb0/queue/scheduler
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-9}
 SECS=${BENCH_SECS:-3}
 # mq-deadline and pvio-bypass run back to back, the pair compared per round
 SCHEDS="none kyber mq-deadline pvio-bypass"
