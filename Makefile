@@ -45,6 +45,8 @@ demo: deps
 bench: deps
 	@bench/run.sh
 
+nested: ; @tests/nested/run.sh
+
 # patched host KVM (kvm.ko, kvm-amd.ko, kvm-intel.ko) under host/build/$(KVER)/
 # (phony: host/ is a directory)
 host:
@@ -55,8 +57,4 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-.PHONY: host fuzz
-
-nested: ; @tests/nested/run.sh
-
-.PHONY: all modules clean install deps check demo bench
+.PHONY: all modules clean install deps check demo bench nested host fuzz

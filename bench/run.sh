@@ -7,6 +7,14 @@
 #
 #   native   batch of 8 OUTs to the UART scratch register through pvio's
 #            native transport vs 8 direct outb, TCG guest (goal: <= 1.10x)
+#   nested   nested rig (L2 on the patched KVM in a TCG L1): exits per flush
+#            of 8 UART OUTs, native vs hypercall transport; exits per 4 KiB
+#            direct command for ata_piix, pata_pvio, virtio-blk
+#            (bench/nested/README.md)
+#   sched    null_blk 4 KiB random-read IOPS at QD1 under TCG for none,
+#            mq-deadline, kyber and pvio-bypass
+# BENCH="native nested sched" picks (default: all three); a PNG chart of
+# whatever results exist is drawn at the end (bench/chart.py).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RES=$ROOT/bench/results
@@ -42,9 +50,134 @@ bench_native() {
 	cat "$out"
 }
 
-only=${BENCH:-native}
+rig_line() {	# rig_line RESULTS: the facts run.sh recorded
+	awk '$1 == "RES" && $2 == "l0_host" { $1 = $2 = ""; sub(/^ */, ""); print }' "$1"
+}
+
+res_of() { awk -v k="$2" '$1 == "RES" && $2 == k { $1 = $2 = ""; sub(/^ */, ""); print }' "$1"; }
+
+bench_nested() {
+	local out=$ROOT/build/bench-nested r
+	NB_OUT=$out "$ROOT/bench/nested/run.sh" || { echo "bench: nested run failed, see $out"; return 1; }
+	cp "$out/results.txt" "$RES/nested-raw.txt"
+	nested_report
+	cat "$RES/nested-uart.md" "$RES/nested-ata.md"
+}
+
+# nested_report: nested-uart.md and nested-ata.md from nested-raw.txt
+nested_report() {
+	local r=$RES/nested-raw.txt
+	{
+		echo "# Nested rig: exits per flush of 8 UART OUTs, native vs hypercall transport"
+		echo
+		echo "$(res_of "$r" l0_date), \`make bench\` (BENCH=nested, bench/nested/run.sh)."
+		echo "Rig: L0 $(rig_line "$r"), TCG \`-cpu qemu64,+svm,+npt\`;"
+		echo "L1 kernel $(res_of "$r" l1_kernel) with the patched KVM from $(res_of "$r" kvm_modules);"
+		echo "L2 kernel $(res_of "$r" booted), the host's QEMU on L1's KVM, 1 vCPU, 256 MiB."
+		echo "A flush is 8 \`outb\` to the COM1 scratch register (0x3ff) through one pvio batch"
+		echo "(bench/native/pvio_bench.ko flushes=N), the same L2 boot loading pvio.ko with"
+		echo "transport=native, then transport=auto. Counters are L1's KVM debugfs totals and"
+		echo "a kvm:kvm_userspace_exit histogram in L1, minus an empty window; per flush."
+		echo "Microseconds are L2's own clock (ktime around the loop), everything below L1 is emulated."
+		echo
+		"$ROOT/bench/nested/report.sh" "$r" uart
+		echo
+		echo "Whole L1 run: $(res_of "$r" l0_seconds) s (L2 boot to power-off $(res_of "$r" l2_seconds) s)."
+	} > "$RES/nested-uart.md"
+	{
+		echo "# Nested rig: exits per 4 KiB direct command, ata_piix vs pata_pvio vs virtio-blk"
+		echo
+		echo "$(res_of "$r" l0_date), \`make bench\` (BENCH=nested, bench/nested/run.sh)."
+		echo "Rig: as in nested-uart.md (L2 on the patched KVM in L1, L1 under TCG with SVM)."
+		echo "L2 disks: ${NB_DISK_MB:-64} MiB raw on L1's tmpfs, \`-drive if=ide,format=raw,cache=unsafe\`"
+		echo "(PIIX3 IDE) and the same as \`if=virtio\`. One L2 boot: ata_piix, then rmmod and"
+		echo "pata_pvio on the same controller (pvio transport $(res_of "$r" pata_pvio.transport)), then virtio-blk."
+		echo "Workload per driver: busybox \`dd bs=4k count=$(res_of "$r" cmds) oflag=direct\` from /dev/zero,"
+		echo "then \`dd bs=4k count=$(res_of "$r" cmds) iflag=direct\` to /dev/null, each between two marks;"
+		echo "empty window subtracted. PIO exits = L1's io_exits (every guest IN/OUT that exits);"
+		echo "exits to userspace = kvm:kvm_userspace_exit hits (all reasons); MB/s from L2's clock."
+		echo
+		"$ROOT/bench/nested/report.sh" "$r" ata
+		echo
+		echo "Exits per flush (UART) or per command by SVM exit code (kvm:kvm_exit histogram in L1,"
+		echo "empty window subtracted; rows under 0.01 left out):"
+		echo
+		"$ROOT/bench/nested/report.sh" "$r" breakdown
+		echo
+		echo "Baseline in test-rig.md (stock KVM and QEMU): ata_piix 28.6 total, 26.0 PIO exits per command."
+		echo "Target: pata_pvio at most 3 total exits per command."
+		echo "pata_pvio batch counters: $(awk '$1 == "RES" && $2 == "pata_pvio.batch" { $1 = $2 = ""; print }' "$r" | tr '\n' ';')"
+		echo
+		echo "Whole L1 run: $(res_of "$r" l0_seconds) s (L2 boot to power-off $(res_of "$r" l2_seconds) s)."
+	} > "$RES/nested-ata.md"
+}
+
+bench_sched() {
+	local log=$ROOT/build/vm/null-blk-sched/console.log out=$RES/sched.md load0
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	"$ROOT/tests/vm/run.sh" "$ROOT/bench/sched/null-blk-sched.sh" || return 1
+	{
+		echo "# host load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+		grep '^BENCH-SCHED ' "$log"
+	} > "$RES/sched-raw.txt"
+	sched_report > "$out"
+	cat "$out"
+}
+
+# sched_report: sched.md from sched-raw.txt (BENCH-SCHED round scheduler iops)
+sched_report() {
+	{
+		echo "# I/O schedulers on null_blk: 4 KiB random-read IOPS, QD1"
+		echo
+		echo "$(date -u -r "$RES/sched-raw.txt" '+%Y-%m-%d %H:%M UTC'), \`make bench\` (BENCH=sched), guest kernel $KVER under QEMU TCG"
+		echo "(-cpu qemu64, 1 vCPU, 1 GiB), null_blk queue_mode=2 irqmode=0, fio $(fio --version 2>/dev/null)"
+		echo "randread bs=4k psync iodepth=1 direct=1, 3 s per run after 1 s ramp, $(grep -c ' none ' "$RES/sched-raw.txt") rounds interleaved"
+		echo "(order reversed every other round). Host: $(uname -r), $(nproc) CPUs shared with other VMs"
+		echo "($(sed -n 's/^# host //p' "$RES/sched-raw.txt")). Shared cores make single runs swing"
+		echo "by 2x or more; compare the per-round pairs and the medians, not single numbers."
+		echo
+		echo "| scheduler | IOPS per round | median IOPS | vs mq-deadline |"
+		echo "|---|---|---|---|"
+		awk '$1 == "BENCH-SCHED" { v[$3] = v[$3] (v[$3] == "" ? "" : ", ") $4; a[$3, ++n[$3]] = $4 }
+		$1 == "BENCH-SCHED" && $3 == "mq-deadline" { mq[$2] = $4 }
+		$1 == "BENCH-SCHED" && $3 == "pvio-bypass" { pb[$2] = $4 }
+		END {
+			split("none mq-deadline kyber pvio-bypass", s, " ")
+			for (i = 1; i <= 4; i++) {
+				k = s[i]; m = n[k]
+				for (x = 1; x <= m; x++) for (y = x + 1; y <= m; y++)
+					if (a[k, y] < a[k, x]) { t = a[k, x]; a[k, x] = a[k, y]; a[k, y] = t }
+				med[k] = m % 2 ? a[k, (m + 1) / 2] : (a[k, m / 2] + a[k, m / 2 + 1]) / 2
+			}
+			for (i = 1; i <= 4; i++) {
+				k = s[i]
+				printf "| %s | %s | %d | %.3fx |\n", k, v[k], med[k], med["mq-deadline"] ? med[k] / med["mq-deadline"] : 0
+			}
+			for (r = 1; r <= n["pvio-bypass"]; r++) if (mq[r] > 0) pr[++np] = pb[r] / mq[r]
+			for (x = 1; x <= np; x++) for (y = x + 1; y <= np; y++)
+				if (pr[y] < pr[x]) { t = pr[x]; pr[x] = pr[y]; pr[y] = t }
+			pm = np % 2 ? pr[(np + 1) / 2] : (pr[np / 2] + pr[np / 2 + 1]) / 2
+			printf "\npvio-bypass / mq-deadline, the two runs of each round side by side (they run back to back): "
+			for (r = 1; r <= np; r++) printf "%s%.3f", (r > 1 ? ", " : ""), pb[r] / mq[r]
+			printf "; median %.3fx.\n", pm
+			printf "\nTarget: pvio-bypass >= 1.05x mq-deadline (medians): %s.\n", \
+				(med["pvio-bypass"] >= 1.05 * med["mq-deadline"] ? "met" : "MISSED")
+		}' "$RES/sched-raw.txt"
+	}
+}
+
+case ${1:-} in	# redo the Markdown from the raw files, no VM
+--sched-report) sched_report > "$RES/sched.md"; exit ;;
+--nested-report) nested_report; exit ;;
+esac
+only=${BENCH:-native nested sched}
 for b in $only; do
 	echo "== bench $b"
 	"bench_$b" || { echo "bench $b failed"; rc=1; }
 done
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+	/usr/bin/python3 "$ROOT/bench/chart.py" "$RES" || echo "bench: chart failed"
+else
+	echo "bench: no chart (apt-get install python3-matplotlib)"
+fi
 exit $rc

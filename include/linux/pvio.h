@@ -56,7 +56,7 @@ struct pv_io_batch_head {
 	u64 inplace_flushes;
 };
 
-static inline struct pv_io_batch_head *pv_io_head(struct pv_io_batch *b)
+static __always_inline struct pv_io_batch_head *pv_io_head(struct pv_io_batch *b)
 {
 	return (struct pv_io_batch_head *)b;	/* the head is the first member */
 }
@@ -77,7 +77,7 @@ extern atomic_t pvio_inject_pending;
  * True when the op may run now.  False sends it to the slow path, which
  * queues it for the hypercall or refuses it because the batch is full.
  */
-static inline bool pv_io_run_now(struct pv_io_batch *b)
+static __always_inline bool pv_io_run_now(struct pv_io_batch *b)
 {
 	struct pv_io_batch_head *h = pv_io_head(b);
 
@@ -88,7 +88,7 @@ static inline bool pv_io_run_now(struct pv_io_batch *b)
 	return false;
 }
 
-static inline int pv_io_outb(struct pv_io_batch *b, u8 val, u16 port)
+static __always_inline int pv_io_outb(struct pv_io_batch *b, u8 val, u16 port)
 {
 	if (pv_io_run_now(b)) {
 		outb(val, port);
@@ -97,7 +97,7 @@ static inline int pv_io_outb(struct pv_io_batch *b, u8 val, u16 port)
 	return pv_io_queue_pio(b, PVIO_OP_PIO_OUT, 1, port, val, NULL);
 }
 
-static inline int pv_io_outw(struct pv_io_batch *b, u16 val, u16 port)
+static __always_inline int pv_io_outw(struct pv_io_batch *b, u16 val, u16 port)
 {
 	if (pv_io_run_now(b)) {
 		outw(val, port);
@@ -106,7 +106,7 @@ static inline int pv_io_outw(struct pv_io_batch *b, u16 val, u16 port)
 	return pv_io_queue_pio(b, PVIO_OP_PIO_OUT, 2, port, val, NULL);
 }
 
-static inline int pv_io_outl(struct pv_io_batch *b, u32 val, u16 port)
+static __always_inline int pv_io_outl(struct pv_io_batch *b, u32 val, u16 port)
 {
 	if (pv_io_run_now(b)) {
 		outl(val, port);
@@ -115,7 +115,7 @@ static inline int pv_io_outl(struct pv_io_batch *b, u32 val, u16 port)
 	return pv_io_queue_pio(b, PVIO_OP_PIO_OUT, 4, port, val, NULL);
 }
 
-static inline int pv_io_inb(struct pv_io_batch *b, u16 port, u8 *result)
+static __always_inline int pv_io_inb(struct pv_io_batch *b, u16 port, u8 *result)
 {
 	if (pv_io_run_now(b)) {
 		*result = inb(port);
@@ -124,7 +124,7 @@ static inline int pv_io_inb(struct pv_io_batch *b, u16 port, u8 *result)
 	return pv_io_queue_pio(b, PVIO_OP_PIO_IN, 1, port, 0, result);
 }
 
-static inline int pv_io_inw(struct pv_io_batch *b, u16 port, u16 *result)
+static __always_inline int pv_io_inw(struct pv_io_batch *b, u16 port, u16 *result)
 {
 	if (pv_io_run_now(b)) {
 		*result = inw(port);
@@ -133,7 +133,7 @@ static inline int pv_io_inw(struct pv_io_batch *b, u16 port, u16 *result)
 	return pv_io_queue_pio(b, PVIO_OP_PIO_IN, 2, port, 0, result);
 }
 
-static inline int pv_io_inl(struct pv_io_batch *b, u16 port, u32 *result)
+static __always_inline int pv_io_inl(struct pv_io_batch *b, u16 port, u32 *result)
 {
 	if (pv_io_run_now(b)) {
 		*result = inl(port);
@@ -142,7 +142,7 @@ static inline int pv_io_inl(struct pv_io_batch *b, u16 port, u32 *result)
 	return pv_io_queue_pio(b, PVIO_OP_PIO_IN, 4, port, 0, result);
 }
 
-static inline int pv_io_writeb(struct pv_io_batch *b, u8 val, void __iomem *addr)
+static __always_inline int pv_io_writeb(struct pv_io_batch *b, u8 val, void __iomem *addr)
 {
 	if (pv_io_run_now(b)) {
 		writeb(val, addr);
@@ -151,7 +151,7 @@ static inline int pv_io_writeb(struct pv_io_batch *b, u8 val, void __iomem *addr
 	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 1, addr, val, NULL);
 }
 
-static inline int pv_io_writew(struct pv_io_batch *b, u16 val, void __iomem *addr)
+static __always_inline int pv_io_writew(struct pv_io_batch *b, u16 val, void __iomem *addr)
 {
 	if (pv_io_run_now(b)) {
 		writew(val, addr);
@@ -160,7 +160,7 @@ static inline int pv_io_writew(struct pv_io_batch *b, u16 val, void __iomem *add
 	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 2, addr, val, NULL);
 }
 
-static inline int pv_io_writel(struct pv_io_batch *b, u32 val, void __iomem *addr)
+static __always_inline int pv_io_writel(struct pv_io_batch *b, u32 val, void __iomem *addr)
 {
 	if (pv_io_run_now(b)) {
 		writel(val, addr);
@@ -169,7 +169,7 @@ static inline int pv_io_writel(struct pv_io_batch *b, u32 val, void __iomem *add
 	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 4, addr, val, NULL);
 }
 
-static inline int pv_io_writeq(struct pv_io_batch *b, u64 val, void __iomem *addr)
+static __always_inline int pv_io_writeq(struct pv_io_batch *b, u64 val, void __iomem *addr)
 {
 	if (pv_io_run_now(b)) {
 		writeq(val, addr);
@@ -178,7 +178,7 @@ static inline int pv_io_writeq(struct pv_io_batch *b, u64 val, void __iomem *add
 	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 8, addr, val, NULL);
 }
 
-static inline int pv_io_readb(struct pv_io_batch *b, void __iomem *addr, u8 *result)
+static __always_inline int pv_io_readb(struct pv_io_batch *b, void __iomem *addr, u8 *result)
 {
 	if (pv_io_run_now(b)) {
 		*result = readb(addr);
@@ -187,7 +187,7 @@ static inline int pv_io_readb(struct pv_io_batch *b, void __iomem *addr, u8 *res
 	return pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, 1, addr, 0, result);
 }
 
-static inline int pv_io_readw(struct pv_io_batch *b, void __iomem *addr, u16 *result)
+static __always_inline int pv_io_readw(struct pv_io_batch *b, void __iomem *addr, u16 *result)
 {
 	if (pv_io_run_now(b)) {
 		*result = readw(addr);
@@ -196,7 +196,7 @@ static inline int pv_io_readw(struct pv_io_batch *b, void __iomem *addr, u16 *re
 	return pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, 2, addr, 0, result);
 }
 
-static inline int pv_io_readl(struct pv_io_batch *b, void __iomem *addr, u32 *result)
+static __always_inline int pv_io_readl(struct pv_io_batch *b, void __iomem *addr, u32 *result)
 {
 	if (pv_io_run_now(b)) {
 		*result = readl(addr);
@@ -205,7 +205,7 @@ static inline int pv_io_readl(struct pv_io_batch *b, void __iomem *addr, u32 *re
 	return pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, 4, addr, 0, result);
 }
 
-static inline int pv_io_readq(struct pv_io_batch *b, void __iomem *addr, u64 *result)
+static __always_inline int pv_io_readq(struct pv_io_batch *b, void __iomem *addr, u64 *result)
 {
 	if (pv_io_run_now(b)) {
 		*result = readq(addr);
@@ -224,7 +224,7 @@ static inline int pv_io_readq(struct pv_io_batch *b, void __iomem *addr, u64 *re
  * Do not touch the device directly between queueing and flushing.
  * Does not sleep.  Return: 0.
  */
-static inline int pv_io_flush(struct pv_io_batch *b)
+static __always_inline int pv_io_flush(struct pv_io_batch *b)
 {
 	struct pv_io_batch_head *h = pv_io_head(b);
 

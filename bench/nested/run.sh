@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Nested benchmark rig: L0 (this machine, TCG with SVM) boots L1, which
+# loads the patched KVM (host/build/$KVER/, or $PVIO_KVM_MODULES) and runs
+# the host's QEMU over 9p to boot an L2 Debian guest with an IDE disk and a
+# virtio disk.  L2 runs the parts asked for between console marks; L1
+# snapshots its KVM exit counters (debugfs) and a kvm_userspace_exit
+# histogram at every mark.  See bench/nested/README.md.
+#
+# Usage: bench/nested/run.sh            (parts from the environment)
+# Env:   NB_PARTS="uart ata"  NB_FLUSHES=1000  NB_CMDS=2048
+#        NB_DRIVERS="ata_piix pata_pvio virtio_blk"  NB_DISK_MB=64
+#        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
+#        PVIO_KVM_MODULES, KVER, QEMU
+# Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
+#         exit 0 if L2 ran to the end.  bench/nested/report.sh makes tables.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+SRC=$TOP/bench/nested
+KVER=${KVER:-6.1.0-56-amd64}
+KERNEL=/boot/vmlinuz-$KVER
+MODROOT=/lib/modules/$KVER
+QEMU=${QEMU:-qemu-system-x86_64}
+OUT=${NB_OUT:-$TOP/build/bench-nested}
+PARTS=${NB_PARTS:-uart ata}
+FLUSHES=${NB_FLUSHES:-1000}
+CMDS=${NB_CMDS:-2048}
+DRIVERS=${NB_DRIVERS:-ata_piix pata_pvio virtio_blk}
+DISK_MB=${NB_DISK_MB:-64}
+TIMEOUT=${NB_TIMEOUT:-1500}
+
+die() { echo "bench-nested: $*" >&2; exit 2; }
+
+if [ -n "${PVIO_KVM_MODULES:-}" ]; then
+	KVMDIR=$PVIO_KVM_MODULES; ORIGIN="$KVMDIR (PVIO_KVM_MODULES)"
+elif [ -f "$TOP/host/build/$KVER/kvm.ko" ]; then
+	KVMDIR=$TOP/host/build/$KVER; ORIGIN="$KVMDIR (make host)"
+else
+	die "no patched KVM: run make host, or set PVIO_KVM_MODULES"
+fi
+for f in kvm.ko kvm-amd.ko; do [ -f "$KVMDIR/$f" ] || die "$KVMDIR/$f missing"; done
+for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko; do
+	[ -f "$TOP/$m" ] || die "$m not built (make)"
+done
+[ -f "$KERNEL" ] || die "$KERNEL missing"
+
+mkdir -p "$OUT"
+rm -f "$OUT"/results.txt "$OUT"/l1-console.log
+
+PATA_KO=$TOP/drivers/ata/pata_pvio.ko
+PATA_ORIGIN="drivers/ata/pata_pvio.ko as built (ata $(git -C "$TOP" log -1 --format=%h -- drivers/ata/pata_pvio.c 2>/dev/null))"
+
+# ---- L1 initramfs: busybox, KVM and 9p modules in dependency order ------
+declare -A seen
+order=()
+resolve() {
+	local m=$1 d
+	[ -n "${seen[$m]:-}" ] && return
+	seen[$m]=1
+	for d in $(awk -v m="$m:" '$1 == m { for (i = 2; i <= NF; i++) print $i }' "$MODROOT/modules.dep"); do
+		resolve "$d"
+	done
+	order+=("$m")
+}
+for m in kernel/arch/x86/kvm/kvm-amd.ko kernel/drivers/virtio/virtio_pci.ko \
+	 kernel/net/9p/9pnet_virtio.ko kernel/fs/9p/9p.ko; do
+	resolve "$m"
+done
+RD=$OUT/l1-root
+rm -rf "$RD"
+mkdir -p "$RD"/{bin,dev,proc,sys,tmp,lib/modules}
+cp /bin/busybox "$RD/bin/"
+cp "$SRC/l1-init.sh" "$RD/init"
+: > "$RD/modules.list"
+for m in "${order[@]}"; do
+	b=$(basename "$m")
+	case $b in
+	kvm.ko|kvm-amd.ko) cp "$KVMDIR/$b" "$RD/lib/modules/" ;;
+	*) cp "$MODROOT/$m" "$RD/lib/modules/" ;;
+	esac
+	echo "$b" >> "$RD/modules.list"
+done
+echo "$ORIGIN" > "$RD/modules.origin"
+cat > "$RD/bench.conf" <<EOC
+L2_KERNEL=$KERNEL
+L2_INITRD=$OUT/l2-initramfs.gz
+L2_TIMEOUT=$((TIMEOUT - 60))
+DISK_MB=$DISK_MB
+L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,}"
+EOC
+
+# ---- L2 initramfs: busybox, Debian's modules (modprobe-able), ours -------
+R2=$OUT/l2-root
+rm -rf "$R2"
+mkdir -p "$R2"/{bin,dev,proc,sys,tmp,lib/modules/"$KVER"/extra}
+cp /bin/busybox "$R2/bin/"
+cp "$SRC/l2-init.sh" "$R2/init"
+cp "$MODROOT"/modules.{builtin,builtin.modinfo,order} "$R2/lib/modules/$KVER/"
+for m in libata ata_piix sd_mod virtio_pci virtio_blk; do
+	for dep in $(modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
+		mkdir -p "$R2$(dirname "$dep")"
+		cp "$dep" "$R2$dep"
+	done
+done
+cp "$TOP/pvio/pvio.ko" "$PATA_KO" "$R2/lib/modules/$KVER/extra/"
+cp "$TOP/bench/native/pvio_bench.ko" "$R2/lib/modules/"
+depmod -b "$R2" "$KVER" || die "depmod failed"
+(cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz"
+(cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l1-initramfs.gz"
+
+echo "bench-nested: pata_pvio: $PATA_ORIGIN"
+echo "bench-nested: L1 $KERNEL, KVM from $ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
+start=$(date +%s)
+timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
+	-nographic -no-reboot -monitor none \
+	-serial "file:$OUT/l1-console.log" -serial "file:$OUT/results.txt" \
+	-kernel "$KERNEL" -initrd "$OUT/l1-initramfs.gz" \
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+	-append "console=ttyS0 loglevel=5 panic=-1" \
+	</dev/null >"$OUT/qemu.log" 2>&1
+qrc=$?
+secs=$(( $(date +%s) - start ))
+tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$OUT/results.txt"
+{
+	echo "RES l0_seconds $secs"
+	echo "RES l0_qemu_rc $qrc"
+	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "RES pata_pvio_module $PATA_ORIGIN"
+	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
+} >> "$OUT/results.txt"
+grep -a '^L2| ' "$OUT/l1-console.log" | sed 's/^L2| //' > "$OUT/l2-console.log"
+echo "bench-nested: L1 run ${secs}s (qemu rc $qrc); results in $OUT/results.txt"
+grep -q '^RES l2_done' "$OUT/results.txt"
