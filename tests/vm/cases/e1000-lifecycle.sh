@@ -63,14 +63,22 @@ for mode in 1 0; do
 	check "$m five ifdown/ifup cycles, ping after each" [ $k = 5 ]
 
 	a=$(echo "sum $N flap$mode" | nc $PEER)
-	echo "send $N flap$mode" | nc $PEER > /tmp/rx &
+	# The reader takes 1 MiB, pauses 2 s, then reads on: the interface
+	# goes down during the pause, so the transfer is surely under way, and
+	# the window reopens while it is down, so frames meet a down link.
+	: > /tmp/rx
+	echo "send $N flap$mode" | nc $PEER |
+		{ dd bs=4096 count=256 2>/dev/null; sleep 2; cat; } >> /tmp/rx &
 	bg=$!
-	sleep 2
+	i=0
+	while [ "$(wc -c < /tmp/rx)" -lt 1048576 ] && [ $i -lt 600 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
 	ip link set "$nic" down
 	got=$(wc -c < /tmp/rx)
 	check "$m that transfer was under way at ifdown ($got bytes in)" \
 		[ "$got" -gt 0 -a "$got" -lt $N ]
-	sleep 1
+	sleep 3
 	ip link set "$nic" up
 	wait "$bg"
 	b=$( [ "$(wc -c < /tmp/rx)" = $N ] && md5 < /tmp/rx)
