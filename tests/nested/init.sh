@@ -137,7 +137,12 @@ l2_phase() {
 		return
 	fi
 	mount -t tmpfs tmp /host/run
+	# the tree may live under L0's /tmp, which the tmpfs below hides:
+	# take the L2 initramfs along into that tmpfs
+	cp "/host$L2_INITRD" /tmp/l2-initramfs.gz
 	mount -t tmpfs tmp /host/tmp
+	cp /tmp/l2-initramfs.gz /host/tmp/l2-initramfs.gz
+	L2_INITRD=/tmp/l2-initramfs.gz
 	mount -t devtmpfs dev /host/dev
 	mount -t proc proc /host/proc
 	mount -t sysfs sys /host/sys
