@@ -11,6 +11,8 @@
 # Usage: bench/nested/run.sh            (parts from the environment)
 # Env:   NB_PARTS="uart ata"  NB_FLUSHES=1000  NB_CMDS=2048
 #        NB_DRIVERS="ata_piix pata_pvio virtio_blk"  NB_DISK_MB=64
+#        NB_BG=3 (seconds of the background window; 0: none)
+#        NB_BONNIE_MB=16 (bonnie++ file size, part bonnie)
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        PVIO_KVM_MODULES, KVER, QEMU
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -28,6 +30,8 @@ FLUSHES=${NB_FLUSHES:-1000}
 CMDS=${NB_CMDS:-2048}
 DRIVERS=${NB_DRIVERS:-ata_piix pata_pvio virtio_blk}
 DISK_MB=${NB_DISK_MB:-64}
+BG=${NB_BG:-3}
+BONNIE_MB=${NB_BONNIE_MB:-16}
 TIMEOUT=${NB_TIMEOUT:-1500}
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
@@ -87,7 +91,7 @@ L2_KERNEL=$KERNEL
 L2_INITRD=$OUT/l2-initramfs.gz
 L2_TIMEOUT=$((TIMEOUT - 60))
 DISK_MB=$DISK_MB
-L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,}"
+L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
 EOC
 
 # ---- L2 initramfs: busybox, Debian's modules (modprobe-able), ours -------
@@ -97,7 +101,7 @@ mkdir -p "$R2"/{bin,dev,proc,sys,tmp,lib/modules/"$KVER"/extra}
 cp /bin/busybox "$R2/bin/"
 cp "$SRC/l2-init.sh" "$R2/init"
 cp "$MODROOT"/modules.{builtin,builtin.modinfo,order} "$R2/lib/modules/$KVER/"
-for m in libata ata_piix sd_mod virtio_pci virtio_blk; do
+for m in libata ata_piix sd_mod virtio_pci virtio_blk ext4; do
 	for dep in $(modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
 		mkdir -p "$R2$(dirname "$dep")"
 		cp "$dep" "$R2$dep"
@@ -105,6 +109,17 @@ for m in libata ata_piix sd_mod virtio_pci virtio_blk; do
 done
 cp "$TOP/pvio/pvio.ko" "$PATA_KO" "$R2/lib/modules/$KVER/extra/"
 cp "$TOP/bench/native/pvio_bench.ko" "$R2/lib/modules/"
+# bonnie++ and the libraries it links
+if [[ " $PARTS " == *" bonnie "* ]]; then
+	BONNIE=$(command -v bonnie++) || die "bonnie++ missing (tools/deps.sh)"
+	for f in "$BONNIE" $(ldd "$BONNIE" | grep -o '/[^ ]*'); do
+		mkdir -p "$R2$(dirname "$f")"
+		cp -L "$f" "$R2$f"
+	done
+	mkdir -p "$R2/etc"
+	ln -sf "$BONNIE" "$R2/bin/bonnie++"
+	echo "root:x:0:0:root:/:/bin/sh" > "$R2/etc/passwd"
+fi
 depmod -b "$R2" "$KVER" || die "depmod failed"
 (cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l1-initramfs.gz"
