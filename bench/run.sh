@@ -55,7 +55,7 @@ rig_line() {	# rig_line RESULTS: the facts run.sh recorded
 	awk '$1 == "RES" && $2 == "l0_host" { $1 = $2 = ""; sub(/^ */, ""); print }' "$1"
 }
 
-res_of() { awk -v k="$2" '$1 == "RES" && $2 == k { $1 = $2 = ""; sub(/^ */, ""); print }' "$1"; }
+res_of() { awk -v k="$2" '$1 == "RES" && $2 == k { $1 = $2 = ""; sub(/^ */, ""); v = $0 } END { print v }' "$1"; }
 
 bench_nested() {
 	local out=$ROOT/build/bench-nested r

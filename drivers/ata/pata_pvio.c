@@ -41,9 +41,7 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/libata.h>
-#include <linux/list.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pvio.h>
 #include <linux/spinlock.h>
@@ -105,44 +103,7 @@ struct pata_pvio_port {
 	u8 idle_dev;
 	/* INTRQ is edge-triggered (legacy mode): its clear may wait */
 	bool edge_irq;
-	struct list_head node;	/* in pata_pvio_ports */
 };
-
-/* Every started channel, for the inject_host_error test hook. */
-static LIST_HEAD(pata_pvio_ports);
-static DEFINE_MUTEX(pata_pvio_ports_lock);
-
-/*
- * Test hook: the next N flushes of every channel see a host error, so pvio
- * reruns them through its fallback path.  pvio's global debugfs knob does
- * not reach batches that run in place (native transport); arming each
- * batch does.  A batch is idle whenever its lock is free.
- */
-static int pata_pvio_inject_set(const char *val, const struct kernel_param *kp)
-{
-	struct pata_pvio_port *pp;
-	unsigned long flags;
-	unsigned int n;
-	int rc;
-
-	rc = kstrtouint(val, 0, &n);
-	if (rc)
-		return rc;
-	mutex_lock(&pata_pvio_ports_lock);
-	list_for_each_entry(pp, &pata_pvio_ports, node) {
-		spin_lock_irqsave(&pp->lock, flags);
-		pv_io_batch_inject_host_error(pp->batch, n);
-		spin_unlock_irqrestore(&pp->lock, flags);
-	}
-	mutex_unlock(&pata_pvio_ports_lock);
-	return 0;
-}
-
-static const struct kernel_param_ops pata_pvio_inject_ops = {
-	.set = pata_pvio_inject_set,
-};
-module_param_cb(inject_host_error, &pata_pvio_inject_ops, NULL, 0200);
-MODULE_PARM_DESC(inject_host_error, "Test: the next N flushes of each channel see a host error");
 
 static struct pata_pvio_port *pp_of(struct ata_port *ap)
 {
@@ -782,9 +743,6 @@ static int pata_pvio_port_start(struct ata_port *ap)
 	pp->edge_irq = !((to_pci_dev(ap->host->dev)->class >> (2 * ap->port_no)) & 1);
 	ap->private_data = pp;
 	pata_pvio_read_bm_state(ap);
-	mutex_lock(&pata_pvio_ports_lock);
-	list_add(&pp->node, &pata_pvio_ports);
-	mutex_unlock(&pata_pvio_ports_lock);
 	ata_port_dbg(ap, "ports cmd 0x%x ctl 0x%x bmdma 0x%x, pvio %s\n",
 		     pp->cmd, pp->ctl, pp->bmdma,
 		     pv_io_batch_transport(pp->batch) == PV_IO_HYPERCALL ?
@@ -806,9 +764,6 @@ static void pata_pvio_port_stop(struct ata_port *ap)
 	spin_lock_irqsave(&pp->lock, flags);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
-	mutex_lock(&pata_pvio_ports_lock);
-	list_del(&pp->node);
-	mutex_unlock(&pata_pvio_ports_lock);
 	ap->private_data = NULL;
 	pv_io_batch_free(pp->batch);
 }

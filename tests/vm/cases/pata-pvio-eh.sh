@@ -6,7 +6,7 @@
 # gives up; the port must then work normally.  The merged DMA runs and
 # libata's own sequences (fastpath=0), each with pvio running ops in place
 # and with every flush queued and refused (pvio's hypercall-transport path
-# and its fallback, forced through pata_pvio's inject_host_error hook).
+# and its fallback, forced through pvio's global inject_host_error knob).
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl"
 # pvio-vm: timeout=300 disks="16M"
 # pvio-vm: qemu="-drive if=ide,format=raw,file.driver=blkdebug,file.image.filename=@DISK0@,file.inject-error.0.event=read_aio,file.inject-error.0.sector=8192,file.inject-error.0.errno=5"
@@ -28,7 +28,7 @@ check "disk sda appears" [ -b /dev/sda ]
 
 for mode in 1 0 1q 0q; do
 	fp=${mode%q}
-	case $mode in *q) echo 1000000 > /sys/module/pata_pvio/parameters/inject_host_error ;; esac
+	case $mode in *q) echo 1000000 > /sys/kernel/debug/pvio/inject_host_error ;; esac
 	echo $fp > /sys/module/pata_pvio/parameters/fastpath
 	dmesg -c > /dev/null
 	check "fastpath=$mode: read of the bad sector fails" \

@@ -102,17 +102,15 @@ check "global inject_host_error reaches pata_pvio's native batches" [ $((fb1 - f
 echo 0 > $DBG/inject_host_error
 
 # Host errors mid-load: pvio reruns refused flushes natively; nothing is
-# lost.  pata_pvio's own hook arms every channel's batch as well.
+# lost.
 pattern 3 > /tmp/pat
 P3=$(sum_of < /tmp/pat)
-INJ=/sys/module/pata_pvio/parameters/inject_host_error
 fb0=$(batch_stat fallbacks)
 dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
 DD=$!
 n=0
 while kill -0 $DD 2>/dev/null; do
 	echo 200 > $DBG/inject_host_error
-	echo 200 > $INJ
 	n=$((n + 1))
 	sleep 0.2
 done
@@ -123,7 +121,7 @@ echo "# injected $n rounds of 200 host errors; $((fb1 - fb0)) fallbacks"
 check "host errors hit pata_pvio's batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
 # Every flush from here on is refused: the whole read runs on pvio's queued
 # path (the hypercall transport's) and its fallback.
-echo 1000000 > $INJ
+echo 1000000 > $DBG/inject_host_error
 fb1=$(batch_stat fallbacks)
 check "read with every flush refused: same md5" [ "$(disk_direct)" = "$P3" ]
 check "page-cache read with every flush refused: same md5" [ "$(disk_cached)" = "$P3" ]
