@@ -1,0 +1,66 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pata_pvio under fio --verify: jobs that mix block sizes (512 B to 256 KiB)
+# and queue depths (1 to 32, libaio and psync), sequential and random, each
+# writing then reading back with a checksum per block, under pvio-bypass
+# and mq-deadline, then the same with pvio refusing flushes (fallback).
+# A bad block fails the job (verify_fatal) and so the check.
+# pvio-vm: modules="pvio pata_pvio pvio_bypass" kmods="libata sd_mod"
+# pvio-vm: bins="fio" timeout=900 mem=768 disks="64M"
+# pvio-vm: qemu="-drive file=@DISK0@,if=ide,format=raw"
+. /lib/tap.sh
+
+DBG=/sys/kernel/debug/pvio
+Q=/sys/block/sda/queue/scheduler
+
+batch_stat() {
+	cat $DBG/batches/pata_pvio.*/stats 2>/dev/null |
+		awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
+}
+
+# job NAME FIO-ARGS...: one verify job on sda; its summary line as a comment
+job() {
+	name=$1
+	shift
+	if fio --name="$name" --filename=/dev/sda --direct=1 --size=24M \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 \
+		--eta=never --output=/tmp/fio.out "$@" && ! grep -q 'verify: bad' /tmp/fio.out; then
+		ok "$name: written and verified"
+	else
+		grep -E 'verify|err=' /tmp/fio.out | head -5 | sed 's/^/# /'
+		not_ok "$name: written and verified"
+	fi
+}
+
+modprobe sd_mod
+check "pvio loads" modprobe pvio
+check "pata_pvio loads" modprobe pata_pvio
+i=0
+while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
+check "disk sda appears" [ -b /dev/sda ]
+check "pvio_bypass loads" modprobe pvio_bypass
+
+for sched in pvio-bypass mq-deadline; do
+	echo $sched > $Q
+	check "$sched selected" grep -q "\[$sched\]" $Q
+	job "$sched randwrite 4-256k QD8 libaio" --rw=randwrite \
+		--bsrange=4k-256k --ioengine=libaio --iodepth=8
+	job "$sched write 512-64k QD1 psync" --rw=write \
+		--bsrange=512-64k --ioengine=psync
+	job "$sched randwrite 4k QD32 libaio" --rw=randwrite \
+		--bs=4k --ioengine=libaio --iodepth=32 --size=8M
+done
+
+# Every flush refused: the same jobs through pvio's fallback path
+fb0=$(batch_stat fallbacks)
+echo 1000000 > $DBG/inject_host_error
+job "refused flushes: randwrite 4-128k QD4 libaio" --rw=randwrite \
+	--bsrange=4k-128k --ioengine=libaio --iodepth=4 --size=8M
+echo 0 > $DBG/inject_host_error
+fb1=$(batch_stat fallbacks)
+echo "# $((fb1 - fb0)) flushes refused and rerun"
+check "the refused job ran through the fallback path" [ $((fb1 - fb0)) -gt 100 ]
+
+echo none > $Q
+check "pata_pvio unloads" rmmod pata_pvio
+check "pvio_bypass unloads" rmmod pvio_bypass
