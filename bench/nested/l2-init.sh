@@ -216,6 +216,9 @@ net() {
 	e1k=$(pci_find 0x8086 0x100e)
 	vnet=$(pci_find 0x1af4 0x1000)
 	res net.pci "e1000=$e1k virtio_net=$vnet"
+	res net.tcp_mb "$TCP_MB"
+	res net.udp_rate "$UDP_RATE"
+	res net.pings "$PINGS"
 	# background: the time-based exit rate (timer ticks), busy and idle
 	timed net.spin timeout "$SPIN" sh -c 'while :; do :; done'
 	timed net.idle sleep "$SPIN"
