@@ -456,10 +456,19 @@ static int e1000p_rx_clean(struct e1000p_adapter *ad, int budget)
 	return done;
 }
 
-/* io_lock held: hand new buffers to the device, if there are any */
-static void e1000p_rx_tail(struct e1000p_adapter *ad)
+/* io_lock held: hand new buffers to the device, if there are any; unless
+ * @now, only once E1000P_RX_TAIL_BATCH have gathered or the device is
+ * down to half the ring.
+ */
+static void e1000p_rx_tail(struct e1000p_adapter *ad, bool now)
 {
-	if (ad->rx_tail == ad->rx_next_to_fill)
+	unsigned int fresh = (ad->rx_next_to_fill + E1000P_RING_SIZE -
+			      ad->rx_tail) % E1000P_RING_SIZE;
+
+	if (!fresh)
+		return;
+	if (!now && fresh < E1000P_RX_TAIL_BATCH &&
+	    ad->rx_posted - fresh >= E1000P_RING_SIZE / 2)
 		return;
 	ad->rx_tail = ad->rx_next_to_fill;
 	dma_wmb();	/* descriptors before the tail that exposes them */
@@ -540,15 +549,13 @@ static void e1000p_maybe_stop_tx(struct e1000p_adapter *ad)
 		netif_start_queue(ad->netdev);
 }
 
+/* Under the queue's xmit lock, interrupts on: see tx_batch. */
 static void e1000p_tx_doorbell(struct e1000p_adapter *ad)
 {
-	unsigned long flags;
-
 	dma_wmb();	/* descriptors before the tail that exposes them */
-	spin_lock_irqsave(&ad->io_lock, flags);
-	e1000p_wr(ad, E1000P_TDT, READ_ONCE(ad->tx_next_to_use));
-	e1000p_flush(ad);
-	spin_unlock_irqrestore(&ad->io_lock, flags);
+	pv_io_writel(ad->tx_batch, READ_ONCE(ad->tx_next_to_use),
+		     ad->hw + E1000P_TDT);
+	pv_io_flush(ad->tx_batch);
 }
 
 static void e1000p_tx_count(struct e1000p_adapter *ad, u64 *counter)
@@ -674,7 +681,7 @@ static int e1000p_poll(struct napi_struct *napi, int budget)
 
 	/* the tail update and the unmask leave in one run */
 	spin_lock_irq(&ad->io_lock);
-	e1000p_rx_tail(ad);
+	e1000p_rx_tail(ad, false);
 	if (unmask) {
 		e1000p_wr(ad, E1000P_IMS, E1000P_INT_ENABLE);
 		ad->irq_masked = false;
@@ -712,7 +719,7 @@ static irqreturn_t e1000p_intr_direct(int irq, void *data)
 	refilled = e1000p_rx_refill(ad, GFP_ATOMIC);
 
 	spin_lock(&ad->io_lock);
-	e1000p_rx_tail(ad);
+	e1000p_rx_tail(ad, false);
 	e1000p_flush(ad);
 	spin_unlock(&ad->io_lock);
 
@@ -824,7 +831,7 @@ static void e1000p_hw_start(struct e1000p_adapter *ad)
 		   E1000P_RCTL_BSIZE_2048 | E1000P_RCTL_RDMTS_HALF |
 		   e1000p_rctl_mode(ad->netdev);
 	e1000p_wr(ad, E1000P_RCTL, ad->rctl);
-	e1000p_rx_tail(ad);
+	e1000p_rx_tail(ad, true);
 	e1000p_rd(ad, E1000P_ICR, &icr);	/* drop causes latched while stopped */
 	e1000p_flush(ad);
 	spin_unlock_irq(&ad->io_lock);
@@ -968,7 +975,8 @@ static const struct net_device_ops e1000p_netdev_ops = {
 
 static struct dentry *e1000p_debugfs_root;
 
-/* inject_host_error: the next N flushes of this adapter's batch behave as
+/* inject_host_error: the next N flushes of each of this adapter's batches
+ * (registers, doorbell) behave as
  * if the host refused them.  The batch then queues ops until the flush and
  * runs them natively afterwards, as the hypercall transport defers them,
  * so tests under TCG exercise the deferred-result path of every run.
@@ -982,6 +990,9 @@ static int e1000p_inject_set(void *data, u64 val)
 	spin_lock_irq(&ad->io_lock);	/* the batch is idle between runs */
 	pv_io_batch_inject_host_error(ad->batch, val);
 	spin_unlock_irq(&ad->io_lock);
+	netif_tx_lock_bh(ad->netdev);
+	pv_io_batch_inject_host_error(ad->tx_batch, val);
+	netif_tx_unlock_bh(ad->netdev);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(e1000p_inject_fops, NULL, e1000p_inject_set, "%llu\n");
@@ -1076,6 +1087,12 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		err = PTR_ERR(ad->batch);
 		goto err_unmap;
 	}
+	snprintf(name, sizeof(name), "e1000p-tx-%s", pci_name(pdev));
+	ad->tx_batch = pv_io_batch_alloc(name, 1);
+	if (IS_ERR(ad->tx_batch)) {
+		err = PTR_ERR(ad->tx_batch);
+		goto err_batch;
+	}
 	e1000p_hw_reset(ad);
 	e1000p_read_mac(ad);
 	e1000p_netdev_init(ad);
@@ -1093,6 +1110,8 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 err_napi:
 	if (ad->use_napi)
 		netif_napi_del(&ad->napi);
+	pv_io_batch_free(ad->tx_batch);
+err_batch:
 	pv_io_batch_free(ad->batch);
 err_unmap:
 	iounmap(ad->hw);
@@ -1117,6 +1136,7 @@ static void e1000p_remove(struct pci_dev *pdev)
 	spin_unlock_irq(&ad->io_lock);
 	if (ad->use_napi)
 		netif_napi_del(&ad->napi);
+	pv_io_batch_free(ad->tx_batch);
 	pv_io_batch_free(ad->batch);
 	iounmap(ad->hw);
 	free_netdev(netdev);
