@@ -131,7 +131,8 @@ net_report() {
 	{
 		echo "# Nested rig: e1000 vs e1000_pvio (napi=1, napi=0) vs virtio-net"
 		echo
-		echo "$(res_of "$r" l0_date), \`make bench\` (BENCH=net: \`NB_PARTS=net bench/nested/run.sh\`),"
+		echo "$(res_of "$r" l0_date), \`BENCH=net make bench\` (= \`NB_PARTS=net bench/nested/run.sh\`, then"
+		echo "\`bench/run.sh --net-report\` for this file; defaults otherwise),"
 		echo "sizes: $(res_of "$r" net.pings) pings, $(res_of "$r" net.tcp_mb) MiB per iperf3 TCP direction, UDP -b $(res_of "$r" net.udp_rate)."
 		echo "Rig: L0 $(rig_line "$r"), TCG \`-cpu qemu64,+svm,+npt\`;"
 		echo "L1 kernel $(res_of "$r" l1_kernel) with the patched KVM from $(res_of "$r" kvm_modules);"
@@ -169,7 +170,8 @@ net_report() {
 		echo
 		"$rep" "$r" net-verdict
 		echo
-		echo "Whole L1 run: $(res_of "$r" l0_seconds) s (L2 boot to power-off $(res_of "$r" l2_seconds) s)."
+		echo "Whole L1 run: $(res_of "$r" l0_seconds) s (L2 boot to power-off $(res_of "$r" l2_seconds) s);"
+		echo "L2 dmesg warnings: $(res_of "$r" dmesg_warnings). What the numbers say: bench/nested/README.md."
 	} > "$RES/nested-e1000.md"
 }
 
