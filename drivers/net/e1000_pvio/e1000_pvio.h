@@ -214,7 +214,6 @@ struct e1000p_adapter {
 	 * interrupt-window exit once io_lock is dropped.
 	 */
 	struct pv_io_batch *tx_batch;
-	bool irq_masked;	/* napi=1: the handler masked, poll not done */
 	u32 rctl;		/* last RCTL written; 0 while stopped */
 	struct e1000p_irq_stats istats;
 
