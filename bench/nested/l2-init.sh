@@ -152,8 +152,9 @@ dev_irqs() {
 nic_of() {	# nic_of PCIDEV: its network interface, waiting up to 30 s
 	i=0
 	while [ $i -lt 60 ]; do
-		n=$(ls "/sys/bus/pci/devices/$1/net" "/sys/bus/pci/devices/$1"/virtio*/net 2>/dev/null | grep -v ':$' | grep . | head -1)
-		[ -n "$n" ] && echo "$n" && return 0
+		for n in "/sys/bus/pci/devices/$1"/net/* "/sys/bus/pci/devices/$1"/virtio*/net/*; do
+			[ -e "$n" ] && echo "${n##*/}" && return 0
+		done
 		sleep 0.5
 		i=$((i + 1))
 	done

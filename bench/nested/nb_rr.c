@@ -60,7 +60,7 @@ static int server(int port)
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof(a)) ||
 	    listen(ls, 4)) {
-		perror("nb_rr server");
+		perror("nb_rr: listen");
 		return 1;
 	}
 	for (;;) {
@@ -102,7 +102,7 @@ static int client(const char *host, int port, long count, long size)
 	}
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		perror("nb_rr client");
+		perror("nb_rr: connect");
 		return 1;
 	}
 	nodelay(fd);
