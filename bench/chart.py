@@ -70,14 +70,14 @@ for ax, (kind, rows) in zip(axes, panels):
         ax.set_title("Nested: UART batch of 8 OUTs")
     elif kind == "ata":
         labels = ["%s\n%s" % (r[0].split(" ")[0], r[1]) for r in rows]
-        series = [("total exits", 3), ("PIO exits", 4), ("exits to userspace", 5),
-                  ("hypercalls", 6)]
+        series = [("total exits", 3), ("less background", 4), ("PIO exits", 5),
+                  ("exits to userspace", 6), ("hypercalls", 7)]
         w = 0.8 / len(series)
         for i, (name, col) in enumerate(series):
             xs = [j + i * w for j in range(len(rows))]
             ax.bar(xs, [num(r[col]) for r in rows], w, label=name)
         ax.set_xticks([j + 0.4 - w / 2 for j in range(len(rows))])
-        ax.set_xticklabels(["%s\n%s MB/s" % (l, r[8]) for l, r in zip(labels, rows)],
+        ax.set_xticklabels(["%s\n%s MB/s" % (l, r[9]) for l, r in zip(labels, rows)],
                            fontsize=8)
         ax.axhline(3, color="grey", linestyle="--", linewidth=1)
         ax.text(len(rows) - 0.5, 3.3, "target 3", color="grey", ha="right", fontsize=8)
@@ -105,7 +105,7 @@ for ax, (kind, rows) in zip(axes, panels):
         for j, r in enumerate(rows):
             ax.text(j, num(r[2]), r[3], ha="center", va="bottom", fontsize=8)
         ax.set_ylabel("IOPS (median), QD1 4 KiB randread")
-        ax.set_title("TCG: null_blk by I/O scheduler")
+        ax.set_title("TCG, instruction clock: null_blk by I/O scheduler")
     if kind != "sched":
         ax.legend(fontsize=8)
 fig.tight_layout()

@@ -55,9 +55,9 @@ fi
 # every exit by its (SVM) exit code, for the breakdown in report.sh
 KX=/sys/kernel/tracing/events/kvm/kvm_exit
 echo 'hist:keys=exit_reason:size=256' > $KX/trigger 2>/dev/null
-# MSR exits by MSR and direction (timer, EOI), only for the net part
+# MSR exits by MSR number and direction (which timer or APIC register)
 KM=/sys/kernel/tracing/events/kvm/kvm_msr
-[ "${NET:-0}" = 1 ] && echo 'hist:keys=ecx,write:size=256' > $KM/trigger 2>/dev/null
+echo 'hist:keys=ecx,write:size=256' > $KM/trigger 2>/dev/null
 
 # snap NAME: one line with L1's KVM totals (sum over live VMs: the L2 VM)
 # and the userspace-exit histogram (total, and per reason: 2 IO, 6 MMIO)
@@ -78,9 +78,8 @@ snap() {
 	[ -f $KX/hist ] && awk -v n="$1" '
 		/^\{ exit_reason:/ { r = $3; gsub(/[^0-9]/, "", r); l = l " " r ":" $6 }
 		END { print "XHIST " n l }' $KX/hist > $OUT
-	[ "${NET:-0}" = 1 ] && [ -f $KM/hist ] && awk -v n="$1" '
-		/^\{ ecx:/ { m = $3; w = $5; gsub(/[^0-9]/, "", m); gsub(/[^0-9]/, "", w)
-			l = l " " sprintf("%x", m) (w == 1 ? "w" : "r") ":" $8 }
+	[ -f $KM/hist ] && awk -v n="$1" '
+		/^\{ ecx:/ { m = $3; w = $5; gsub(/[^0-9]/, "", m); gsub(/[^0-9]/, "", w); l = l " " m ":" w ":" $8 }
 		END { print "MHIST " n l }' $KM/hist > $OUT
 }
 

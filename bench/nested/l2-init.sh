@@ -8,12 +8,13 @@
 # marks frame an empty window, the cost of one mark, which run.sh
 # subtracts.  "BENCH-RESULT key value" lines carry L2-side facts.
 #
-# Kernel command line: bench.parts="uart ata", bench.flushes=N (UART
+# Kernel command line: bench.parts="uart ata bonnie", bench.flushes=N (UART
 # flushes per transport), bench.cmds=N (4 KiB commands per direction),
-# bench.drivers="ata_piix pata_pvio virtio_blk"; for the net part
+# bench.drivers="ata_piix pata_pvio virtio_blk", bench.bg=S (seconds of the
+# background window, 0: none), bench.bonnie_mb=N (bonnie++ file size); for the net part
 # bench.net_drivers="e1000 e1000_pvio1 e1000_pvio0 virtio_net",
 # bench.pings, bench.bulk_mb, bench.tcp_mb, bench.udp_secs, bench.udp_rate,
-# bench.rr, bench.spin (see run.sh).
+# bench.rr (see run.sh).
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -28,6 +29,8 @@ PARTS=$(arg parts); PARTS=${PARTS:-uart ata}
 FLUSHES=$(arg flushes); FLUSHES=${FLUSHES:-1000}
 CMDS=$(arg cmds); CMDS=${CMDS:-2048}
 DRIVERS=$(arg drivers); DRIVERS=${DRIVERS:-ata_piix pata_pvio virtio_blk}
+BG=$(arg bg); BG=${BG:-3}
+BONNIE_MB=$(arg bonnie_mb); BONNIE_MB=${BONNIE_MB:-16}
 P=/sys/kernel/debug/pvio
 NET_DRIVERS=$(arg net_drivers); NET_DRIVERS=${NET_DRIVERS:-e1000 e1000_pvio1 e1000_pvio0 virtio_net}
 PINGS=$(arg pings); PINGS=${PINGS:-300}
@@ -36,7 +39,6 @@ TCP_MB=$(arg tcp_mb); TCP_MB=${TCP_MB:-8}
 UDP_SECS=$(arg udp_secs); UDP_SECS=${UDP_SECS:-3}
 UDP_RATE=$(arg udp_rate); UDP_RATE=${UDP_RATE:-20M}
 RR=$(arg rr); RR=${RR:-1000}
-SPIN=$(arg spin); SPIN=${SPIN:-3}
 
 res() { echo "BENCH-RESULT $*"; }
 mark() { echo "BENCH-MARK $1"; read -r _; }
@@ -68,8 +70,17 @@ res booted "$(uname -r)"
 res parts "$PARTS"
 res cmds "$CMDS"
 res flushes "$FLUSHES"
+res bonnie_mb "$BONNIE_MB"
 mark empty.0
 mark empty.1
+# Background: L2 busy with no I/O.  Its exits (the timer tick, about two
+# exits per tick) grow with time, not with the work; report.sh subtracts
+# this rate times a window's length beside the raw figures.
+if [ "$BG" -gt 0 ]; then
+	mark bg.0
+	timeout -s KILL "$BG" sh -c 'while :; do :; done'
+	mark bg.1
+fi
 
 uart() {
 	modprobe pvio transport=native
@@ -95,39 +106,83 @@ uart() {
 
 # dd_pair NAME DEV: CMDS direct 4 KiB writes, then CMDS direct reads
 dd_pair() {
-	timed "$1.write" dd if=/dev/zero of="/dev/$2" bs=4k count="$CMDS" oflag=direct
-	timed "$1.read" dd if="/dev/$2" of=/dev/null bs=4k count="$CMDS" iflag=direct
+	# dd's record counts would go to the serial console: UART exits
+	timed "$1.write" dd if=/dev/zero of="/dev/$2" bs=4k count="$CMDS" oflag=direct 2>/tmp/dd.log
+	timed "$1.read" dd if="/dev/$2" of=/dev/null bs=4k count="$CMDS" iflag=direct 2>>/tmp/dd.log
 	res "$1.scheduler" "$(cat "/sys/block/$2/queue"/scheduler)"
+}
+
+# attach_disk DRIVER: load it (and pvio for pata_pvio); the disk name in DEV
+attach_disk() {
+	case $1 in
+	ata_piix|pata_pvio)
+		if [ "$1" = pata_pvio ]; then
+			grep -q '^pvio ' /proc/modules || modprobe pvio transport=auto
+			res pata_pvio.transport "$(cat $P/transport)"
+		fi
+		modprobe "$1"
+		wait_blk sda || return 1
+		res "$1.driver" "$(basename "$(readlink /sys/bus/pci/devices/0000:00:01.1/driver)")"
+		DEV=sda
+		;;
+	virtio_blk)
+		modprobe virtio_pci
+		modprobe virtio_blk
+		wait_blk vda || return 1
+		DEV=vda
+		;;
+	esac
+}
+
+# detach_disk DRIVER: the IDE drivers leave the controller to the next one
+detach_disk() {
+	case $1 in
+	ata_piix|pata_pvio)
+		if [ "$1" = pata_pvio ]; then
+			for s in "$P"/batches/pata_pvio.*/stats; do
+				res "pata_pvio.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
+			done
+		fi
+		rmmod "$1"
+		gone_blk sda
+		;;
+	esac
 }
 
 ata() {
 	modprobe sd_mod
 	for d in $DRIVERS; do
-		case $d in
-		ata_piix|pata_pvio)
-			if [ "$d" = pata_pvio ]; then
-				grep -q '^pvio ' /proc/modules || modprobe pvio transport=auto
-				res pata_pvio.transport "$(cat $P/transport)"
-			fi
-			modprobe "$d"
-			if ! wait_blk sda; then res "$d.error" "no sda"; continue; fi
-			res "$d.driver" "$(basename "$(readlink /sys/bus/pci/devices/0000:00:01.1/driver)")"
-			dd_pair "$d" sda
-			if [ "$d" = pata_pvio ]; then
-				for s in "$P"/batches/pata_pvio.*/stats; do
-					res "pata_pvio.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
-				done
-			fi
-			rmmod "$d"
-			gone_blk sda
-			;;
-		virtio_blk)
-			modprobe virtio_pci
-			modprobe virtio_blk
-			if ! wait_blk vda; then res "$d.error" "no vda"; continue; fi
-			dd_pair "$d" vda
-			;;
-		esac
+		if ! attach_disk "$d"; then res "$d.error" "no disk"; continue; fi
+		dd_pair "$d" "$DEV"
+		detach_disk "$d"
+	done
+}
+
+# bonnie++ needs a file of at least twice the RAM it is told about
+run_bonnie() {
+	bonnie++ -d /mnt -s "$BONNIE_MB" -r $((BONNIE_MB / 2)) -n 0 -f -D -q -u 0:0 \
+		> /tmp/bonnie.csv 2> /tmp/bonnie.err < /dev/null
+}
+
+# bonnie++ block write, rewrite and read (O_DIRECT) on ext2, per driver
+bonnie() {
+	modprobe sd_mod
+	modprobe ext4
+	mkdir -p /mnt
+	for d in $DRIVERS; do
+		if ! attach_disk "$d"; then res "$d.error" "no disk"; continue; fi
+		# stdin stays with the mark handshake
+		if ! mke2fs "/dev/$DEV" > /tmp/mke2fs.log 2>&1 < /dev/null ||
+		   ! mount -t ext2 "/dev/$DEV" /mnt; then
+			res "$d.error" "mke2fs/mount"
+			detach_disk "$d"
+			continue
+		fi
+		timed "$d.bonnie" run_bonnie
+		[ -s /tmp/bonnie.csv ] || res "$d.bonnie_err" "$(head -3 /tmp/bonnie.err | tr '\n' ' ')"
+		res "$d.bonnie_csv" "$(tail -1 /tmp/bonnie.csv)"
+		umount /mnt
+		detach_disk "$d"
 	done
 }
 
@@ -220,9 +275,9 @@ net() {
 	res net.tcp_mb "$TCP_MB"
 	res net.udp_rate "$UDP_RATE"
 	res net.pings "$PINGS"
-	# background: the time-based exit rate (timer ticks), busy and idle
-	timed net.spin timeout "$SPIN" sh -c 'while :; do :; done'
-	timed net.idle sleep "$SPIN"
+	# beside the busy background window (bg, before the parts): the
+	# same length idle, for the time-based exit rate with nothing to do
+	[ "$BG" -gt 0 ] && timed net.idle sleep "$BG"
 	for d in $NET_DRIVERS; do
 		case $d in
 		e1000)

@@ -2,20 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # report.sh RESULTS PART: Markdown table(s) from a bench/nested/run.sh
-# results file.  PART is uart, ata or breakdown (exits per flush or command
-# by SVM exit code, from the kvm_exit histogram), or for the net part:
+# results file.  PART is uart, ata, bonnie, breakdown (exits per flush or
+# command by SVM exit code, from the kvm_exit histogram) or msr (MSR exits
+# per command by MSR, from the kvm_msr histogram), or for the net part:
 #   net-ping        exits per echo and per NIC interrupt, per driver
 #   net-stream      bulk download, iperf3 TCP/UDP and nb_rr: exits per MiB
 #                   (or per datagram / transaction) beside throughput
 #   net-breakdown   exits per echo and per MiB of bulk by SVM exit code,
 #                   and the MSRs behind the MSR exits (per echo)
-#   net-background  the busy and idle windows (time-based exit rate)
+#   net-background  the busy (bg) and idle windows (time-based exit rate)
 #   net-verdict     the issue-5 targets, e1000_pvio against this run's e1000
 #                   (throughput: "worse" below 0.95 x, the rig's noise)
 # Every window is the counter growth between its two marks minus the empty
-# window (the cost of one mark).  "bg-corrected" subtracts the busy
-# window's exit rate times the window's L2 seconds; the raw figure is the
-# headline.
+# window (the cost of one mark).  The net part's "bg-corrected" is the
+# window less the bg window's rate times its length (L1 clock, as the disk
+# table's "less background"; results from before the bg window used their
+# net.spin window and L2 seconds); the raw figure is the headline.
 set -u
 RES=$1
 PART=$2
@@ -40,7 +42,11 @@ function dlabel(d) {
 	if (d == "virtio_net") return "virtio-net"
 	return d
 }
-function busy_rate() { s = res["net.spin.seconds"] + 0; return s > 0 ? net("net.spin", "exits") / s : 0 }
+function hex(h,   i, v) { v = 0; for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(tolower(h), i, 1)) - 1; return v }
+# the busy rate of results from before the bg window: net.spin, L2 seconds
+function spin_rate(   s) { s = res["net.spin.seconds"] + 0; return s > 0 ? net("net.spin", "exits") / s : 0 }
+# exits of window w (s L2 seconds long) less the background share
+function corr(w, s) { return bgrate() ? lessbg(w) : net(w, "exits") - spin_rate() * s }
 function pings(d,   o) {
 	o = res["net." d ".ping.out"]
 	return match(o, /[0-9]+ packets received/) ? substr(o, RSTART, RLENGTH) + 0 : 0
@@ -48,10 +54,9 @@ function pings(d,   o) {
 function per_ping(d, k) { return net("net." d ".ping", k) / pings(d) }
 function bulk_mib(d) { return res["net." d ".bulk.bytes"] / 1048576 }
 # net_part PART: the tables of the net part (see the header)
-function net_part(part,   i, j, d, w, p, s, irq, rtt, br, nd, n, amt, unit, tp, what, wl, o, hdr, sep, line, any, v, c, m, base, e, eb, b, tline, worse, we, wd, a, D, WL, T, ok, nm, kv, name, mn, mname, o1, o2) {
+function net_part(part,   i, j, d, w, p, s, irq, rtt, nd, n, amt, unit, tp, what, wl, o, hdr, sep, line, any, v, c, m, base, e, eb, b, tline, worse, we, wd, a, D, WL, T, ok, nm, kv, name, mn, mname, o1, o2) {
 	nd = split("e1000 e1000_pvio1 e1000_pvio0 virtio_net", D, " ")
 	for (i = 1; i <= nd; i++) if (have["net." D[i] ".ping.1"] && pings(D[i]) > 0) ok[D[i]] = 1
-	br = busy_rate()
 	if (part == "ping") {
 		print "| L2 NIC driver | echoes | **total exits / echo** | bg-corrected exits / echo | MMIO exits to userspace / echo | exits to userspace / echo | hypercalls / echo | NIC interrupts / echo | exits / NIC interrupt | avg RTT ms | window s |"
 		print "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -60,7 +65,7 @@ function net_part(part,   i, j, d, w, p, s, irq, rtt, br, nd, n, amt, unit, tp, 
 			w = "net." d ".ping"; p = pings(d); s = res[w ".seconds"]; irq = res[w ".irqs"]
 			rtt = res[w ".out"]; sub(/.*= [0-9.]+\//, "", rtt); sub(/\/.*/, "", rtt)
 			printf "| %s | %d | **%s** | %s | %s | %s | %s | %s | %s | %s | %s |\n", dlabel(d), p,
-				f(per_ping(d, "exits"), 2), f((net(w, "exits") - br * s) / p, 2),
+				f(per_ping(d, "exits"), 2), f(corr(w, s) / p, 2),
 				f(per_ping(d, "uexit_mmio"), 2), f(per_ping(d, "uexit"), 2),
 				f(per_ping(d, "hypercalls"), 2), f(irq / p, 2),
 				(irq > 0 ? f(net(w, "exits") / irq, 2) : "-"), rtt, s
@@ -97,7 +102,7 @@ function net_part(part,   i, j, d, w, p, s, irq, rtt, br, nd, n, amt, unit, tp, 
 				}
 				if (n <= 0) { printf "| %s | %s | no amount |||||||\n", dlabel(d), what; continue }
 				printf "| %s | %s | %s | **%s** / %s | %s | %s | %s | %s | %s | %s |\n", dlabel(d), what, amt,
-					f(net(w, "exits") / n, 2), unit, f((net(w, "exits") - br * s) / n, 2),
+					f(net(w, "exits") / n, 2), unit, f(corr(w, s) / n, 2),
 					f(net(w, "uexit") / n, 2), f(net(w, "hypercalls") / n, 2),
 					f(res[w ".irqs"] / n, 2), tp, s
 			}
@@ -130,8 +135,8 @@ function net_part(part,   i, j, d, w, p, s, irq, rtt, br, nd, n, amt, unit, tp, 
 		split("6e0:TSC_DEADLINE 80b:x2APIC_EOI 819:x2APIC_TMR1 830:x2APIC_ICR 838:x2APIC_TMICT 4b564d02:KVM_ASYNC_PF_EN 4b564d04:KVM_STEAL_TIME 4b564d06:KVM_PV_EOI", mn, " ")
 		for (i in mn) { split(mn[i], kv, ":"); mname[kv[1]] = kv[2] }
 		for (m in msrs) {
-			base = m; sub(/[rw]$/, "", base)
-			line = "| " m (base in mname ? " " mname[base] : "") " |"; any = 0
+			split(m, kv, ":"); base = sprintf("%x", kv[1])
+			line = "| " base (kv[2] ? "w" : "r") (base in mname ? " " mname[base] : "") " |"; any = 0
 			for (i = 1; i <= nd; i++) if (ok[D[i]]) {
 				v = mget("net." D[i] ".ping", m) / pings(D[i]); if (v >= 0.05 || v <= -0.05) any = 1
 				line = line " " f(v, 2) " |"
@@ -139,6 +144,9 @@ function net_part(part,   i, j, d, w, p, s, irq, rtt, br, nd, n, amt, unit, tp, 
 			if (any) print line
 		}
 	} else if (part == "background") {
+		if (bgrate())
+			printf "Busy window (bg, %s s of L1 time, L2 spinning in a shell loop): %d exits = %s exits/s; %d MSR, %d INTR, %d HLT.\n",
+				f(span("bg") - span("empty"), 2), net("bg", "exits"), f(bgrate(), 1), xget("bg", 124), xget("bg", 96), xget("bg", 120)
 		for (j = 1; j <= 2; j++) {
 			w = j == 1 ? "net.spin" : "net.idle"; s = res[w ".seconds"] + 0
 			if (s <= 0) continue
@@ -173,6 +181,16 @@ function net_part(part,   i, j, d, w, p, s, irq, rtt, br, nd, n, amt, unit, tp, 
 		}
 	}
 }
+# a bonnie++ KiB/s field in MB/s; "+++++" means the phase took under 0.5 s
+function mbs(k) { return k ~ /^[0-9]+$/ ? f(k * 1024 / 1e6, 2) : (k ~ /^\+/ ? "< 0.5 s" : "-") }
+function span(w) { return snap[w ".1", "t"] - snap[w ".0", "t"] }
+# exits per L1 second while L2 spins with no I/O (0 without a bg window)
+function bgrate() {
+	if (!have["bg.1"] || span("bg") <= span("empty")) return 0
+	return net("bg", "exits") / (span("bg") - span("empty"))
+}
+# the exits of window w less the background share of its length
+function lessbg(w) { return net(w, "exits") - bgrate() * (span(w) - span("empty")) }
 $1 == "SNAP" {
 	have[$2] = 1
 	for (i = 3; i <= NF; i++) { split($i, kv, "="); snap[$2, kv[1]] = kv[2] }
@@ -184,7 +202,13 @@ $1 == "XHIST" {
 	next
 }
 $1 == "MHIST" {
-	for (i = 3; i <= NF; i++) { split($i, kv, ":"); mh[$2, kv[1]] += kv[2]; msrs[kv[1]] = 1 }
+	hm[$2] = 1
+	# "msr:write:hits"; results from before the merge wrote "<hex msr><r|w>:hits"
+	for (i = 3; i <= NF; i++) {
+		n = split($i, kv, ":")
+		if (n == 2) { kv[3] = kv[2]; kv[2] = substr(kv[1], length(kv[1])) == "w"; kv[1] = hex(substr(kv[1], 1, length(kv[1]) - 1)) }
+		mh[$2, kv[1] ":" kv[2]] = kv[3]; msrs[kv[1] ":" kv[2]] = 1
+	}
 	next
 }
 $1 == "RES" { k = $2; $1 = ""; $2 = ""; sub(/^  */, ""); res[k] = $0; next }
@@ -216,6 +240,45 @@ END {
 			printf " Loading the module with flushes=1, net of the empty window: %d exits, %d io_exits, %d hypercalls, %d exits to userspace.", \
 				net("uart.load1", "exits"), net("uart.load1", "io_exits"), net("uart.load1", "hypercalls"), net("uart.load1", "uexit")
 		print ""
+	} else if (part == "bonnie") {
+		mb = res["bonnie_mb"] + 0
+		print "| L2 disk driver | block write MB/s | rewrite MB/s | block read MB/s | total exits | less background | exits / MiB of file | exits to userspace | hypercalls | seconds |"
+		print "|---|---|---|---|---|---|---|---|---|---|"
+		nd = split("ata_piix pata_pvio virtio_blk", drv, " ")
+		for (d = 1; d <= nd; d++) {
+			w = drv[d] ".bonnie"
+			if (!have[w ".1"]) continue
+			split(res[drv[d] ".bonnie_csv"], bc, ",")
+			label = drv[d] == "virtio_blk" ? "virtio-blk" : drv[d]
+			# CSV fields 12, 14, 18: block write, rewrite, block read (KiB/s)
+			printf "| %s | %s | %s | %s | %d | %s | %s | %d | %d | %s |\n", label,
+				mbs(bc[12]), mbs(bc[14]), mbs(bc[18]),
+				net(w, "exits"), (bgrate() ? sprintf("%d", lessbg(w)) : "-"),
+				(mb ? f(net(w, "exits") / mb, 1) : "-"),
+				net(w, "uexit"), net(w, "hypercalls"), res[w ".seconds"]
+		}
+		print ""
+		printf "bonnie++ -s %d -r %d -n 0 -f -D (O_DIRECT) on ext2, %d MiB file; the window holds every phase (block write, rewrite, block read, seeks). \"< 0.5 s\": bonnie++ could not time the phase (L2 page cache).\n", mb, mb / 2, mb
+	} else if (part == "msr") {
+		if (!hm["empty.0"]) { print "(no kvm_msr histogram in these results)"; exit 0 }
+		split("1760:IA32_TSC_DEADLINE 2059:X2APIC_EOI 2096:X2APIC_ICR 2104:X2APIC_TMICT", nm, " ")
+		for (i in nm) { split(nm[i], kv, ":"); name[kv[1]] = kv[2] }
+		n = res["cmds"] + 0
+		nw = split("ata_piix.write ata_piix.read pata_pvio.write pata_pvio.read virtio_blk.write virtio_blk.read", W, " ")
+		hdr = "| MSR (access) |"; sep = "|---|"
+		for (w = 1; w <= nw; w++) if (hm[W[w] ".1"]) { hdr = hdr " " W[w] " |"; sep = sep "---|" }
+		print hdr; print sep
+		for (k in msrs) {
+			split(k, kv, ":")
+			line = sprintf("| 0x%x %s(%s) |", kv[1], (kv[1] in name ? name[kv[1]] " " : ""), kv[2] ? "write" : "read"); any = 0
+			for (w = 1; w <= nw; w++) {
+				if (!hm[W[w] ".1"]) continue
+				v = (mh[W[w] ".1", k] - mh[W[w] ".0", k] - (mh["empty.1", k] - mh["empty.0", k])) / n
+				if (v >= 0.01 || v <= -0.01) any = 1
+				line = line " " f(v, 2) " |"
+			}
+			if (any) print line
+		}
 	} else if (part == "breakdown") {
 		if (!hx["empty.0"]) { print "(no kvm_exit histogram in these results)"; exit 0 }
 		split("16:CR0_WRITE 19:CR3_WRITE 20:CR4_WRITE 96:INTR 97:NMI 100:VINTR 110:RDTSC 114:CPUID 120:HLT 121:INVLPG 123:IOIO 124:MSR 129:VMMCALL 1024:NPF 1025:AVIC_IPI 1026:AVIC_NOACCEL 119:PAUSE 141:XSETBV 135:RDTSCP", nm, " ")
@@ -238,8 +301,8 @@ END {
 		}
 	} else {
 		n = res["cmds"] + 0
-		print "| L2 disk driver | direction | commands | total exits / cmd | PIO exits (io_exits) / cmd | exits to userspace / cmd | hypercalls / cmd | MMIO exits to userspace / cmd | MB/s (L2 clock) | seconds |"
-		print "|---|---|---|---|---|---|---|---|---|---|"
+		print "| L2 disk driver | direction | commands | total exits / cmd | less background / cmd | PIO exits (io_exits) / cmd | exits to userspace / cmd | hypercalls / cmd | MMIO exits to userspace / cmd | MB/s (L2 clock) | seconds |"
+		print "|---|---|---|---|---|---|---|---|---|---|---|"
 		nd = split("ata_piix pata_pvio virtio_blk", drv, " ")
 		for (d = 1; d <= nd; d++) for (r = 1; r <= 2; r++) {
 			dir = r == 1 ? "write" : "read"
@@ -249,8 +312,9 @@ END {
 			label = drv[d]
 			if (drv[d] == "pata_pvio") label = label " (" res["pata_pvio.transport"] ")"
 			if (drv[d] == "virtio_blk") label = "virtio-blk"
-			printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", label, dir, n,
-				f(net(w, "exits") / n, 2), f(net(w, "io_exits") / n, 2),
+			printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", label, dir, n,
+				f(net(w, "exits") / n, 2), (bgrate() ? f(lessbg(w) / n, 2) : "-"),
+				f(net(w, "io_exits") / n, 2),
 				f(net(w, "uexit") / n, 2), f(net(w, "hypercalls") / n, 2),
 				f(net(w, "uexit_mmio") / n, 2),
 				(s > 0 ? f(n * 4096 / s / 1e6, 3) : "-"), s
@@ -258,5 +322,8 @@ END {
 		print ""
 		printf "Empty window (one mark, subtracted): %d exits, %d io_exits, %d hypercalls, %d exits to userspace.\n", \
 			get("empty", "exits"), get("empty", "io_exits"), get("empty", "hypercalls"), get("empty", "uexit")
+		if (bgrate())
+			printf "\nBackground (L2 spinning, no I/O): %d exits in %s s of L1 time, %.0f exits/s; \"less background\" subtracts that rate times the window length (L1 clock).\n", \
+				net("bg", "exits"), f(span("bg") - span("empty"), 2), bgrate()
 	}
 }' "$RES"

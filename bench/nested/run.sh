@@ -12,9 +12,11 @@
 # Usage: bench/nested/run.sh            (parts from the environment)
 # Env:   NB_PARTS="uart ata"  NB_FLUSHES=1000  NB_CMDS=2048
 #        NB_DRIVERS="ata_piix pata_pvio virtio_blk"  NB_DISK_MB=64
+#        NB_BG=3 (seconds of the background window; 0: none)
+#        NB_BONNIE_MB=16 (bonnie++ file size, part bonnie)
 #        net part (NB_PARTS="net"): NB_NET_DRIVERS="e1000 e1000_pvio1
 #        e1000_pvio0 virtio_net"  NB_PINGS=300  NB_BULK_MB=8  NB_TCP_MB=8
-#        NB_UDP_SECS=3  NB_UDP_RATE=20M  NB_RR=1000  NB_SPIN_SECS=3
+#        NB_UDP_SECS=3  NB_UDP_RATE=20M  NB_RR=1000
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        PVIO_KVM_MODULES, KVER, QEMU
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -32,6 +34,8 @@ FLUSHES=${NB_FLUSHES:-1000}
 CMDS=${NB_CMDS:-2048}
 DRIVERS=${NB_DRIVERS:-ata_piix pata_pvio virtio_blk}
 DISK_MB=${NB_DISK_MB:-64}
+BG=${NB_BG:-3}
+BONNIE_MB=${NB_BONNIE_MB:-16}
 TIMEOUT=${NB_TIMEOUT:-1500}
 NET_DRIVERS=${NB_NET_DRIVERS:-e1000 e1000_pvio1 e1000_pvio0 virtio_net}
 PINGS=${NB_PINGS:-300}
@@ -40,7 +44,6 @@ TCP_MB=${NB_TCP_MB:-8}
 UDP_SECS=${NB_UDP_SECS:-3}
 UDP_RATE=${NB_UDP_RATE:-20M}
 RR=${NB_RR:-1000}
-SPIN_SECS=${NB_SPIN_SECS:-3}
 case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
@@ -112,9 +115,9 @@ L2_TIMEOUT=$((TIMEOUT - 60))
 DISK_MB=$DISK_MB
 NET=$NET
 BULK_MB=$BULK_MB
-L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,}"
+L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
 EOC
-[ $NET = 1 ] && echo "L2_APPEND=\"\$L2_APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR bench.spin=$SPIN_SECS\"" >> "$RD/bench.conf"
+[ $NET = 1 ] && echo "L2_APPEND=\"\$L2_APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR\"" >> "$RD/bench.conf"
 
 # ---- L2 initramfs: busybox, Debian's modules (modprobe-able), ours -------
 R2=$OUT/l2-root
@@ -123,7 +126,7 @@ mkdir -p "$R2"/{bin,dev,proc,sys,tmp,lib/modules/"$KVER"/extra}
 cp /bin/busybox "$R2/bin/"
 cp "$SRC/l2-init.sh" "$R2/init"
 cp "$MODROOT"/modules.{builtin,builtin.modinfo,order} "$R2/lib/modules/$KVER/"
-for m in libata ata_piix sd_mod virtio_pci virtio_blk e1000 virtio_net; do
+for m in libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net; do
 	for dep in $(modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
 		mkdir -p "$R2$(dirname "$dep")"
 		cp "$dep" "$R2$dep"
@@ -141,6 +144,17 @@ if [ $NET = 1 ]; then
 	cp "$OUT/nb_rr" "$R2/bin/"
 fi
 cp "$TOP/bench/native/pvio_bench.ko" "$R2/lib/modules/"
+# bonnie++ and the libraries it links
+if [[ " $PARTS " == *" bonnie "* ]]; then
+	BONNIE=$(command -v bonnie++) || die "bonnie++ missing (tools/deps.sh)"
+	for f in "$BONNIE" $(ldd "$BONNIE" | grep -o '/[^ ]*'); do
+		mkdir -p "$R2$(dirname "$f")"
+		cp -L "$f" "$R2$f"
+	done
+	mkdir -p "$R2/etc"
+	ln -sf "$BONNIE" "$R2/bin/bonnie++"
+	echo "root:x:0:0:root:/:/bin/sh" > "$R2/etc/passwd"
+fi
 depmod -b "$R2" "$KVER" || die "depmod failed"
 (cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l1-initramfs.gz"

@@ -4,14 +4,16 @@
 # random reads, psync, QD1, on null_blk (queue_mode=2 irqmode=0, no memory
 # backing), one vCPU under TCG, for none, mq-deadline, kyber and
 # pvio-bypass, interleaved in rounds.  Prints "BENCH-SCHED round sched iops".
+# Kernel command line: bench.rounds=N (default 9), bench.secs=S (default 3).
 # pvio-vm: modules="pvio_bypass" kmods="null_blk kyber-iosched" bins="fio"
 # pvio-vm: timeout=600 mem=1024
 # shellcheck source=/dev/null
 . /lib/tap.sh
 
 Q=/sys/block/nullb0/queue/scheduler
-ROUNDS=${BENCH_ROUNDS:-9}
-SECS=${BENCH_SECS:-3}
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bench\.$1=//p"; }
+ROUNDS=$(arg rounds); ROUNDS=${ROUNDS:-9}
+SECS=$(arg secs); SECS=${SECS:-3}
 # mq-deadline and pvio-bypass run back to back, the pair compared per round
 SCHEDS="none kyber mq-deadline pvio-bypass"
 

@@ -12,11 +12,18 @@
  * decides what happens next ends its run: it is queued behind the writes
  * before it and the run is flushed to get it.
  *
- * A DMA command (the common case) takes four flushes:
- *   issue     1. status, device select, pause, status, taskfile, status
- *             2. PRD address, BM command, ATA command, pause, BM start
- *   complete  3. BM status (is the interrupt ours?)
- *             4. BM stop, pause, altstatus, status, BM status clear
+ * A DMA command (the common case) takes two flushes:
+ *   complete  BM status and altstatus: is the interrupt ours, and how did
+ *             the command end?  The side effects of a completion (BM stop,
+ *             the status read that drops INTRQ, BM status clear) are only
+ *             queued: they ride in front of the channel's next flush.
+ *   issue     [those], device select, taskfile, PRD address, BM command,
+ *             ATA command, pause, BM start.
+ * The issue run has no status check in it: the altstatus that completed
+ * the previous command on the same device, with no other port operation
+ * since, is its idle check.  Any other state (first command, other device,
+ * an error, any single-step operation in between) issues in two flushes,
+ * the first of which reads status around the device select and taskfile.
  * Everything else (PIO, ATAPI, reset, error handling) runs libata's own
  * sequences over the single-step port operations below, each of which
  * is one flush too.
@@ -69,7 +76,7 @@
  */
 static bool fastpath = true;
 module_param(fastpath, bool, 0644);
-MODULE_PARM_DESC(fastpath, "Issue and complete ATA DMA commands in two flushes each (default: Y)");
+MODULE_PARM_DESC(fastpath, "Issue and complete ATA DMA commands in one flush each (default: Y)");
 
 /* One per ATA channel; ap->private_data. */
 struct pata_pvio_port {
@@ -91,6 +98,13 @@ struct pata_pvio_port {
 	 * it, since the result is stored at the flush.
 	 */
 	u8 pause;
+	/*
+	 * 1 + devno of the device that completed the last command cleanly,
+	 * with no port operation since; 0 if unknown.  Under pp->lock.
+	 */
+	u8 idle_dev;
+	/* INTRQ is edge-triggered (legacy mode): its clear may wait */
+	bool edge_irq;
 	struct list_head node;	/* in pata_pvio_ports */
 };
 
@@ -171,6 +185,12 @@ static u16 pp_reg(struct pata_pvio_port *pp, unsigned int reg)
 	return pp->cmd + reg;
 }
 
+/* A port operation may change what the device is doing. */
+static void pp_forget_idle(struct pata_pvio_port *pp)
+{
+	pp->idle_dev = 0;
+}
+
 static u8 pata_pvio_read1(struct ata_port *ap, u16 port)
 {
 	struct pata_pvio_port *pp = pp_of(ap);
@@ -200,6 +220,7 @@ static void pata_pvio_set_devctl(struct ata_port *ap, u8 ctl)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pp_outb(pp, ctl, pp->ctl);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -235,6 +256,7 @@ static void pata_pvio_dev_select(struct ata_port *ap, unsigned int device)
 	u8 dev = device ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
 	pp_inb(pp, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
@@ -277,6 +299,7 @@ static void pata_pvio_load_ctl(struct ata_port *ap, u8 ctl)
 	u8 status;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pp_outb(pp, ctl, pp->ctl);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
 	pv_io_flush(pp->batch);
@@ -296,6 +319,7 @@ static void pata_pvio_tf_load(struct ata_port *ap, const struct ata_taskfile *tf
 		pata_pvio_load_ctl(ap, tf->ctl);
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pata_pvio_queue_tf(pp, tf);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
 	pv_io_flush(pp->batch);
@@ -341,6 +365,7 @@ static void pata_pvio_exec_command(struct ata_port *ap,
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pp_outb(pp, tf->command, pp_reg(pp, ATA_REG_CMD));
 	pp_inb(pp, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
@@ -374,6 +399,7 @@ static void pata_pvio_bmdma_setup(struct ata_queued_cmd *qc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pata_pvio_queue_bmdma_setup(qc);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -386,6 +412,7 @@ static void pata_pvio_bmdma_start(struct ata_queued_cmd *qc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pp->bmcmd |= ATA_DMA_START;
 	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
 	pv_io_flush(pp->batch);
@@ -406,6 +433,7 @@ static void pata_pvio_bmdma_stop(struct ata_queued_cmd *qc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pata_pvio_queue_bmdma_stop(pp);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -468,6 +496,7 @@ static bool pata_pvio_issue_tf(struct ata_queued_cmd *qc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_forget_idle(pp);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st0);
 	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
 	pp_inb(pp, pp->ctl, &pp->pause);
@@ -481,23 +510,57 @@ static bool pata_pvio_issue_tf(struct ata_queued_cmd *qc)
 	       !pata_pvio_busy(st2);
 }
 
-/* Run 2: bus master setup, ATA command, pause and engine start. */
+/* Queue the bus master setup, the ATA command, the pause and the engine start. */
+static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc)
+{
+	struct pata_pvio_port *pp = pp_of(qc->ap);
+
+	pata_pvio_queue_bmdma_setup(qc);
+	pp->bmcmd |= ATA_DMA_START;
+	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+}
+
+/* Run 2 of a two-run issue. */
 static void pata_pvio_issue_dma(struct ata_queued_cmd *qc)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pata_pvio_queue_bmdma_setup(qc);
-	pp->bmcmd |= ATA_DMA_START;
-	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pata_pvio_queue_dma_start(qc);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 }
 
 /*
- * ATA DMA commands take the two-run path; everything else, and a DMA
- * command whose device was busy, goes through ata_bmdma_qc_issue() and
+ * The one-run issue, when the device is known idle and selected (see the
+ * top of this file).  The device register is written anyway, as libata
+ * does: it costs nothing in a batch.  Return: false if the state was not
+ * known, with nothing queued.
+ */
+static bool pata_pvio_issue_known_idle(struct ata_queued_cmd *qc)
+{
+	struct pata_pvio_port *pp = pp_of(qc->ap);
+	u8 dev = qc->dev->devno ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	idle = pp->idle_dev == qc->dev->devno + 1;
+	pp_forget_idle(pp);
+	if (idle) {
+		pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
+		pata_pvio_queue_tf(pp, &qc->tf);
+		pata_pvio_queue_dma_start(qc);
+		pv_io_flush(pp->batch);
+	}
+	spin_unlock_irqrestore(&pp->lock, flags);
+	return idle;
+}
+
+/*
+ * ATA DMA commands take the one- or two-run path; everything else, and a
+ * DMA command whose device was busy, goes through ata_bmdma_qc_issue() and
  * the single-step operations.  Called under ap->lock.
  */
 static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
@@ -506,10 +569,14 @@ static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
 
 	if (!fastpath || qc->tf.protocol != ATA_PROT_DMA ||
 	    (qc->tf.flags & ATA_TFLAG_POLLING) ||
-	    qc->tf.ctl != ap->last_ctl || !pata_pvio_issue_tf(qc))
+	    qc->tf.ctl != ap->last_ctl)
 		return ata_bmdma_qc_issue(qc);
 
-	pata_pvio_issue_dma(qc);
+	if (!pata_pvio_issue_known_idle(qc)) {
+		if (!pata_pvio_issue_tf(qc))
+			return ata_bmdma_qc_issue(qc);
+		pata_pvio_issue_dma(qc);
+	}
 	ap->hsm_task_state = HSM_ST_LAST;
 	return 0;
 }
@@ -526,49 +593,69 @@ static struct ata_queued_cmd *pata_pvio_dma_qc(struct ata_port *ap)
 	return qc;
 }
 
-/*
- * Run 2 of a completion: stop the engine, the DMA pause, both status
- * registers, the interrupt clear.  The status register is read even when
- * altstatus says busy (libata would not read it then); that only clears
- * INTRQ early on a path that fails the command anyway.  Return: the status
- * libata would have used.
- */
-static u8 pata_pvio_finish_dma(struct pata_pvio_port *pp)
+/* The completion's run: BM status and altstatus, which have no side effects. */
+static void pata_pvio_read_dma_result(struct pata_pvio_port *pp,
+				      u8 *host_stat, u8 *alt)
 {
 	unsigned long flags;
-	u8 alt, status;
+
+	spin_lock_irqsave(&pp->lock, flags);
+	pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, host_stat);
+	pp_inb(pp, pp->ctl, alt);
+	pv_io_flush(pp->batch);
+	WRITE_ONCE(pp->bmkeep, *host_stat & PATA_PVIO_BM_KEEP);
+	spin_unlock_irqrestore(&pp->lock, flags);
+}
+
+/*
+ * Queue what libata does after a DMA completion: stop the engine, read
+ * status (drops INTRQ), clear the BM interrupt.  On a clean completion
+ * with an edge-triggered IRQ this waits for the channel's next flush,
+ * which is normally the next command's issue run: INTRQ is dropped before
+ * that command is written, so its completion raises a fresh edge.  A
+ * level-triggered line would fire again, and a failed command goes to EH
+ * in libata's order, so those flush now.  @idle_dev: see pp->idle_dev.
+ */
+static void pata_pvio_ack_dma(struct pata_pvio_port *pp, bool now, u8 idle_dev)
+{
+	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pata_pvio_queue_bmdma_stop(pp);
-	pp_inb(pp, pp->ctl, &alt);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
+	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &pp->pause);
 	pata_pvio_queue_irq_clear(pp);
-	pv_io_flush(pp->batch);
+	if (now || !pp->edge_irq)
+		pv_io_flush(pp->batch);
+	pp->idle_dev = idle_dev;
 	spin_unlock_irqrestore(&pp->lock, flags);
-	return (alt & ATA_BUSY) ? alt : status;
 }
 
 /*
  * Completion of an ATA DMA command, as ata_bmdma_port_intr() and
- * __ata_sff_port_intr() do it for HSM_ST_LAST: run 1 asks the engine
- * whether the interrupt is ours, run 2 finishes.  Called under the host
- * lock.  Return: 1 if handled.
+ * __ata_sff_port_intr() do it for HSM_ST_LAST, deciding on altstatus
+ * where libata reads status (same register contents, without dropping
+ * INTRQ, which pata_pvio_ack_dma() does).  Called under the host lock.
+ * Return: 1 if handled.
  */
 static unsigned int pata_pvio_dma_done(struct ata_port *ap)
 {
+	struct pata_pvio_port *pp = pp_of(ap);
 	struct ata_queued_cmd *qc;
 	u8 host_stat, status;
+	bool ok;
 
 	if (!fastpath)
 		return 0;
 	qc = pata_pvio_dma_qc(ap);
 	if (!qc)
 		return 0;
-	host_stat = pata_pvio_bmdma_status(ap);
+	pata_pvio_read_dma_result(pp, &host_stat, &status);
 	if (!(host_stat & ATA_DMA_INTR))
 		return 0;
 
-	status = pata_pvio_finish_dma(pp_of(ap));
+	ok = !(host_stat & ATA_DMA_ERR) &&
+	     !(status & (ATA_BUSY | ATA_DRQ | ATA_DF | ATA_ERR));
+	pata_pvio_ack_dma(pp, !ok, ok ? qc->dev->devno + 1 : 0);
 	if (unlikely(host_stat & ATA_DMA_ERR)) {
 		qc->err_mask |= AC_ERR_HOST_BUS;
 		ap->hsm_task_state = HSM_ST_ERR;
@@ -691,6 +778,8 @@ static int pata_pvio_port_start(struct ata_port *ap)
 	if (IS_ERR(pp->batch))
 		return PTR_ERR(pp->batch);
 	spin_lock_init(&pp->lock);
+	/* prog-if bit 2n set: channel n in native mode, on the shared PCI INTx */
+	pp->edge_irq = !((to_pci_dev(ap->host->dev)->class >> (2 * ap->port_no)) & 1);
 	ap->private_data = pp;
 	pata_pvio_read_bm_state(ap);
 	mutex_lock(&pata_pvio_ports_lock);
@@ -703,13 +792,20 @@ static int pata_pvio_port_start(struct ata_port *ap)
 	return 0;
 }
 
-/* After free_irq(): no port operation can run any more. */
+/*
+ * After free_irq(): no port operation can run any more.  The last
+ * completion's acknowledgment may still be queued: send it.
+ */
 static void pata_pvio_port_stop(struct ata_port *ap)
 {
 	struct pata_pvio_port *pp = pp_of(ap);
+	unsigned long flags;
 
 	if (!pp)
 		return;
+	spin_lock_irqsave(&pp->lock, flags);
+	pv_io_flush(pp->batch);
+	spin_unlock_irqrestore(&pp->lock, flags);
 	mutex_lock(&pata_pvio_ports_lock);
 	list_del(&pp->node);
 	mutex_unlock(&pata_pvio_ports_lock);

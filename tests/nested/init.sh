@@ -111,6 +111,9 @@ l2_console() {
 			shift
 			echo "$*" > $L2_RES/$k
 			;;
+		*PVIO-L2-CHECK\ *)
+			echo "${line#*PVIO-L2-CHECK }" >> $L2_RES/checks
+			;;
 		*PVIO-L2-KTAP\ *)
 			tap "# L2 selftest: ${line#*PVIO-L2-KTAP }"
 			;;
@@ -131,6 +134,7 @@ l2tap() {
 l2_phase() {
 	. /l2.conf
 	mkdir -p $L2_RES /host
+	: > $L2_RES/checks
 	if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro host /host; then
 		l2tap "not ok 0 - L2: L1 mounts L0's root over 9p"
 		tap "1..$l2n"
@@ -148,11 +152,14 @@ l2_phase() {
 	mount -t sysfs sys /host/sys
 	mkfifo /tmp/l2in
 	exec 3<>/tmp/l2in
+	# L2's IDE disk, on L1's tmpfs
+	dd if=/dev/zero of=/host/tmp/ide.img bs=1M count=0 seek=80 2>/dev/null
 
 	say "starting L2: $L2_KERNEL, $L2_INITRD"
 	t0=$(date +%s)
 	{ timeout -s KILL $L2_TIMEOUT chroot /host qemu-system-x86_64 -enable-kvm \
-		-cpu host -m 256 -nographic -no-reboot -monitor none -net none \
+		-cpu host -m 384 -nographic -no-reboot -monitor none -net none \
+		-drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe \
 		-kernel $L2_KERNEL -initrd $L2_INITRD \
 		-append "console=ttyS0 quiet panic=-1" <&3 2>&1
 	  echo $? > $L2_RES/qemu_rc; } | l2_console
@@ -212,6 +219,16 @@ l2_phase() {
 		fi
 	else
 		l2tap "not ok 0 - L2: console handshake snapshots taken"
+	fi
+	# the disk part's checks, as L2 reported them
+	while read -r st desc; do
+		case $st in
+		ok) l2tap "ok 0 - L2: $desc" ;;
+		*) l2tap "not ok 0 - L2: ${desc#ok }" ;;
+		esac
+	done < $L2_RES/checks
+	if [ "$(l2res disk_part)" != done ]; then
+		l2tap "not ok 0 - L2: the pata_pvio disk part ran to the end # $(l2res disk_part)"
 	fi
 	if [ -f $L2_RES/finished ]; then
 		l2tap "ok 0 - L2: ran to the end and powered off ($((t1 - t0))s)"

@@ -18,9 +18,11 @@
 # Tier 5b (on by default, PVIO_NESTED_L2=0 turns it off): L1 also runs an
 # L2 Debian guest with the host's QEMU over a read-only 9p share of /, which
 # loads pvio.ko and pvio_selftest.ko from $PVIO_GUEST_MODULES (default
-# pvio/ of this tree, built by `make`) and checks the transport it chose.
+# pvio/ of this tree, built by `make`) and checks the transport it chose,
+# then writes and reads back 64 MiB through pata_pvio ($PVIO_PATA_MODULE,
+# default drivers/ata/pata_pvio.ko) on an IDE disk, host refusals included.
 #
-# Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_NESTED_L2,
+# Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_PATA_MODULE, PVIO_NESTED_L2,
 # PVIO_L1_KVER (default 6.1.0-56-amd64, also the L2 kernel),
 # PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 900),
 # PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
@@ -41,6 +43,7 @@ CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120}
 L2=${PVIO_NESTED_L2:-1}
 L2_TIMEOUT=${PVIO_L2_TIMEOUT:-300}
 GUESTMOD=${PVIO_GUEST_MODULES:-$TOP/pvio}
+PATA_KO=${PVIO_PATA_MODULE:-$TOP/drivers/ata/pata_pvio.ko}
 
 die() { echo "Bail out! $*"; exit 2; }
 
@@ -133,6 +136,25 @@ if [ -z "$l2_skip" ]; then
 	chmod 755 "$R2/init"
 	cp "$TOP/tests/lib/tap.sh" "$R2/lib/tap.sh"
 	cp "$GUESTMOD/pvio.ko" "$GUESTMOD/pvio_selftest.ko" "$R2/lib/modules/"
+	# the disk part: pata_pvio, and Debian's modules for it and ata_piix
+	if [ -f "$PATA_KO" ]; then
+		mkdir -p "$R2/lib/modules/$KVER/extra"
+		cp "$MODROOT"/modules.{builtin,builtin.modinfo,order} "$R2/lib/modules/$KVER/"
+		for m in libata ata_piix sd_mod; do
+			for dep in $(modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
+				mkdir -p "$R2$(dirname "$dep")"
+				cp "$dep" "$R2$dep"
+			done
+		done
+		cp "$GUESTMOD/pvio.ko" "$PATA_KO" "$R2/lib/modules/$KVER/extra/"
+		depmod -b "$R2" "$KVER" || die "depmod for the L2 initramfs failed"
+		# openssl makes the seeded pattern
+		for f in "$(command -v openssl)" $(ldd "$(command -v openssl)" | grep -o '/[^ ]*'); do
+			mkdir -p "$R2$(dirname "$f")"
+			cp -L "$f" "$R2$f"
+		done
+		ln -sf "$(command -v openssl)" "$R2/bin/openssl"
+	fi
 	(cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz" ||
 		die "cpio failed"
 	cat > "$RD/l2.conf" <<-EOC

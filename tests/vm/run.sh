@@ -19,7 +19,9 @@
 # slash is a path, used by make demo and make bench)
 # Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
 # Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
-# the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs.
+# the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs,
+# VM_QEMU_EXTRA / VM_APPEND_EXTRA are added to every case's qemu= / append=
+# (make bench runs a case under -icount this way).
 
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -105,8 +107,8 @@ run_case() {
 	log=$w/console.log
 	tmo=$(header "$cs" timeout); tmo=${tmo:-120}
 	mem=$(header "$cs" mem); mem=${mem:-512}
-	qemu=$(header "$cs" qemu)
-	append=$(header "$cs" append)
+	qemu="$(header "$cs" qemu) ${VM_QEMU_EXTRA:-}"
+	append="$(header "$cs" append) ${VM_APPEND_EXTRA:-}"
 	disks=$(header "$cs" disks)
 	i=0
 	for sz in $disks; do
