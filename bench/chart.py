@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """bench/chart.py RESULTS_DIR: draw bench/results/bench.png from the
-Markdown tables make bench wrote (nested-uart.md, nested-ata.md, sched.md);
+Markdown tables make bench wrote (nested-uart.md, nested-ata.md, sched.md,
+nested-e1000.md);
 panels for missing files are left out."""
 import os
 import sys
@@ -42,6 +43,9 @@ if uart:
 ata = table(os.path.join(res, "nested-ata.md"))
 if ata:
     panels.append(("ata", ata))
+net = table(os.path.join(res, "nested-e1000.md"))
+if net:
+    panels.append(("net", net))
 sched = table(os.path.join(res, "sched.md"))
 if sched:
     panels.append(("sched", sched))
@@ -79,6 +83,22 @@ for ax, (kind, rows) in zip(axes, panels):
         ax.text(len(rows) - 0.5, 3.3, "target 3", color="grey", ha="right", fontsize=8)
         ax.set_ylabel("per 4 KiB direct command")
         ax.set_title("Nested: disk exits per command")
+    elif kind == "net":
+        labels = [r[0].replace(" (hypercall)", "").replace("e1000_pvio ", "e1000_pvio\n")
+                  for r in rows]
+        series = [("total exits", 2), ("exits to userspace", 5), ("hypercalls", 6)]
+        w = 0.8 / len(series)
+        for i, (name, col) in enumerate(series):
+            xs = [j + i * w for j in range(len(rows))]
+            ax.bar(xs, [num(r[col].strip("*")) for r in rows], w, label=name)
+        ax.set_xticks([j + 0.4 - w / 2 for j in range(len(rows))])
+        ax.set_xticklabels(labels, fontsize=8)
+        e1000 = num(rows[0][2].strip("*"))
+        ax.axhline(e1000 / 2, color="grey", linestyle="--", linewidth=1)
+        ax.text(len(rows) - 0.5, e1000 / 2 + 0.3, "target: half of e1000",
+                color="grey", ha="right", fontsize=8)
+        ax.set_ylabel("per ping echo")
+        ax.set_title("Nested: NIC exits per ping")
     else:
         ax.bar([r[0] for r in rows], [num(r[2]) for r in rows],
                color=["C0", "C1", "C2", "C3"][:len(rows)])

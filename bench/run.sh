@@ -14,7 +14,11 @@
 #   sched    null_blk 4 KiB random-read IOPS at QD1 under TCG for none,
 #            mq-deadline, kyber and pvio-bypass, on an instruction clock
 #            (-icount) and on the wall clock
-# BENCH="native nested sched" picks (default: all three); a PNG chart of
+#   net      nested rig, NIC part: exits per ping echo / NIC interrupt /
+#            MiB and iperf3 + request/response throughput for e1000,
+#            e1000_pvio napi=1 and napi=0, virtio-net in one L2 boot
+#            (bench/nested/README.md; NB_PINGS, NB_BULK_MB, ... size it)
+# BENCH="native nested sched net" picks (default: all four); a PNG chart of
 # whatever results exist is drawn at the end (bench/chart.py).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -128,6 +132,66 @@ nested_report() {
 	} > "$RES/nested-ata.md"
 }
 
+bench_net() {
+	local out=$ROOT/build/bench-net
+	NB_PARTS=net NB_OUT=$out "$ROOT/bench/nested/run.sh" ||
+		{ echo "bench: nested net run failed, see $out"; return 1; }
+	cp "$out/results.txt" "$RES/nested-net-raw.txt"
+	net_report
+	cat "$RES/nested-e1000.md"
+}
+
+# net_report: nested-e1000.md from nested-net-raw.txt
+net_report() {
+	local r=$RES/nested-net-raw.txt rep=$ROOT/bench/nested/report.sh
+	{
+		echo "# Nested rig: e1000 vs e1000_pvio (napi=1, napi=0) vs virtio-net"
+		echo
+		echo "$(res_of "$r" l0_date), \`BENCH=net make bench\` (= \`NB_PARTS=net bench/nested/run.sh\`, then"
+		echo "\`bench/run.sh --net-report\` for this file; defaults otherwise),"
+		echo "sizes: $(res_of "$r" net.pings) pings, $(res_of "$r" net.tcp_mb) MiB per iperf3 TCP direction, UDP -b $(res_of "$r" net.udp_rate)."
+		echo "Rig: L0 $(rig_line "$r"), TCG \`-cpu qemu64,+svm,+npt\`;"
+		echo "L1 kernel $(res_of "$r" l1_kernel) with the patched KVM from $(res_of "$r" kvm_modules);"
+		echo "L2 kernel $(res_of "$r" booted), the host's QEMU on L1's KVM, 1 vCPU, 256 MiB,"
+		echo "\`$(res_of "$r" l1_net)\`."
+		echo "e1000_pvio: $(res_of "$r" e1000_pvio_module)."
+		echo "One L2 boot: Debian's e1000, rmmod; e1000_pvio napi=1 (pvio transport=auto), rmmod;"
+		echo "napi=0, rmmod; virtio_net on the second NIC. The peer is L1 itself through slirp (10.0.2.2 ="
+		echo "L1's loopback): busybox httpd, iperf3 -s (L1 chroot into the host's root), nb_rr server."
+		echo "Counters: L1's KVM debugfs totals (all exits), kvm:kvm_userspace_exit hits (all reasons,"
+		echo "and reason MMIO), hypercalls; NIC interrupts from L2's /proc/interrupts; an empty window"
+		echo "(one mark) is subtracted from each. Raw counters: nested-net-raw.txt."
+		echo
+		echo "## Ping: \`ping -q -c N -i 0.01 10.0.2.2\` (busybox), per echo received"
+		echo
+		"$rep" "$r" net-ping
+		echo
+		echo "## Bulk, streams and request/response"
+		echo
+		"$rep" "$r" net-stream
+		echo
+		echo "## Background (time-based exits)"
+		echo
+		"$rep" "$r" net-background
+		echo
+		echo "\"bg-corrected\" = (window exits - busy rate x window length) / unit (the bg window and L1's"
+		echo "clock, as nested-ata.md's \"less background\"). The busy rate is mostly"
+		echo "L1's own timer interrupts (INTR) while L2 runs; a ping window is mostly idle in L2, so this"
+		echo "over-subtracts there: read it as a lower bound, the raw figure is the headline."
+		echo
+		echo "## Exits by SVM exit code (kvm:kvm_exit histogram in L1), per echo and per MiB of bulk"
+		echo
+		"$rep" "$r" net-breakdown
+		echo
+		echo "## Issue-5 targets (same run, e1000 as the baseline)"
+		echo
+		"$rep" "$r" net-verdict
+		echo
+		echo "Whole L1 run: $(res_of "$r" l0_seconds) s (L2 boot to power-off $(res_of "$r" l2_seconds) s);"
+		echo "L2 dmesg warnings: $(res_of "$r" dmesg_warnings). What the numbers say: bench/nested/README.md."
+	} > "$RES/nested-e1000.md"
+}
+
 # bench_sched: the case twice.  First under -icount (guest time advances
 # 1 ns per guest instruction, so IOPS = 1e9 / instructions per I/O, the same
 # whatever else the host runs: the headline), then on the wall clock.
@@ -207,8 +271,9 @@ sched_report() {
 case ${1:-} in	# redo the Markdown from the raw files, no VM
 --sched-report) sched_report > "$RES/sched.md"; exit ;;
 --nested-report) nested_report; exit ;;
+--net-report) net_report; exit ;;
 esac
-only=${BENCH:-native nested sched}
+only=${BENCH:-native nested sched net}
 for b in $only; do
 	echo "== bench $b"
 	"bench_$b" || { echo "bench $b failed"; rc=1; }

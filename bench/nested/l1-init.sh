@@ -8,7 +8,11 @@
 # prints "BENCH-MARK name", L2 blocks; we print a "SNAP name ..." line with
 # our KVM counters on ttyS1 and write a line back into QEMU's stdin (the
 # console handshake of test-rig.md).  L2's "BENCH-RESULT ..." lines go to
-# ttyS1 too.  Arithmetic is left to run.sh.
+# ttyS1 too.  Arithmetic is left to run.sh.  With NET=1 (the net part)
+# L2 also gets an e1000 and a virtio-net NIC on slirp, and L1 runs the
+# peers L2 reaches at 10.0.2.2 (slirp's alias for L1's loopback): busybox
+# httpd on 8080 (a BULK_MB file of zeros), iperf3 -s on 5201 (the host's,
+# through the 9p chroot) and nb_rr server on 5300.
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -89,13 +93,25 @@ mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 dd if=/dev/zero of=/host/tmp/ide.img bs=1M count=0 seek="$DISK_MB" 2>/dev/null
 dd if=/dev/zero of=/host/tmp/vd.img bs=1M count=0 seek="$DISK_MB" 2>/dev/null
+NETARGS="-net none"
+if [ "${NET:-0}" = 1 ]; then
+	ip link set lo up
+	mkdir -p /tmp/www
+	dd if=/dev/zero of=/tmp/www/bulk bs=1M count="$BULK_MB" 2>/dev/null
+	httpd -p 127.0.0.1:8080 -h /tmp/www || res error "httpd"
+	nb_rr server 5300 &
+	chroot /host iperf3 -s -D -p 5201 || res error "iperf3 server"
+	NETARGS="-netdev user,id=n0 -device e1000,netdev=n0"
+	NETARGS="$NETARGS -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
+	res l1_net "$NETARGS"
+fi
 mkfifo /tmp/l2in
 exec 3<>/tmp/l2in
 
 say "starting L2"
 t0=$(cut -d' ' -f1 /proc/uptime)
 timeout -s KILL "$L2_TIMEOUT" chroot /host qemu-system-x86_64 -enable-kvm \
-	-cpu host -m 256 -nographic -no-reboot -monitor none -net none \
+	-cpu host -m 256 -nographic -no-reboot -monitor none $NETARGS \
 	-drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe \
 	-drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe \
 	-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \

@@ -11,7 +11,10 @@
 # Kernel command line: bench.parts="uart ata bonnie", bench.flushes=N (UART
 # flushes per transport), bench.cmds=N (4 KiB commands per direction),
 # bench.drivers="ata_piix pata_pvio virtio_blk", bench.bg=S (seconds of the
-# background window, 0: none), bench.bonnie_mb=N (bonnie++ file size).
+# background window, 0: none), bench.bonnie_mb=N (bonnie++ file size); for the net part
+# bench.net_drivers="e1000 e1000_pvio1 e1000_pvio0 virtio_net",
+# bench.pings, bench.bulk_mb, bench.tcp_mb, bench.udp_secs, bench.udp_rate,
+# bench.rr (see run.sh).
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -29,6 +32,13 @@ DRIVERS=$(arg drivers); DRIVERS=${DRIVERS:-ata_piix pata_pvio virtio_blk}
 BG=$(arg bg); BG=${BG:-3}
 BONNIE_MB=$(arg bonnie_mb); BONNIE_MB=${BONNIE_MB:-16}
 P=/sys/kernel/debug/pvio
+NET_DRIVERS=$(arg net_drivers); NET_DRIVERS=${NET_DRIVERS:-e1000 e1000_pvio1 e1000_pvio0 virtio_net}
+PINGS=$(arg pings); PINGS=${PINGS:-300}
+BULK_MB=$(arg bulk_mb); BULK_MB=${BULK_MB:-8}
+TCP_MB=$(arg tcp_mb); TCP_MB=${TCP_MB:-8}
+UDP_SECS=$(arg udp_secs); UDP_SECS=${UDP_SECS:-3}
+UDP_RATE=$(arg udp_rate); UDP_RATE=${UDP_RATE:-20M}
+RR=$(arg rr); RR=${RR:-1000}
 
 res() { echo "BENCH-RESULT $*"; }
 mark() { echo "BENCH-MARK $1"; read -r _; }
@@ -173,6 +183,124 @@ bonnie() {
 		res "$d.bonnie_csv" "$(tail -1 /tmp/bonnie.csv)"
 		umount /mnt
 		detach_disk "$d"
+	done
+}
+
+# ---- net: e1000, e1000_pvio napi=1 and napi=0, virtio-net on slirp ----
+PEER=10.0.2.2	# slirp's alias for L1's loopback: httpd, iperf3, nb_rr there
+
+pci_find() {	# pci_find VENDOR DEVICE: the first such PCI address
+	for pd in /sys/bus/pci/devices/*; do
+		[ "$(cat "$pd/vendor"):$(cat "$pd/device")" = "$1:$2" ] && basename "$pd" && return
+	done
+}
+# dev_irqs PCIDEV: interrupts taken so far on the device's MSI vectors, or
+# on its INTx line if it has none (L2 has one vCPU, but sum every column)
+dev_irqs() {
+	dp=/sys/bus/pci/devices/$1
+	l=$(ls "$dp/msi_irqs" 2>/dev/null)
+	[ -n "$l" ] || l=$(cat "$dp/irq")
+	for i in $l; do
+		awk -v i="$i:" '$1 == i { for (c = 2; c <= NF && $c ~ /^[0-9]+$/; c++) s += $c } END { print s + 0 }' /proc/interrupts
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+nic_of() {	# nic_of PCIDEV: its network interface, waiting up to 30 s
+	i=0
+	while [ $i -lt 60 ]; do
+		for n in "/sys/bus/pci/devices/$1"/net/* "/sys/bus/pci/devices/$1"/virtio*/net/*; do
+			[ -e "$n" ] && echo "${n##*/}" && return 0
+		done
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+to_file() { f=$1; shift; "$@" > "$f" 2>&1; }
+# nwin NAME PCIDEV CMD...: CMD (output in /tmp/out) as a timed window, the
+# device's interrupts over it as NAME.irqs
+nwin() {
+	n=$1; pd=$2
+	shift 2
+	i0=$(dev_irqs "$pd")
+	timed "$n" to_file /tmp/out "$@"
+	res "$n.irqs" $(($(dev_irqs "$pd") - i0))
+}
+# iperf_res NAME: the receiver summary line of /tmp/out, or the error
+iperf_res() {
+	if grep -q 'receiver$' /tmp/out; then
+		res "$1.iperf" "$(grep 'receiver$' /tmp/out | tail -1 | tr -s ' ')"
+	else
+		res "$1.error" "$(tail -2 /tmp/out | tr '\n' ' ')"
+	fi
+}
+
+net_measure() {	# net_measure LABEL PCIDEV
+	L=net.$1
+	nic=$(nic_of "$2") || { res "$L.error" "no interface on $2"; return 1; }
+	res "$L.driver" "$(basename "$(readlink "/sys/bus/pci/devices/$2/driver")") $nic"
+	ip link set "$nic" up
+	ip addr add 10.0.2.15/24 dev "$nic"
+	i=0
+	while [ "$(cat "/sys/class/net/$nic/carrier" 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# ARP and slirp warm-up, outside any window
+	ping -c 3 -W 5 $PEER > /dev/null 2>&1 || res "$L.error" "warm-up ping failed"
+
+	nwin "$L.ping" "$2" ping -q -c "$PINGS" -i 0.01 -W 5 $PEER
+	res "$L.ping.out" "$(grep -E 'transmitted|round-trip' /tmp/out | tr '\n' ' ')"
+	nwin "$L.bulk" "$2" sh -c "wget -q -O - http://$PEER:8080/bulk | wc -c"
+	res "$L.bulk.bytes" "$(tail -1 /tmp/out)"
+	nwin "$L.tcp_tx" "$2" iperf3 -c $PEER -p 5201 -n "${TCP_MB}M" -f m
+	iperf_res "$L.tcp_tx"
+	nwin "$L.tcp_rx" "$2" iperf3 -c $PEER -p 5201 -n "${TCP_MB}M" -f m -R
+	iperf_res "$L.tcp_rx"
+	nwin "$L.udp" "$2" iperf3 -c $PEER -p 5201 -u -l 1400 -b "$UDP_RATE" -t "$UDP_SECS" -f m
+	iperf_res "$L.udp"
+	nwin "$L.rr" "$2" nb_rr client $PEER 5300 "$RR" 1
+	res "$L.rr.out" "$(tail -1 /tmp/out)"
+	for s in "$P"/batches/e1000p*/stats; do
+		[ -f "$s" ] && res "$L.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
+	done
+	res "$L.stats" "$(cd "/sys/class/net/$nic/statistics" && for f in rx_packets tx_packets rx_errors tx_errors rx_dropped tx_dropped; do printf '%s=%s ' $f "$(cat $f)"; done)"
+	ip link set "$nic" down
+}
+
+net() {
+	ip link set lo up
+	e1k=$(pci_find 0x8086 0x100e)
+	vnet=$(pci_find 0x1af4 0x1000)
+	res net.pci "e1000=$e1k virtio_net=$vnet"
+	res net.tcp_mb "$TCP_MB"
+	res net.udp_rate "$UDP_RATE"
+	res net.pings "$PINGS"
+	# beside the busy background window (bg, before the parts): the
+	# same length idle, for the time-based exit rate with nothing to do
+	[ "$BG" -gt 0 ] && timed net.idle sleep "$BG"
+	for d in $NET_DRIVERS; do
+		case $d in
+		e1000)
+			modprobe e1000
+			net_measure "$d" "$e1k"
+			rmmod e1000
+			;;
+		e1000_pvio1|e1000_pvio0)
+			grep -q '^pvio ' /proc/modules || modprobe pvio transport=auto
+			res "net.$d.transport" "$(cat $P/transport)"
+			modprobe e1000_pvio napi="${d#e1000_pvio}"
+			net_measure "$d" "$e1k"
+			rmmod e1000_pvio
+			;;
+		virtio_net)
+			modprobe virtio_pci
+			modprobe virtio_net
+			net_measure "$d" "$vnet"
+			;;
+		*)
+			res "net.$d.error" "unknown driver"
+			;;
+		esac
 	done
 }
 

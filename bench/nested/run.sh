@@ -4,7 +4,8 @@
 # Nested benchmark rig: L0 (this machine, TCG with SVM) boots L1, which
 # loads the patched KVM (host/build/$KVER/, or $PVIO_KVM_MODULES) and runs
 # the host's QEMU over 9p to boot an L2 Debian guest with an IDE disk and a
-# virtio disk.  L2 runs the parts asked for between console marks; L1
+# virtio disk (and, for the net part, an e1000 and a virtio-net NIC on
+# slirp).  L2 runs the parts asked for between console marks; L1
 # snapshots its KVM exit counters (debugfs) and a kvm_userspace_exit
 # histogram at every mark.  See bench/nested/README.md.
 #
@@ -13,6 +14,9 @@
 #        NB_DRIVERS="ata_piix pata_pvio virtio_blk"  NB_DISK_MB=64
 #        NB_BG=3 (seconds of the background window; 0: none)
 #        NB_BONNIE_MB=16 (bonnie++ file size, part bonnie)
+#        net part (NB_PARTS="net"): NB_NET_DRIVERS="e1000 e1000_pvio1
+#        e1000_pvio0 virtio_net"  NB_PINGS=300  NB_BULK_MB=8  NB_TCP_MB=8
+#        NB_UDP_SECS=3  NB_UDP_RATE=20M  NB_RR=1000
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        PVIO_KVM_MODULES, KVER, QEMU
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -33,6 +37,14 @@ DISK_MB=${NB_DISK_MB:-64}
 BG=${NB_BG:-3}
 BONNIE_MB=${NB_BONNIE_MB:-16}
 TIMEOUT=${NB_TIMEOUT:-1500}
+NET_DRIVERS=${NB_NET_DRIVERS:-e1000 e1000_pvio1 e1000_pvio0 virtio_net}
+PINGS=${NB_PINGS:-300}
+BULK_MB=${NB_BULK_MB:-8}
+TCP_MB=${NB_TCP_MB:-8}
+UDP_SECS=${NB_UDP_SECS:-3}
+UDP_RATE=${NB_UDP_RATE:-20M}
+RR=${NB_RR:-1000}
+case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
 
@@ -44,16 +56,25 @@ else
 	die "no patched KVM: run make host, or set PVIO_KVM_MODULES"
 fi
 for f in kvm.ko kvm-amd.ko; do [ -f "$KVMDIR/$f" ] || die "$KVMDIR/$f missing"; done
-for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko; do
+for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko \
+	 drivers/net/e1000_pvio/e1000_pvio.ko; do
 	[ -f "$TOP/$m" ] || die "$m not built (make)"
 done
 [ -f "$KERNEL" ] || die "$KERNEL missing"
+if [ $NET = 1 ]; then
+	command -v iperf3 > /dev/null || die "iperf3 missing (sh tools/deps.sh)"
+	command -v gcc > /dev/null || die "gcc missing (for bench/nested/nb_rr.c)"
+fi
 
 mkdir -p "$OUT"
 rm -f "$OUT"/results.txt "$OUT"/l1-console.log
 
 PATA_KO=$TOP/drivers/ata/pata_pvio.ko
 PATA_ORIGIN="drivers/ata/pata_pvio.ko as built (ata $(git -C "$TOP" log -1 --format=%h -- drivers/ata/pata_pvio.c 2>/dev/null))"
+E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko as built (last commit $(git -C "$TOP" log -1 --format=%h -- drivers/net/e1000_pvio 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- drivers/net/e1000_pvio 2>/dev/null || echo ', uncommitted changes'))"
+if [ $NET = 1 ]; then
+	gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
+fi
 
 # ---- L1 initramfs: busybox, KVM and 9p modules in dependency order ------
 declare -A seen
@@ -76,6 +97,7 @@ rm -rf "$RD"
 mkdir -p "$RD"/{bin,dev,proc,sys,tmp,lib/modules}
 cp /bin/busybox "$RD/bin/"
 cp "$SRC/l1-init.sh" "$RD/init"
+[ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
 : > "$RD/modules.list"
 for m in "${order[@]}"; do
 	b=$(basename "$m")
@@ -91,8 +113,11 @@ L2_KERNEL=$KERNEL
 L2_INITRD=$OUT/l2-initramfs.gz
 L2_TIMEOUT=$((TIMEOUT - 60))
 DISK_MB=$DISK_MB
+NET=$NET
+BULK_MB=$BULK_MB
 L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
 EOC
+[ $NET = 1 ] && echo "L2_APPEND=\"\$L2_APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR\"" >> "$RD/bench.conf"
 
 # ---- L2 initramfs: busybox, Debian's modules (modprobe-able), ours -------
 R2=$OUT/l2-root
@@ -101,13 +126,23 @@ mkdir -p "$R2"/{bin,dev,proc,sys,tmp,lib/modules/"$KVER"/extra}
 cp /bin/busybox "$R2/bin/"
 cp "$SRC/l2-init.sh" "$R2/init"
 cp "$MODROOT"/modules.{builtin,builtin.modinfo,order} "$R2/lib/modules/$KVER/"
-for m in libata ata_piix sd_mod virtio_pci virtio_blk ext4; do
+for m in libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net; do
 	for dep in $(modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
 		mkdir -p "$R2$(dirname "$dep")"
 		cp "$dep" "$R2$dep"
 	done
 done
-cp "$TOP/pvio/pvio.ko" "$PATA_KO" "$R2/lib/modules/$KVER/extra/"
+cp "$TOP/pvio/pvio.ko" "$PATA_KO" "$TOP/drivers/net/e1000_pvio/e1000_pvio.ko" \
+	"$R2/lib/modules/$KVER/extra/"
+if [ $NET = 1 ]; then
+	# iperf3 in /bin (L2's PATH), its shared libraries at their own paths
+	cp "$(command -v iperf3)" "$R2/bin/"
+	for f in $(ldd "$(command -v iperf3)" | grep -o '/[^ ]*'); do
+		mkdir -p "$R2$(dirname "$f")"
+		cp -L "$f" "$R2$f"
+	done
+	cp "$OUT/nb_rr" "$R2/bin/"
+fi
 cp "$TOP/bench/native/pvio_bench.ko" "$R2/lib/modules/"
 # bonnie++ and the libraries it links
 if [[ " $PARTS " == *" bonnie "* ]]; then
@@ -125,6 +160,7 @@ depmod -b "$R2" "$KVER" || die "depmod failed"
 (cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l1-initramfs.gz"
 
 echo "bench-nested: pata_pvio: $PATA_ORIGIN"
+[ $NET = 1 ] && echo "bench-nested: e1000_pvio: $E1000P_ORIGIN; net drivers $NET_DRIVERS"
 echo "bench-nested: L1 $KERNEL, KVM from $ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
 start=$(date +%s)
 timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
@@ -142,6 +178,7 @@ tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$
 	echo "RES l0_qemu_rc $qrc"
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "RES pata_pvio_module $PATA_ORIGIN"
+	echo "RES e1000_pvio_module $E1000P_ORIGIN"
 	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
 } >> "$OUT/results.txt"
 grep -a '^L2| ' "$OUT/l1-console.log" | sed 's/^L2| //' > "$OUT/l2-console.log"

@@ -141,6 +141,10 @@ struct e1000p_rx_desc {
 #define E1000P_RING_SIZE	256	/* descriptors; 4 KiB per ring */
 #define E1000P_RX_BUF_LEN	2048	/* RCTL.BSIZE */
 #define E1000P_BATCH_OPS	32	/* longest run: ring setup at open */
+/* RDT is written once this many fresh buffers wait (each write is an
+ * exit), or at once while the device holds fewer than half the ring.
+ */
+#define E1000P_RX_TAIL_BATCH	32
 /* stop the queue below this many free descriptors, wake above twice it */
 #define E1000P_TX_STOP		2
 #define E1000P_TX_WAKE		32
@@ -198,12 +202,18 @@ struct e1000p_adapter {
 
 	/* The register batch and everything below it that the hardware
 	 * mask state depends on.  Taken with interrupts off: the handler,
-	 * the NAPI poll, ndo_start_xmit and configuration calls all queue
-	 * register accesses into the same batch.
+	 * the NAPI poll and configuration calls all queue register accesses
+	 * into the same batch.
 	 */
 	spinlock_t io_lock;
 	struct pv_io_batch *batch;
-	bool irq_masked;	/* napi=1: the handler masked, poll not done */
+	/* The TDT doorbell's own batch, used only by ndo_start_xmit under
+	 * the queue's xmit lock, so it leaves with interrupts on: an
+	 * interrupt the transmit raises (slirp answers at once) is then
+	 * delivered on the way back into the guest, not after an extra
+	 * interrupt-window exit once io_lock is dropped.
+	 */
+	struct pv_io_batch *tx_batch;
 	u32 rctl;		/* last RCTL written; 0 while stopped */
 	struct e1000p_irq_stats istats;
 

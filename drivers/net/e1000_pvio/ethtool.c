@@ -108,9 +108,12 @@ static void e1000p_get_ethtool_stats(struct net_device *netdev,
 				     struct ethtool_stats *stats, u64 *d)
 {
 	struct e1000p_adapter *ad = netdev_priv(netdev);
-	struct pv_io_stats ps;
+	struct pv_io_stats ps, pt;
 
 	e1000p_rx_tx_stats(ad, d);
+	netif_tx_lock_bh(netdev);	/* the doorbell batch's lock */
+	pv_io_batch_stats(ad->tx_batch, &pt);
+	netif_tx_unlock_bh(netdev);
 	/* the batch's in-place counters are plain: read them under its lock */
 	spin_lock_irq(&ad->io_lock);
 	d[S_IRQS] = ad->istats.irqs;
@@ -124,14 +127,15 @@ static void e1000p_get_ethtool_stats(struct net_device *netdev,
 	/* both sides move while traffic runs; exact once the interface is down */
 	d[S_TX_IN_FLIGHT] = d[S_TX_QUEUED] - d[S_TX_PACKETS] - d[S_TX_FLUSHED];
 	d[S_RX_BUFFERS_POSTED] = READ_ONCE(ad->rx_posted);
-	d[S_PVIO_OPS_QUEUED] = ps.ops_queued;
-	d[S_PVIO_QUEUE_FULL] = ps.queue_full;
-	d[S_PVIO_FLUSHES] = ps.flushes;
-	d[S_PVIO_HYPERCALLS] = ps.hypercalls;
-	d[S_PVIO_OPS_HYPERCALL] = ps.ops_hypercall;
-	d[S_PVIO_OPS_NATIVE] = ps.ops_native;
-	d[S_PVIO_HOST_ERRORS] = ps.host_errors;
-	d[S_PVIO_FALLBACKS] = ps.fallbacks;
+	/* both batches together */
+	d[S_PVIO_OPS_QUEUED] = ps.ops_queued + pt.ops_queued;
+	d[S_PVIO_QUEUE_FULL] = ps.queue_full + pt.queue_full;
+	d[S_PVIO_FLUSHES] = ps.flushes + pt.flushes;
+	d[S_PVIO_HYPERCALLS] = ps.hypercalls + pt.hypercalls;
+	d[S_PVIO_OPS_HYPERCALL] = ps.ops_hypercall + pt.ops_hypercall;
+	d[S_PVIO_OPS_NATIVE] = ps.ops_native + pt.ops_native;
+	d[S_PVIO_HOST_ERRORS] = ps.host_errors + pt.host_errors;
+	d[S_PVIO_FALLBACKS] = ps.fallbacks + pt.fallbacks;
 }
 
 static const struct ethtool_ops e1000p_ethtool_ops = {

@@ -7,17 +7,19 @@
  * them to the VMM.  The runs that belong together are queued into the
  * adapter's pv_io_batch and leave in one pv_io_flush(): one hypercall on a
  * host with the pvio handler, plain MMIO everywhere else.  The runs:
- *   interrupt   ICR read (read-to-clear) + IMC write (mask)   [napi=1]
- *   end of poll RDT write (new buffers) + IMS write (unmask)
+ *   interrupt   ICR read (read-to-clear drops the line; no mask)
+ *   end of poll RDT write, once 32 new buffers wait   [napi=1]
+ *   (napi=0: the same RDT write at the end of the handler)
  *   transmit    TDT write, once per xmit_more burst
  *   open        the whole ring and unit setup
- * Unlike the stock driver there is no flush read of STATUS after the mask
- * (the batch is executed in order and QEMU applies writes synchronously),
- * no watchdog polling the statistics registers, and no ITR tuning.
+ * Unlike the stock driver there is no IMC/IMS mask and unmask around the
+ * poll, no flush read of STATUS, no watchdog polling the statistics
+ * registers, and no ITR tuning.
  *
- * One spinlock (io_lock) serialises the batch: the interrupt handler, the
- * NAPI poll, ndo_start_xmit and configuration calls can run at the same
- * time on different CPUs and all of them queue register accesses.
+ * One spinlock (io_lock) serialises the register batch: the interrupt
+ * handler, the NAPI poll and configuration calls can run at the same time
+ * on different CPUs and all of them queue register accesses.  The TDT
+ * doorbell has a batch of its own under the queue's xmit lock.
  *
  * napi=0 handles receive in the interrupt handler with netif_rx(), as the
  * NPC 2010 paper's variant did; napi=1 (default) is modern NAPI.
@@ -200,7 +202,6 @@ static void e1000p_hw_quiesce(struct e1000p_adapter *ad)
 	e1000p_rd(ad, E1000P_ICR, &icr);
 	e1000p_flush(ad);
 	ad->rctl = 0;
-	ad->irq_masked = true;
 }
 
 /* Global reset through CTRL.RST in BAR0.  (The stock driver issues it
@@ -456,10 +457,19 @@ static int e1000p_rx_clean(struct e1000p_adapter *ad, int budget)
 	return done;
 }
 
-/* io_lock held: hand new buffers to the device, if there are any */
-static void e1000p_rx_tail(struct e1000p_adapter *ad)
+/* io_lock held: hand new buffers to the device, if there are any; unless
+ * @now, only once E1000P_RX_TAIL_BATCH have gathered or the device is
+ * down to half the ring.
+ */
+static void e1000p_rx_tail(struct e1000p_adapter *ad, bool now)
 {
-	if (ad->rx_tail == ad->rx_next_to_fill)
+	unsigned int fresh = (ad->rx_next_to_fill + E1000P_RING_SIZE -
+			      ad->rx_tail) % E1000P_RING_SIZE;
+
+	if (!fresh)
+		return;
+	if (!now && fresh < E1000P_RX_TAIL_BATCH &&
+	    ad->rx_posted - fresh >= E1000P_RING_SIZE / 2)
 		return;
 	ad->rx_tail = ad->rx_next_to_fill;
 	dma_wmb();	/* descriptors before the tail that exposes them */
@@ -540,15 +550,13 @@ static void e1000p_maybe_stop_tx(struct e1000p_adapter *ad)
 		netif_start_queue(ad->netdev);
 }
 
+/* Under the queue's xmit lock, interrupts on: see tx_batch. */
 static void e1000p_tx_doorbell(struct e1000p_adapter *ad)
 {
-	unsigned long flags;
-
 	dma_wmb();	/* descriptors before the tail that exposes them */
-	spin_lock_irqsave(&ad->io_lock, flags);
-	e1000p_wr(ad, E1000P_TDT, READ_ONCE(ad->tx_next_to_use));
-	e1000p_flush(ad);
-	spin_unlock_irqrestore(&ad->io_lock, flags);
+	pv_io_writel(ad->tx_batch, READ_ONCE(ad->tx_next_to_use),
+		     ad->hw + E1000P_TDT);
+	pv_io_flush(ad->tx_batch);
 }
 
 static void e1000p_tx_count(struct e1000p_adapter *ad, u64 *counter)
@@ -620,9 +628,12 @@ static void e1000p_irq_causes(struct e1000p_adapter *ad, u32 icr)
 	}
 }
 
-/* napi=1.  While a poll is pending our interrupts are masked, so an
- * interrupt then belongs to another device on the shared line: answer
- * without touching the NIC.  Otherwise read the causes and mask in one run.
+/* napi=1.  Reading ICR (read-to-clear) drops the line, so the handler
+ * leaves the interrupt unmasked: one register op per interrupt.  A frame
+ * that arrives while the poll runs raises the line again (no sooner than
+ * QEMU's interrupt mitigation lets it) and napi_schedule() then marks the
+ * poll missed, so it runs once more; masking would cost an IMC write here
+ * and an IMS write at the end of every poll.
  */
 static irqreturn_t e1000p_intr_napi(int irq, void *data)
 {
@@ -630,22 +641,13 @@ static irqreturn_t e1000p_intr_napi(int irq, void *data)
 	u32 icr;
 
 	spin_lock(&ad->io_lock);
-	if (ad->irq_masked) {
-		spin_unlock(&ad->io_lock);
-		return IRQ_NONE;
-	}
 	e1000p_rd(ad, E1000P_ICR, &icr);
-	e1000p_wr(ad, E1000P_IMC, E1000P_INT_ALL);
 	e1000p_flush(ad);
 	if (!icr) {
-		/* not ours after all: undo the mask */
-		e1000p_wr(ad, E1000P_IMS, E1000P_INT_ENABLE);
-		e1000p_flush(ad);
 		ad->istats.irqs_none++;
 		spin_unlock(&ad->io_lock);
 		return IRQ_NONE;
 	}
-	ad->irq_masked = true;
 	e1000p_irq_causes(ad, icr);
 	spin_unlock(&ad->io_lock);
 	napi_schedule(&ad->napi);
@@ -655,7 +657,7 @@ static irqreturn_t e1000p_intr_napi(int irq, void *data)
 static int e1000p_poll(struct napi_struct *napi, int budget)
 {
 	struct e1000p_adapter *ad = container_of(napi, struct e1000p_adapter, napi);
-	bool refilled, unmask;
+	bool refilled;
 	int done;
 
 	u64_stats_update_begin(&ad->rstats.syncp);
@@ -666,21 +668,14 @@ static int e1000p_poll(struct napi_struct *napi, int budget)
 	done = e1000p_rx_clean(ad, budget);
 	refilled = e1000p_rx_refill(ad, GFP_ATOMIC);
 
-	/* Complete outside io_lock: napi_complete_done() flushes GRO, and a
-	 * frame delivered there may be answered through ndo_start_xmit,
-	 * which takes io_lock for the doorbell.
-	 */
-	unmask = done < budget && napi_complete_done(napi, done);
-
-	/* the tail update and the unmask leave in one run */
+	/* the tail update, if one is due, while the poll still owns the ring */
 	spin_lock_irq(&ad->io_lock);
-	e1000p_rx_tail(ad);
-	if (unmask) {
-		e1000p_wr(ad, E1000P_IMS, E1000P_INT_ENABLE);
-		ad->irq_masked = false;
-	}
+	e1000p_rx_tail(ad, false);
 	e1000p_flush(ad);
 	spin_unlock_irq(&ad->io_lock);
+
+	if (done < budget)
+		napi_complete_done(napi, done);
 
 	if (!refilled)
 		mod_timer(&ad->refill_timer, jiffies + HZ / 50 + 1);
@@ -712,7 +707,7 @@ static irqreturn_t e1000p_intr_direct(int irq, void *data)
 	refilled = e1000p_rx_refill(ad, GFP_ATOMIC);
 
 	spin_lock(&ad->io_lock);
-	e1000p_rx_tail(ad);
+	e1000p_rx_tail(ad, false);
 	e1000p_flush(ad);
 	spin_unlock(&ad->io_lock);
 
@@ -824,7 +819,7 @@ static void e1000p_hw_start(struct e1000p_adapter *ad)
 		   E1000P_RCTL_BSIZE_2048 | E1000P_RCTL_RDMTS_HALF |
 		   e1000p_rctl_mode(ad->netdev);
 	e1000p_wr(ad, E1000P_RCTL, ad->rctl);
-	e1000p_rx_tail(ad);
+	e1000p_rx_tail(ad, true);
 	e1000p_rd(ad, E1000P_ICR, &icr);	/* drop causes latched while stopped */
 	e1000p_flush(ad);
 	spin_unlock_irq(&ad->io_lock);
@@ -836,7 +831,6 @@ static void e1000p_irq_enable(struct e1000p_adapter *ad)
 	u32 status;
 
 	spin_lock_irq(&ad->io_lock);
-	ad->irq_masked = false;
 	e1000p_wr(ad, E1000P_IMS, E1000P_INT_ENABLE);
 	e1000p_rd(ad, E1000P_STATUS, &status);
 	e1000p_flush(ad);
@@ -968,7 +962,8 @@ static const struct net_device_ops e1000p_netdev_ops = {
 
 static struct dentry *e1000p_debugfs_root;
 
-/* inject_host_error: the next N flushes of this adapter's batch behave as
+/* inject_host_error: the next N flushes of each of this adapter's batches
+ * (registers, doorbell) behave as
  * if the host refused them.  The batch then queues ops until the flush and
  * runs them natively afterwards, as the hypercall transport defers them,
  * so tests under TCG exercise the deferred-result path of every run.
@@ -982,6 +977,9 @@ static int e1000p_inject_set(void *data, u64 val)
 	spin_lock_irq(&ad->io_lock);	/* the batch is idle between runs */
 	pv_io_batch_inject_host_error(ad->batch, val);
 	spin_unlock_irq(&ad->io_lock);
+	netif_tx_lock_bh(ad->netdev);
+	pv_io_batch_inject_host_error(ad->tx_batch, val);
+	netif_tx_unlock_bh(ad->netdev);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(e1000p_inject_fops, NULL, e1000p_inject_set, "%llu\n");
@@ -1076,6 +1074,12 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		err = PTR_ERR(ad->batch);
 		goto err_unmap;
 	}
+	snprintf(name, sizeof(name), "e1000p-tx-%s", pci_name(pdev));
+	ad->tx_batch = pv_io_batch_alloc(name, 1);
+	if (IS_ERR(ad->tx_batch)) {
+		err = PTR_ERR(ad->tx_batch);
+		goto err_batch;
+	}
 	e1000p_hw_reset(ad);
 	e1000p_read_mac(ad);
 	e1000p_netdev_init(ad);
@@ -1093,6 +1097,8 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 err_napi:
 	if (ad->use_napi)
 		netif_napi_del(&ad->napi);
+	pv_io_batch_free(ad->tx_batch);
+err_batch:
 	pv_io_batch_free(ad->batch);
 err_unmap:
 	iounmap(ad->hw);
@@ -1117,6 +1123,7 @@ static void e1000p_remove(struct pci_dev *pdev)
 	spin_unlock_irq(&ad->io_lock);
 	if (ad->use_napi)
 		netif_napi_del(&ad->napi);
+	pv_io_batch_free(ad->tx_batch);
 	pv_io_batch_free(ad->batch);
 	iounmap(ad->hw);
 	free_netdev(netdev);
