@@ -144,22 +144,29 @@ l2_phase() {
 	# the tree may live under L0's /tmp, which the tmpfs below hides:
 	# take the L2 initramfs along into that tmpfs
 	cp "/host$L2_INITRD" /tmp/l2-initramfs.gz
+	cp "/host$L2_PEER" /tmp/e1000-peer.sh
 	mount -t tmpfs tmp /host/tmp
 	cp /tmp/l2-initramfs.gz /host/tmp/l2-initramfs.gz
+	cp /tmp/e1000-peer.sh /host/tmp/e1000-peer.sh
+	chmod 755 /host/tmp/e1000-peer.sh
 	L2_INITRD=/tmp/l2-initramfs.gz
 	mount -t devtmpfs dev /host/dev
 	mount -t proc proc /host/proc
 	mount -t sysfs sys /host/sys
 	mkfifo /tmp/l2in
 	exec 3<>/tmp/l2in
+	# slirp's guestfwd command talks to QEMU over a loopback socket pair
+	ip link set lo up
 	# L2's IDE disk, on L1's tmpfs
 	dd if=/dev/zero of=/host/tmp/ide.img bs=1M count=0 seek=80 2>/dev/null
 
 	say "starting L2: $L2_KERNEL, $L2_INITRD"
 	t0=$(date +%s)
 	{ timeout -s KILL $L2_TIMEOUT chroot /host qemu-system-x86_64 -enable-kvm \
-		-cpu host -m 384 -nographic -no-reboot -monitor none -net none \
+		-cpu host -m 384 -nographic -no-reboot -monitor none \
 		-drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe \
+		-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:/tmp/e1000-peer.sh \
+		-device e1000,netdev=n0 \
 		-kernel $L2_KERNEL -initrd $L2_INITRD \
 		-append "console=ttyS0 quiet panic=-1" <&3 2>&1
 	  echo $? > $L2_RES/qemu_rc; } | l2_console
@@ -229,6 +236,9 @@ l2_phase() {
 	done < $L2_RES/checks
 	if [ "$(l2res disk_part)" != done ]; then
 		l2tap "not ok 0 - L2: the pata_pvio disk part ran to the end # $(l2res disk_part)"
+	fi
+	if [ "$(l2res net_part)" != done ]; then
+		l2tap "not ok 0 - L2: the e1000_pvio network part ran to the end # $(l2res net_part)"
 	fi
 	if [ -f $L2_RES/finished ]; then
 		l2tap "ok 0 - L2: ran to the end and powered off ($((t1 - t0))s)"

@@ -20,13 +20,16 @@
 # loads pvio.ko and pvio_selftest.ko from $PVIO_GUEST_MODULES (default
 # pvio/ of this tree, built by `make`) and checks the transport it chose,
 # then writes and reads back 64 MiB through pata_pvio ($PVIO_PATA_MODULE,
-# default drivers/ata/pata_pvio.ko) on an IDE disk, host refusals included.
+# default drivers/ata/pata_pvio.ko) on an IDE disk, host refusals included,
+# and moves 64 MiB each way through e1000_pvio ($PVIO_E1000_MODULE) with
+# napi=1 and napi=0, to tests/vm/e1000-peer.sh behind slirp's guestfwd.
 #
-# Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_PATA_MODULE, PVIO_NESTED_L2,
+# Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_PATA_MODULE,
+# PVIO_E1000_MODULE, PVIO_NESTED_L2,
 # PVIO_L1_KVER (default 6.1.0-56-amd64, also the L2 kernel),
-# PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 900),
+# PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 1500),
 # PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
-# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 300), PVIO_SEED (the
+# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 1200), PVIO_SEED (the
 # differential case's seed, default the time), QEMU.
 
 set -u
@@ -38,12 +41,13 @@ KVER=${PVIO_L1_KVER:-6.1.0-56-amd64}
 KERNEL=/boot/vmlinuz-$KVER
 MODROOT=/lib/modules/$KVER
 QEMU=${QEMU:-qemu-system-x86_64}
-TIMEOUT=${PVIO_NESTED_TIMEOUT:-900}
+TIMEOUT=${PVIO_NESTED_TIMEOUT:-1500}
 CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120}
 L2=${PVIO_NESTED_L2:-1}
-L2_TIMEOUT=${PVIO_L2_TIMEOUT:-300}
+L2_TIMEOUT=${PVIO_L2_TIMEOUT:-1200}
 GUESTMOD=${PVIO_GUEST_MODULES:-$TOP/pvio}
 PATA_KO=${PVIO_PATA_MODULE:-$TOP/drivers/ata/pata_pvio.ko}
+E1000_KO=${PVIO_E1000_MODULE:-$TOP/drivers/net/e1000_pvio/e1000_pvio.ko}
 
 die() { echo "Bail out! $*"; exit 2; }
 
@@ -147,6 +151,7 @@ if [ -z "$l2_skip" ]; then
 			done
 		done
 		cp "$GUESTMOD/pvio.ko" "$PATA_KO" "$R2/lib/modules/$KVER/extra/"
+		[ -f "$E1000_KO" ] && cp "$E1000_KO" "$R2/lib/modules/$KVER/extra/"
 		depmod -b "$R2" "$KVER" || die "depmod for the L2 initramfs failed"
 		# openssl makes the seeded pattern
 		for f in "$(command -v openssl)" $(ldd "$(command -v openssl)" | grep -o '/[^ ]*'); do
@@ -161,6 +166,7 @@ if [ -z "$l2_skip" ]; then
 	L2_KERNEL=$KERNEL
 	L2_INITRD=$OUT/l2-initramfs.gz
 	L2_TIMEOUT=$L2_TIMEOUT
+	L2_PEER=$TOP/tests/vm/e1000-peer.sh
 	EOC
 	# shellcheck disable=SC2054 # one option, its commas are QEMU's
 	VIRTFS=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap)
