@@ -25,8 +25,30 @@ awk -v part="$PART" '
 function get(w, k) { return snap[w ".1", k] - snap[w ".0", k] }
 function net(w, k) { return get(w, k) - get("empty", k) }
 function f(x, d) { return sprintf("%." d "f", x) }
-function xget(w, c) { return xh[w ".1", c] - xh[w ".0", c] - (xh["empty.1", c] - xh["empty.0", c]) }
-function mget(w, c) { return mh[w ".1", c] - mh[w ".0", c] - (mh["empty.1", c] - mh["empty.0", c]) }
+# hget HIST W K: growth of histogram bucket K over window W, less the empty window
+function hget(h, w, k) { return h[w ".1", k] - h[w ".0", k] - (h["empty.1", k] - h["empty.0", k]) }
+function xget(w, c) { return hget(xh, w, c) }
+function mget(w, c) { return hget(mh, w, c) }
+# hist_table HEAD HAVE HIST LABEL WINDOWS: one row per bucket of HIST (rows
+# labelled LABEL[bucket]), one column per window in WINDOWS that HAVE has,
+# per flush (uart windows) or per command; rows under 0.01 left out
+function hist_table(head, hv, h, lab, ws,   W, nw, w, k, line, any, v, d, hdr, sep) {
+	nw = split(ws, W, " ")
+	hdr = "| " head " |"; sep = "|---|"
+	for (w = 1; w <= nw; w++) if (hv[W[w] ".1"]) { hdr = hdr " " W[w] " |"; sep = sep "---|" }
+	print hdr; print sep
+	for (k in lab) {
+		line = "| " lab[k] " |"; any = 0
+		for (w = 1; w <= nw; w++) {
+			if (!hv[W[w] ".1"]) continue
+			d = W[w] ~ /^uart/ ? res["flushes"] : res["cmds"]
+			v = hget(h, W[w], k) / d
+			if (v >= 0.01 || v <= -0.01) any = 1
+			line = line " " f(v, 2) " |"
+		}
+		if (any) print line
+	}
+}
 # iperf NAME WHAT: from the iperf3 receiver line, "mbit" or "pkts" (UDP)
 function iperf(w, what,   a, n, i, lt) {
 	n = split(res[w ".iperf"], a, " ")
@@ -108,14 +130,12 @@ function net_part(part,   i, j, d, w, p, s, irq, rtt, nd, n, amt, unit, tp, what
 			}
 		}
 	} else if (part == "breakdown") {
-		split("16:CR0_WRITE 19:CR3_WRITE 20:CR4_WRITE 96:INTR 97:NMI 100:VINTR 110:RDTSC 114:CPUID 120:HLT 121:INVLPG 123:IOIO 124:MSR 129:VMMCALL 1024:NPF 1025:AVIC_IPI 1026:AVIC_NOACCEL 119:PAUSE 141:XSETBV 135:RDTSCP", nm, " ")
-		for (i in nm) { split(nm[i], kv, ":"); name[kv[1]] = kv[2] }
 		hdr = "| SVM exit code |"; sep = "|---|"
 		for (i = 1; i <= nd; i++) if (ok[D[i]]) { hdr = hdr " " D[i] " / echo |"; sep = sep "---|" }
 		for (i = 1; i <= nd; i++) if (ok[D[i]] && bulk_mib(D[i]) > 0) { hdr = hdr " " D[i] " / MiB bulk |"; sep = sep "---|" }
 		print hdr; print sep
 		for (c in codes) {
-			line = "| " c (c in name ? " " name[c] : "") " |"; any = 0
+			line = "| " c (c in svmname ? " " svmname[c] : "") " |"; any = 0
 			for (i = 1; i <= nd; i++) if (ok[D[i]]) {
 				v = xget("net." D[i] ".ping", c) / pings(D[i]); if (v >= 0.01 || v <= -0.01) any = 1
 				line = line " " f(v, 2) " |"
@@ -132,11 +152,9 @@ function net_part(part,   i, j, d, w, p, s, irq, rtt, nd, n, amt, unit, tp, what
 		hdr = "| MSR |"; sep = "|---|"
 		for (i = 1; i <= nd; i++) if (ok[D[i]]) { hdr = hdr " " D[i] " |"; sep = sep "---|" }
 		print hdr; print sep
-		split("6e0:TSC_DEADLINE 80b:x2APIC_EOI 819:x2APIC_TMR1 830:x2APIC_ICR 838:x2APIC_TMICT 4b564d02:KVM_ASYNC_PF_EN 4b564d04:KVM_STEAL_TIME 4b564d06:KVM_PV_EOI", mn, " ")
-		for (i in mn) { split(mn[i], kv, ":"); mname[kv[1]] = kv[2] }
 		for (m in msrs) {
 			split(m, kv, ":"); base = sprintf("%x", kv[1])
-			line = "| " base (kv[2] ? "w" : "r") (base in mname ? " " mname[base] : "") " |"; any = 0
+			line = "| " base (kv[2] ? "w" : "r") (kv[1] in msrname ? " " msrname[kv[1]] : "") " |"; any = 0
 			for (i = 1; i <= nd; i++) if (ok[D[i]]) {
 				v = mget("net." D[i] ".ping", m) / pings(D[i]); if (v >= 0.05 || v <= -0.05) any = 1
 				line = line " " f(v, 2) " |"
@@ -191,6 +209,13 @@ function bgrate() {
 }
 # the exits of window w less the background share of its length
 function lessbg(w) { return net(w, "exits") - bgrate() * (span(w) - span("empty")) }
+BEGIN {
+	split("16:CR0_WRITE 19:CR3_WRITE 20:CR4_WRITE 96:INTR 97:NMI 100:VINTR 110:RDTSC 114:CPUID 120:HLT 121:INVLPG 123:IOIO 124:MSR 129:VMMCALL 1024:NPF 1025:AVIC_IPI 1026:AVIC_NOACCEL 119:PAUSE 141:XSETBV 135:RDTSCP", nm, " ")
+	for (i in nm) { split(nm[i], kv, ":"); svmname[kv[1]] = kv[2] }
+	# decimal MSR number -> name, for the disk and net MSR tables
+	n = split("1760:TSC_DEADLINE 2059:x2APIC_EOI 2073:x2APIC_TMR1 2096:x2APIC_ICR 2104:x2APIC_TMICT 1263947010:KVM_ASYNC_PF_EN 1263947012:KVM_STEAL_TIME 1263947014:KVM_PV_EOI", nm, " ")
+	for (i = 1; i <= n; i++) { split(nm[i], kv, ":"); msrname[kv[1]] = kv[2] }
+}
 $1 == "SNAP" {
 	have[$2] = 1
 	for (i = 3; i <= NF; i++) { split($i, kv, "="); snap[$2, kv[1]] = kv[2] }
@@ -261,44 +286,15 @@ END {
 		printf "bonnie++ -s %d -r %d -n 0 -f -D (O_DIRECT) on ext2, %d MiB file; the window holds every phase (block write, rewrite, block read, seeks). \"< 0.5 s\": bonnie++ could not time the phase (L2 page cache).\n", mb, mb / 2, mb
 	} else if (part == "msr") {
 		if (!hm["empty.0"]) { print "(no kvm_msr histogram in these results)"; exit 0 }
-		split("1760:IA32_TSC_DEADLINE 2059:X2APIC_EOI 2096:X2APIC_ICR 2104:X2APIC_TMICT", nm, " ")
-		for (i in nm) { split(nm[i], kv, ":"); name[kv[1]] = kv[2] }
-		n = res["cmds"] + 0
-		nw = split("ata_piix.write ata_piix.read pata_pvio.write pata_pvio.read virtio_blk.write virtio_blk.read", W, " ")
-		hdr = "| MSR (access) |"; sep = "|---|"
-		for (w = 1; w <= nw; w++) if (hm[W[w] ".1"]) { hdr = hdr " " W[w] " |"; sep = sep "---|" }
-		print hdr; print sep
 		for (k in msrs) {
 			split(k, kv, ":")
-			line = sprintf("| 0x%x %s(%s) |", kv[1], (kv[1] in name ? name[kv[1]] " " : ""), kv[2] ? "write" : "read"); any = 0
-			for (w = 1; w <= nw; w++) {
-				if (!hm[W[w] ".1"]) continue
-				v = (mh[W[w] ".1", k] - mh[W[w] ".0", k] - (mh["empty.1", k] - mh["empty.0", k])) / n
-				if (v >= 0.01 || v <= -0.01) any = 1
-				line = line " " f(v, 2) " |"
-			}
-			if (any) print line
+			lab[k] = sprintf("0x%x %s(%s)", kv[1], (kv[1] in msrname ? msrname[kv[1]] " " : ""), kv[2] ? "write" : "read")
 		}
+		hist_table("MSR (access)", hm, mh, lab, "ata_piix.write ata_piix.read pata_pvio.write pata_pvio.read virtio_blk.write virtio_blk.read")
 	} else if (part == "breakdown") {
 		if (!hx["empty.0"]) { print "(no kvm_exit histogram in these results)"; exit 0 }
-		split("16:CR0_WRITE 19:CR3_WRITE 20:CR4_WRITE 96:INTR 97:NMI 100:VINTR 110:RDTSC 114:CPUID 120:HLT 121:INVLPG 123:IOIO 124:MSR 129:VMMCALL 1024:NPF 1025:AVIC_IPI 1026:AVIC_NOACCEL 119:PAUSE 141:XSETBV 135:RDTSCP", nm, " ")
-		for (i in nm) { split(nm[i], kv, ":"); name[kv[1]] = kv[2] }
-		n = res["cmds"] + 0
-		nw = split("uart.native uart.hypercall ata_piix.write ata_piix.read pata_pvio.write pata_pvio.read virtio_blk.write virtio_blk.read", W, " ")
-		hdr = "| SVM exit code |"; sep = "|---|"
-		for (w = 1; w <= nw; w++) if (hx[W[w] ".1"]) { hdr = hdr " " W[w] " |"; sep = sep "---|" }
-		print hdr; print sep
-		for (c in codes) {
-			line = "| " c (c in name ? " " name[c] : "") " |"; any = 0
-			for (w = 1; w <= nw; w++) {
-				if (!hx[W[w] ".1"]) continue
-				d = W[w] ~ /^uart/ ? res["flushes"] : n
-				v = (xh[W[w] ".1", c] - xh[W[w] ".0", c] - (xh["empty.1", c] - xh["empty.0", c])) / d
-				if (v >= 0.01 || v <= -0.01) any = 1
-				line = line " " f(v, 2) " |"
-			}
-			if (any) print line
-		}
+		for (c in codes) lab[c] = c (c in svmname ? " " svmname[c] : "")
+		hist_table("SVM exit code", hx, xh, lab, "uart.native uart.hypercall ata_piix.write ata_piix.read pata_pvio.write pata_pvio.read virtio_blk.write virtio_blk.read")
 	} else {
 		n = res["cmds"] + 0
 		print "| L2 disk driver | direction | commands | total exits / cmd | less background / cmd | PIO exits (io_exits) / cmd | exits to userspace / cmd | hypercalls / cmd | MMIO exits to userspace / cmd | MB/s (L2 clock) | seconds |"
