@@ -38,6 +38,7 @@
  * slower than the mode the drive is switched to).  PIO4 and MWDMA1-2 are
  * offered, with a 40-wire cable.
  */
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/libata.h>
@@ -45,6 +46,7 @@
 #include <linux/pci.h>
 #include <linux/pvio.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <scsi/scsi_host.h>
 
 #include <compat/pvio_compat.h>
@@ -76,6 +78,36 @@ static bool fastpath = true;
 module_param(fastpath, bool, 0644);
 MODULE_PARM_DESC(fastpath, "Issue and complete ATA DMA commands in one flush each (default: Y)");
 
+/* When a DMA command may complete without its interrupt (see pata_pvio_qc_issue()) */
+enum { PATA_PVIO_IRQLESS_OFF, PATA_PVIO_IRQLESS_HYPERCALL, PATA_PVIO_IRQLESS_ALWAYS };
+static const char * const pata_pvio_irqless_names[] = { "off", "hypercall", "always" };
+static int irqless = PATA_PVIO_IRQLESS_HYPERCALL;
+
+static int pata_pvio_irqless_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(pata_pvio_irqless_names, val);
+
+	if (i < 0) {
+		pr_err(DRV_NAME ": irqless=%s is not one of off, hypercall, always\n", val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(irqless, i);
+	return 0;
+}
+
+static int pata_pvio_irqless_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", pata_pvio_irqless_names[READ_ONCE(irqless)]);
+}
+
+static const struct kernel_param_ops pata_pvio_irqless_ops = {
+	.set = pata_pvio_irqless_set,
+	.get = pata_pvio_irqless_get,
+};
+module_param_cb(irqless, &pata_pvio_irqless_ops, NULL, 0644);
+MODULE_PARM_DESC(irqless,
+		 "complete DMA commands the host finished within the issue flush without an interrupt: off, hypercall (default: with the hypercall transport), always");
+
 /* One per ATA channel; ap->private_data. */
 struct pata_pvio_port {
 	struct pv_io_batch *batch;
@@ -103,7 +135,34 @@ struct pata_pvio_port {
 	u8 idle_dev;
 	/* INTRQ is edge-triggered (legacy mode): its clear may wait */
 	bool edge_irq;
+	/*
+	 * Interrupt-less completion.  The issue run set nIEN (devctl is the
+	 * value libata keeps in the register, to be written back) and ended
+	 * by reading BM status and altstatus into early_bm/early_alt.
+	 * early_valid: those say the command is done and no port operation
+	 * has run since (under pp->lock).  done_pending: done_work is to
+	 * complete it (under ap->lock).
+	 */
+	bool nien;
+	bool early_valid;
+	bool done_pending;
+	u8 devctl;
+	u8 early_bm;
+	u8 early_alt;
+	struct ata_port *ap;
+	struct work_struct done_work;
+	/*
+	 * Interrupt-less issues whose command had finished by the end of
+	 * the issue run(s), so that done_work completes it, and those whose
+	 * command had not (it interrupts); under pp->lock.  In debugfs:
+	 * /sys/kernel/debug/pata_pvio/<PCI function>.<channel>/.
+	 */
+	u64 irqless_done;
+	u64 irqless_missed;
+	struct dentry *dbg;
 };
+
+static struct dentry *pata_pvio_debugfs;
 
 static struct pata_pvio_port *pp_of(struct ata_port *ap)
 {
@@ -150,6 +209,7 @@ static u16 pp_reg(struct pata_pvio_port *pp, unsigned int reg)
 static void pp_forget_idle(struct pata_pvio_port *pp)
 {
 	pp->idle_dev = 0;
+	pp->early_valid = false;
 }
 
 static u8 pata_pvio_read1(struct ata_port *ap, u16 port)
@@ -183,6 +243,7 @@ static void pata_pvio_set_devctl(struct ata_port *ap, u8 ctl)
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_forget_idle(pp);
 	pp_outb(pp, ctl, pp->ctl);
+	pp->nien = false;
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 }
@@ -262,6 +323,7 @@ static void pata_pvio_load_ctl(struct ata_port *ap, u8 ctl)
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_forget_idle(pp);
 	pp_outb(pp, ctl, pp->ctl);
+	pp->nien = false;
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -471,52 +533,123 @@ static bool pata_pvio_issue_tf(struct ata_queued_cmd *qc)
 	       !pata_pvio_busy(st2);
 }
 
-/* Queue the bus master setup, the ATA command, the pause and the engine start. */
-static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc)
+/* Is this command to try completing without its interrupt? */
+static bool pata_pvio_want_irqless(struct pata_pvio_port *pp)
+{
+	switch (READ_ONCE(irqless)) {
+	case PATA_PVIO_IRQLESS_ALWAYS:
+		return true;
+	case PATA_PVIO_IRQLESS_HYPERCALL:
+		return pv_io_batch_transport(pp->batch) == PV_IO_HYPERCALL;
+	}
+	return false;
+}
+
+/*
+ * Queue the bus master setup, the ATA command, the pause and the engine
+ * start.  Interrupt-less: nIEN first, so that the completion does not
+ * raise INTRQ, and the completion's two reads last.
+ */
+static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc, bool irqless)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
 
+	if (irqless) {
+		pp->devctl = qc->ap->last_ctl;
+		pp_outb(pp, pp->devctl | ATA_NIEN, pp->ctl);
+		pp->nien = true;
+	}
 	pata_pvio_queue_bmdma_setup(qc);
 	pp->bmcmd |= ATA_DMA_START;
 	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	if (irqless) {
+		pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
+		pp_inb(pp, pp->ctl, &pp->early_alt);
+	}
 }
 
-/* Run 2 of a two-run issue. */
-static void pata_pvio_issue_dma(struct ata_queued_cmd *qc)
+/*
+ * With nIEN set the device does not interrupt, so the BM status INTR bit,
+ * which follows INTRQ, stays clear too: a command is done when the bus
+ * master has gone inactive and the device is not busy.
+ */
+static bool pata_pvio_early_done(struct pata_pvio_port *pp)
+{
+	return !(pp->early_bm & ATA_DMA_ACTIVE) && !(pp->early_alt & ATA_BUSY);
+}
+
+/*
+ * After an interrupt-less issue run, under pp->lock.  If the command had
+ * finished by its end, done_work completes it.  If not, interrupts go
+ * back on and the result is read once more in the same flush: a command
+ * that finished before nIEN was cleared raised no interrupt and is
+ * complete in that read, one that finishes after it interrupts as usual
+ * (and may be seen complete in that read too: whichever of done_work and
+ * the interrupt handler comes first completes it).
+ * Return: true if done_work is to complete the command.
+ */
+static bool pata_pvio_check_irqless(struct pata_pvio_port *pp)
+{
+	if (!pata_pvio_early_done(pp)) {
+		pp_outb(pp, pp->devctl, pp->ctl);
+		pp->nien = false;
+		pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
+		pp_inb(pp, pp->ctl, &pp->early_alt);
+		pv_io_flush(pp->batch);
+	}
+	pp->early_valid = pata_pvio_early_done(pp);
+	if (pp->early_valid)
+		pp->irqless_done++;
+	else
+		pp->irqless_missed++;
+	return pp->early_valid;
+}
+
+/* Run 2 of a two-run issue.  Return: see pata_pvio_check_irqless(). */
+static bool pata_pvio_issue_dma(struct ata_queued_cmd *qc)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
+	bool irqless = pata_pvio_want_irqless(pp);
+	bool done = false;
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pata_pvio_queue_dma_start(qc);
+	pata_pvio_queue_dma_start(qc, irqless);
 	pv_io_flush(pp->batch);
+	if (irqless)
+		done = pata_pvio_check_irqless(pp);
 	spin_unlock_irqrestore(&pp->lock, flags);
+	return done;
 }
 
 /*
  * The one-run issue, when the device is known idle and selected (see the
  * top of this file).  The device register is written anyway, as libata
- * does: it costs nothing in a batch.  Return: false if the state was not
- * known, with nothing queued.
+ * does: it costs nothing in a batch.  Return: -EAGAIN if the state was
+ * not known, with nothing queued; else whether done_work is to complete
+ * the command (pata_pvio_check_irqless()).
  */
-static bool pata_pvio_issue_known_idle(struct ata_queued_cmd *qc)
+static int pata_pvio_issue_known_idle(struct ata_queued_cmd *qc)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
 	u8 dev = qc->dev->devno ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
+	bool irqless = pata_pvio_want_irqless(pp);
 	unsigned long flags;
-	bool idle;
+	int ret = -EAGAIN;
+	bool known;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	idle = pp->idle_dev == qc->dev->devno + 1;
+	known = pp->idle_dev == qc->dev->devno + 1;
 	pp_forget_idle(pp);
-	if (idle) {
+	if (known) {
 		pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
 		pata_pvio_queue_tf(pp, &qc->tf);
-		pata_pvio_queue_dma_start(qc);
+		pata_pvio_queue_dma_start(qc, irqless);
 		pv_io_flush(pp->batch);
+		ret = irqless && pata_pvio_check_irqless(pp);
 	}
 	spin_unlock_irqrestore(&pp->lock, flags);
-	return idle;
+	return ret;
 }
 
 /*
@@ -527,18 +660,26 @@ static bool pata_pvio_issue_known_idle(struct ata_queued_cmd *qc)
 static unsigned int pata_pvio_qc_issue(struct ata_queued_cmd *qc)
 {
 	struct ata_port *ap = qc->ap;
+	struct pata_pvio_port *pp = pp_of(ap);
+	int done;
 
 	if (!fastpath || qc->tf.protocol != ATA_PROT_DMA ||
 	    (qc->tf.flags & ATA_TFLAG_POLLING) ||
 	    qc->tf.ctl != ap->last_ctl)
 		return ata_bmdma_qc_issue(qc);
 
-	if (!pata_pvio_issue_known_idle(qc)) {
+	done = pata_pvio_issue_known_idle(qc);
+	if (done < 0) {
 		if (!pata_pvio_issue_tf(qc))
 			return ata_bmdma_qc_issue(qc);
-		pata_pvio_issue_dma(qc);
+		done = pata_pvio_issue_dma(qc);
 	}
 	ap->hsm_task_state = HSM_ST_LAST;
+	if (done) {
+		/* libata completes nothing inside qc_issue: leave it to done_work */
+		pp->done_pending = true;
+		ata_sff_queue_work(&pp->done_work);
+	}
 	return 0;
 }
 
@@ -554,18 +695,33 @@ static struct ata_queued_cmd *pata_pvio_dma_qc(struct ata_port *ap)
 	return qc;
 }
 
-/* The completion's run: BM status and altstatus, which have no side effects. */
-static void pata_pvio_read_dma_result(struct pata_pvio_port *pp,
+/*
+ * The completion's run: BM status and altstatus, which have no side
+ * effects; none if the issue run already read them with the command done
+ * (the device keeps that state until it is acknowledged).
+ * Return: whether the command is done.
+ */
+static bool pata_pvio_read_dma_result(struct pata_pvio_port *pp,
 				      u8 *host_stat, u8 *alt)
 {
 	unsigned long flags;
+	bool done;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, host_stat);
-	pp_inb(pp, pp->ctl, alt);
-	pv_io_flush(pp->batch);
+	if (pp->early_valid) {
+		*host_stat = pp->early_bm;
+		*alt = pp->early_alt;
+		pp->early_valid = false;
+		done = true;
+	} else {
+		pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, host_stat);
+		pp_inb(pp, pp->ctl, alt);
+		pv_io_flush(pp->batch);
+		done = *host_stat & ATA_DMA_INTR;
+	}
 	WRITE_ONCE(pp->bmkeep, *host_stat & PATA_PVIO_BM_KEEP);
 	spin_unlock_irqrestore(&pp->lock, flags);
+	return done;
 }
 
 /*
@@ -585,6 +741,11 @@ static void pata_pvio_ack_dma(struct pata_pvio_port *pp, bool now, u8 idle_dev)
 	pata_pvio_queue_bmdma_stop(pp);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &pp->pause);
 	pata_pvio_queue_irq_clear(pp);
+	if (pp->nien) {
+		/* with INTRQ low again: nothing to raise */
+		pp_outb(pp, pp->devctl, pp->ctl);
+		pp->nien = false;
+	}
 	if (now || !pp->edge_irq)
 		pv_io_flush(pp->batch);
 	pp->idle_dev = idle_dev;
@@ -605,15 +766,13 @@ static unsigned int pata_pvio_dma_done(struct ata_port *ap)
 	u8 host_stat, status;
 	bool ok;
 
-	if (!fastpath)
-		return 0;
 	qc = pata_pvio_dma_qc(ap);
 	if (!qc)
 		return 0;
-	pata_pvio_read_dma_result(pp, &host_stat, &status);
-	if (!(host_stat & ATA_DMA_INTR))
+	if (!pata_pvio_read_dma_result(pp, &host_stat, &status))
 		return 0;
 
+	pp->done_pending = false;
 	ok = !(host_stat & ATA_DMA_ERR) &&
 	     !(status & (ATA_BUSY | ATA_DRQ | ATA_DF | ATA_ERR));
 	pata_pvio_ack_dma(pp, !ok, ok ? qc->dev->devno + 1 : 0);
@@ -633,6 +792,28 @@ static unsigned int pata_pvio_dma_done(struct ata_port *ap)
 }
 
 /*
+ * Completes a command that finished within its issue run, with nIEN set:
+ * no interrupt will come for it.  A workqueue, not irq_work or a timer:
+ * those would cost a self-IPI or a timer write, each an exit of its own.
+ */
+static void pata_pvio_done_work(struct work_struct *work)
+{
+	struct pata_pvio_port *pp = container_of(work, struct pata_pvio_port,
+						 done_work);
+	struct ata_port *ap = pp->ap;
+	unsigned long flags;
+
+	/* blk-mq ends the request in BLOCK_SOFTIRQ: run it on the way out */
+	local_bh_disable();
+	spin_lock_irqsave(ap->lock, flags);
+	if (pp->done_pending)
+		pata_pvio_dma_done(ap);
+	pp->done_pending = false;
+	spin_unlock_irqrestore(ap->lock, flags);
+	local_bh_enable();
+}
+
+/*
  * DMA completions are handled here; any other interrupt (PIO, ATAPI,
  * spurious) goes to libata's handler, which uses the port operations.
  * In legacy mode each channel has its own edge-triggered IRQ, in native
@@ -647,7 +828,7 @@ static irqreturn_t pata_pvio_interrupt(int irq, void *dev_instance)
 
 	spin_lock_irqsave(&host->lock, flags);
 	for (i = 0; i < host->n_ports; i++)
-		if (pp_of(host->ports[i]))
+		if (fastpath && pp_of(host->ports[i]))
 			handled |= pata_pvio_dma_done(host->ports[i]);
 	spin_unlock_irqrestore(&host->lock, flags);
 
@@ -738,7 +919,13 @@ static int pata_pvio_port_start(struct ata_port *ap)
 	pp->batch = pv_io_batch_alloc(name, PATA_PVIO_MAX_OPS);
 	if (IS_ERR(pp->batch))
 		return PTR_ERR(pp->batch);
+	/* the counters' directory is the name without the "pata_pvio." */
+	pp->dbg = debugfs_create_dir(name + sizeof(DRV_NAME), pata_pvio_debugfs);
+	debugfs_create_u64("irqless_done", 0444, pp->dbg, &pp->irqless_done);
+	debugfs_create_u64("irqless_missed", 0444, pp->dbg, &pp->irqless_missed);
 	spin_lock_init(&pp->lock);
+	pp->ap = ap;
+	INIT_WORK(&pp->done_work, pata_pvio_done_work);
 	/* prog-if bit 2n set: channel n in native mode, on the shared PCI INTx */
 	pp->edge_irq = !((to_pci_dev(ap->host->dev)->class >> (2 * ap->port_no)) & 1);
 	ap->private_data = pp;
@@ -761,10 +948,12 @@ static void pata_pvio_port_stop(struct ata_port *ap)
 
 	if (!pp)
 		return;
+	cancel_work_sync(&pp->done_work);
 	spin_lock_irqsave(&pp->lock, flags);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	ap->private_data = NULL;
+	debugfs_remove(pp->dbg);
 	pv_io_batch_free(pp->batch);
 }
 
@@ -852,7 +1041,25 @@ static struct pci_driver pata_pvio_pci_driver = {
 	.resume		= ata_pci_device_resume,
 #endif
 };
-module_pci_driver(pata_pvio_pci_driver);
+
+static int __init pata_pvio_init(void)
+{
+	int rc;
+
+	pata_pvio_debugfs = debugfs_create_dir(DRV_NAME, NULL);
+	rc = pci_register_driver(&pata_pvio_pci_driver);
+	if (rc)
+		debugfs_remove(pata_pvio_debugfs);
+	return rc;
+}
+module_init(pata_pvio_init);
+
+static void __exit pata_pvio_exit(void)
+{
+	pci_unregister_driver(&pata_pvio_pci_driver);
+	debugfs_remove(pata_pvio_debugfs);
+}
+module_exit(pata_pvio_exit);
 
 MODULE_DESCRIPTION("PIIX IDE driver with batched port I/O (pvio)");
 MODULE_LICENSE("GPL");
