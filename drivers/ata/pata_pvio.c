@@ -28,6 +28,17 @@
  * sequences over the single-step port operations below, each of which
  * is one flush too.
  *
+ * Interrupt-less completion (irqless=hypercall, the default when batches
+ * go to the host): a host runs the issue run's ops in order, and QEMU has
+ * usually finished a small DMA command by the time the engine start
+ * returns.  So the issue run also sets nIEN first (the device raises no
+ * INTRQ for this command) and reads BM status and altstatus last.  If the
+ * command is done, a work item completes it from those values: one
+ * hypercall and no interrupt for the whole command.  If not, a second
+ * flush clears nIEN and reads again; a command that finished in between
+ * raised no interrupt and is done in that read, any later one interrupts.
+ * The completion's acknowledgment clears nIEN again.
+ *
  * Reads of the BM command register are gone: the driver is its only
  * writer, so it keeps the value it last wrote.  The BM status clear
  * writes back the drive-capable bits the driver last read instead of

@@ -157,14 +157,14 @@ l2_phase() {
 	exec 3<>/tmp/l2in
 	# slirp's guestfwd command talks to QEMU over a loopback socket pair
 	ip link set lo up
-	# L2's IDE disk, on L1's tmpfs
+	# L2's IDE disk, on L1's tmpfs; every read of its sector 150000 fails
 	dd if=/dev/zero of=/host/tmp/ide.img bs=1M count=0 seek=80 2>/dev/null
 
 	say "starting L2: $L2_KERNEL, $L2_INITRD"
 	t0=$(date +%s)
 	{ timeout -s KILL $L2_TIMEOUT chroot /host qemu-system-x86_64 -enable-kvm \
 		-cpu host -m 384 -nographic -no-reboot -monitor none \
-		-drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe \
+		-drive if=ide,format=raw,cache=unsafe,file.driver=blkdebug,file.image.filename=/tmp/ide.img,file.inject-error.0.event=read_aio,file.inject-error.0.sector=150000,file.inject-error.0.errno=5 \
 		-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:/tmp/e1000-peer.sh \
 		-device e1000,netdev=n0 \
 		-kernel $L2_KERNEL -initrd $L2_INITRD \

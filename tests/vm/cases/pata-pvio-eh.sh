@@ -3,8 +3,9 @@
 # pata_pvio under libata error handling: QEMU's blkdebug fails every read
 # of sector 8192 with EIO, the emulated disk reports a device error, libata
 # EH reads the result taskfile (pata_pvio's batched tf_read), retries and
-# gives up; the port must then work normally.  The merged DMA runs and
-# libata's own sequences (fastpath=0), each with pvio running ops in place
+# gives up; the port must then work normally.  The merged DMA runs,
+# the same with interrupt-less completion forced on (1i), and libata's own
+# sequences (fastpath=0), each with pvio running ops in place
 # and with every flush queued and refused (pvio's hypercall-transport path
 # and its fallback, forced through pvio's global inject_host_error knob).
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl"
@@ -26,9 +27,13 @@ i=0
 while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
 check "disk sda appears" [ -b /dev/sda ]
 
-for mode in 1 0 1q 0q; do
-	fp=${mode%q}
-	case $mode in *q) echo 1000000 > /sys/kernel/debug/pvio/inject_host_error ;; esac
+for mode in 1 0 1i 1q 0q; do
+	fp=${mode%[iq]}
+	case $mode in
+	*i) echo always > /sys/module/pata_pvio/parameters/irqless ;;
+	*q) echo hypercall > /sys/module/pata_pvio/parameters/irqless
+	    echo 1000000 > /sys/kernel/debug/pvio/inject_host_error ;;
+	esac
 	echo $fp > /sys/module/pata_pvio/parameters/fastpath
 	dmesg -c > /dev/null
 	check "fastpath=$mode: read of the bad sector fails" \

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# pata_pvio's interrupt-less DMA completion, forced on (irqless=always)
+# under TCG, where batches run natively: every DMA command is issued with
+# nIEN set and either completes from the issue run's reads (done_work,
+# no interrupt) or gets interrupts back and takes one (missed).  Checks
+# that each 4 KiB O_DIRECT command is counted exactly once as one or the
+# other, that every missed one interrupted, that data survive fio
+# --verify and a 64 MiB pattern, that irqless=off takes an interrupt per
+# command again, and that bad values for irqless refuse to load.
+# pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl fio"
+# pvio-vm: timeout=600 mem=768 disks="80M"
+# pvio-vm: qemu="-drive file=@DISK0@,if=ide,format=raw"
+. /lib/tap.sh
+
+MB=64
+PARAM=/sys/module/pata_pvio/parameters/irqless
+CNT=/sys/kernel/debug/pata_pvio
+pattern() {
+	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
+		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
+		head -c $((MB << 20))
+}
+sum_of() { md5sum | cut -d' ' -f1; }
+disk_direct() { dd if=/dev/sda bs=1M count=$MB iflag=direct 2>/dev/null | sum_of; }
+# cnt NAME: a counter summed over both channels
+cnt() { cat $CNT/*/"$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+# ide_irqs: interrupts pata_pvio took (/proc/interrupts)
+ide_irqs() {
+	awk '/pata_pvio/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) t += $i } END { print t + 0 }' /proc/interrupts
+}
+four_k() { # four_k: 2048 4 KiB O_DIRECT writes then reads
+	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
+	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
+}
+
+modprobe sd_mod
+modprobe pvio
+dmesg -c > /dev/null
+check "irqless=sometimes refuses to load" sh -c '! modprobe pata_pvio irqless=sometimes 2> /dev/null'
+check "and dmesg says which values are allowed" \
+	sh -c "dmesg | grep -q 'irqless=sometimes is not one of off, hypercall, always'"
+check "pata_pvio loads with irqless=always" modprobe pata_pvio irqless=always
+check "irqless reads back as always" [ "$(cat $PARAM)" = always ]
+i=0
+while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
+check "disk sda appears" [ -b /dev/sda ]
+check "counters are in debugfs, one directory per channel" [ "$(ls $CNT | wc -l)" -eq 2 ]
+check "writing a bad value at run time is refused" sh -c "! echo 3 > $PARAM"
+
+pattern 1 > /tmp/pat
+P1=$(sum_of < /tmp/pat)
+dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
+check "64 MiB O_DIRECT write, read back: same md5" [ "$(disk_direct)" = "$P1" ]
+
+d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(ide_irqs)
+four_k
+d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(ide_irqs)
+d=$((d1 - d0)); m=$((m1 - m0)); n=$((i1 - i0))
+echo "# 4096 4 KiB commands: $d completed from the issue run, $m missed, $n interrupts"
+check "every command counted once as done or missed" [ $((d + m)) -eq 4096 ]
+check "every missed command took its interrupt" [ $n -ge $m ]
+check "written 4 KiB blocks read back: same md5" \
+	[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = \
+	  "$(head -c 8388608 /tmp/pat | sum_of)" ]
+
+if fio --name=irqless --filename=/dev/sda --direct=1 --size=24M \
+	--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 --eta=never \
+	--rw=randwrite --bsrange=4k-256k --ioengine=libaio --iodepth=8 \
+	--output=/tmp/fio.out && ! grep -q 'verify: bad' /tmp/fio.out; then
+	ok "fio randwrite 4k-256k QD8 --verify=crc32c"
+else
+	grep -E 'verify|err=' /tmp/fio.out | head -5 | sed 's/^/# /'
+	not_ok "fio randwrite 4k-256k QD8 --verify=crc32c"
+fi
+
+echo off > $PARAM
+d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(ide_irqs)
+four_k
+d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(ide_irqs)
+echo "# irqless=off: $((i1 - i0)) interrupts for 4096 commands"
+check "irqless=off: counters stand still" [ $((d1 - d0 + m1 - m0)) -eq 0 ]
+check "irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 4096 ]
+
+check "pata_pvio unloads" rmmod pata_pvio
+check "its debugfs directory goes with it" [ ! -d $CNT ]
+rm -f /tmp/pat
