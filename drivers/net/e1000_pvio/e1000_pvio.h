@@ -237,7 +237,6 @@ struct e1000p_adapter {
 	unsigned long flags;
 	struct timer_list refill_timer;
 	struct work_struct reset_task;
-	struct dentry *dbg;
 
 	struct e1000p_rx_stats rstats;
 	struct e1000p_tx_stats tstats;

@@ -26,7 +26,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
@@ -958,39 +957,6 @@ static const struct net_device_ops e1000p_netdev_ops = {
 	.ndo_get_stats64	= e1000p_get_stats64,
 };
 
-/* ---- debugfs: test hook ---- */
-
-static struct dentry *e1000p_debugfs_root;
-
-/* inject_host_error: the next N flushes of each of this adapter's batches
- * (registers, doorbell) behave as
- * if the host refused them.  The batch then queues ops until the flush and
- * runs them natively afterwards, as the hypercall transport defers them,
- * so tests under TCG exercise the deferred-result path of every run.
- */
-static int e1000p_inject_set(void *data, u64 val)
-{
-	struct e1000p_adapter *ad = data;
-
-	if (val > UINT_MAX)
-		return -EINVAL;
-	spin_lock_irq(&ad->io_lock);	/* the batch is idle between runs */
-	pv_io_batch_inject_host_error(ad->batch, val);
-	spin_unlock_irq(&ad->io_lock);
-	netif_tx_lock_bh(ad->netdev);
-	pv_io_batch_inject_host_error(ad->tx_batch, val);
-	netif_tx_unlock_bh(ad->netdev);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(e1000p_inject_fops, NULL, e1000p_inject_set, "%llu\n");
-
-static void e1000p_debugfs_add(struct e1000p_adapter *ad)
-{
-	ad->dbg = debugfs_create_dir(pci_name(ad->pdev), e1000p_debugfs_root);
-	debugfs_create_file_unsafe("inject_host_error", 0200, ad->dbg, ad,
-				   &e1000p_inject_fops);
-}
-
 /* ---- PCI ---- */
 
 static int e1000p_pci_init(struct pci_dev *pdev)
@@ -1086,7 +1052,6 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = register_netdev(netdev);
 	if (err)
 		goto err_napi;
-	e1000p_debugfs_add(ad);
 	netdev_info(netdev, "82540EM at %s, %pM, %s, pvio %s transport\n",
 		    pci_name(pdev), netdev->dev_addr,
 		    ad->use_napi ? "NAPI" : "receive in the interrupt handler",
@@ -1114,7 +1079,6 @@ static void e1000p_remove(struct pci_dev *pdev)
 	struct net_device *netdev = pci_get_drvdata(pdev);
 	struct e1000p_adapter *ad = netdev_priv(netdev);
 
-	debugfs_remove(ad->dbg);
 	unregister_netdev(netdev);	/* stops it first if it is up */
 	cancel_work_sync(&ad->reset_task);
 	/* leave nothing running for the next driver */
@@ -1160,24 +1124,7 @@ static struct pci_driver e1000p_driver = {
 	.shutdown	= e1000p_shutdown,
 };
 
-static int __init e1000p_init(void)
-{
-	int err;
-
-	e1000p_debugfs_root = debugfs_create_dir(E1000P_NAME, NULL);
-	err = pci_register_driver(&e1000p_driver);
-	if (err)
-		debugfs_remove(e1000p_debugfs_root);
-	return err;
-}
-module_init(e1000p_init);
-
-static void __exit e1000p_exit(void)
-{
-	pci_unregister_driver(&e1000p_driver);
-	debugfs_remove(e1000p_debugfs_root);
-}
-module_exit(e1000p_exit);
+module_pci_driver(e1000p_driver);
 
 MODULE_DESCRIPTION("Intel 82540EM (QEMU e1000) with register runs batched through pvio");
 MODULE_LICENSE("GPL");

@@ -59,7 +59,7 @@ for mode in 1 0; do
 	check "$m link up" wait_carrier
 	check "$m 16 MiB each way at once with ethtool and ping beside" both_ways smp$mode
 	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
-	echo 1000000 > /sys/kernel/debug/e1000_pvio/$pci/inject_host_error
+	echo 1000000 > /sys/kernel/debug/pvio/inject_host_error
 	# and with the interrupt (and so the poll) moved to the second CPU
 	irq=$(cat /sys/bus/pci/devices/$pci/irq)
 	c1=$(awk -v i="$irq:" '$1 == i { print $3 }' /proc/interrupts)
@@ -69,6 +69,7 @@ for mode in 1 0; do
 		[ "$(awk -v i="$irq:" '$1 == i { print $3 }' /proc/interrupts)" -gt "$c1" ]
 	echo 3 > /proc/irq/$irq/smp_affinity
 	check "$m deferred path taken" [ "$(st pvio_fallbacks)" -gt 1000 ]
+	echo 0 > /sys/kernel/debug/pvio/inject_host_error
 	check "$m no receive errors, no busy returns" \
 		[ "$(st rx_errors)" = 0 -a "$(st tx_busy)" = 0 ]
 	grep -E "CPU|$nic" /proc/interrupts | sed 's/^/# /'

@@ -104,9 +104,8 @@ for mode in 1 0; do
 	# Same again with every flush deferred: ops queue until pv_io_flush()
 	# and read results only land then, as with the hypercall transport.
 	fb=$(st pvio_fallbacks)
-	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
-	check "$m arm deferred runs (debugfs inject_host_error)" \
-		sh -c "echo 1000000 > /sys/kernel/debug/e1000_pvio/$pci/inject_host_error"
+	check "$m arm deferred runs (pvio's debugfs inject_host_error)" \
+		sh -c "echo 1000000 > /sys/kernel/debug/pvio/inject_host_error"
 	tx_file $MID /tmp/txmid > /tmp/both_tx &
 	rx_sum $MID defer$mode > /tmp/both_rx
 	wait
@@ -119,6 +118,7 @@ for mode in 1 0; do
 		eval 'same "$a" "$b" && same "$txmid_sum" "$c"'
 	check "$m deferred runs: every flush went the queued path" \
 		[ $(( $(st pvio_fallbacks) - fb )) -gt 1000 ]
+	echo 0 > /sys/kernel/debug/pvio/inject_host_error
 
 	check "$m no receive errors" [ "$(st rx_errors)" = 0 ]
 	check "$m no busy returns or drops" \
