@@ -561,11 +561,11 @@ static bool pata_pvio_want_irqless(struct pata_pvio_port *pp)
  * start.  Interrupt-less: nIEN first, so that the completion does not
  * raise INTRQ, and the completion's two reads last.
  */
-static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc, bool irqless)
+static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc, bool noirq)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
 
-	if (irqless) {
+	if (noirq) {
 		pp->devctl = qc->ap->last_ctl;
 		pp_outb(pp, pp->devctl | ATA_NIEN, pp->ctl);
 		pp->nien = true;
@@ -573,7 +573,7 @@ static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc, bool irqless)
 	pata_pvio_queue_bmdma_setup(qc);
 	pp->bmcmd |= ATA_DMA_START;
 	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
-	if (irqless) {
+	if (noirq) {
 		pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
 		pp_inb(pp, pp->ctl, &pp->early_alt);
 	}
@@ -620,14 +620,14 @@ static bool pata_pvio_check_irqless(struct pata_pvio_port *pp)
 static bool pata_pvio_issue_dma(struct ata_queued_cmd *qc)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
-	bool irqless = pata_pvio_want_irqless(pp);
+	bool noirq = pata_pvio_want_irqless(pp);
 	bool done = false;
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pata_pvio_queue_dma_start(qc, irqless);
+	pata_pvio_queue_dma_start(qc, noirq);
 	pv_io_flush(pp->batch);
-	if (irqless)
+	if (noirq)
 		done = pata_pvio_check_irqless(pp);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	return done;
@@ -644,7 +644,7 @@ static int pata_pvio_issue_known_idle(struct ata_queued_cmd *qc)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
 	u8 dev = qc->dev->devno ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
-	bool irqless = pata_pvio_want_irqless(pp);
+	bool noirq = pata_pvio_want_irqless(pp);
 	unsigned long flags;
 	int ret = -EAGAIN;
 	bool known;
@@ -655,9 +655,9 @@ static int pata_pvio_issue_known_idle(struct ata_queued_cmd *qc)
 	if (known) {
 		pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
 		pata_pvio_queue_tf(pp, &qc->tf);
-		pata_pvio_queue_dma_start(qc, irqless);
+		pata_pvio_queue_dma_start(qc, noirq);
 		pv_io_flush(pp->batch);
-		ret = irqless && pata_pvio_check_irqless(pp);
+		ret = noirq && pata_pvio_check_irqless(pp);
 	}
 	spin_unlock_irqrestore(&pp->lock, flags);
 	return ret;
