@@ -37,7 +37,9 @@
  * hypercall and no interrupt for the whole command.  If not, a second
  * flush clears nIEN and reads again; a command that finished in between
  * raised no interrupt and is done in that read, any later one interrupts.
- * The completion's acknowledgment clears nIEN again.
+ * nIEN stays set for the next interrupt-less command; every single-step
+ * port operation (libata's own sequences, which wait for interrupts)
+ * clears it first, in its own flush, and so does port_stop.
  *
  * Reads of the BM command register are gone: the driver is its only
  * writer, so it keeps the value it last wrote.  The BM status clear
@@ -223,6 +225,25 @@ static void pp_forget_idle(struct pata_pvio_port *pp)
 	pp->early_valid = false;
 }
 
+/*
+ * Interrupt-less commands leave nIEN set for the next one.  Anything else
+ * libata does expects the interrupt: clear it first, in the same flush.
+ */
+static void pp_irq_back_on(struct pata_pvio_port *pp)
+{
+	if (pp->nien) {
+		pp_outb(pp, pp->devctl, pp->ctl);
+		pp->nien = false;
+	}
+}
+
+/* A single-step port operation, one of libata's sequences, is starting. */
+static void pp_single_step(struct pata_pvio_port *pp)
+{
+	pp_forget_idle(pp);
+	pp_irq_back_on(pp);
+}
+
 static u8 pata_pvio_read1(struct ata_port *ap, u16 port)
 {
 	struct pata_pvio_port *pp = pp_of(ap);
@@ -289,7 +310,7 @@ static void pata_pvio_dev_select(struct ata_port *ap, unsigned int device)
 	u8 dev = device ? ATA_DEVICE_OBS | ATA_DEV1 : ATA_DEVICE_OBS;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_forget_idle(pp);
+	pp_single_step(pp);
 	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
 	pp_inb(pp, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
@@ -353,7 +374,7 @@ static void pata_pvio_tf_load(struct ata_port *ap, const struct ata_taskfile *tf
 		pata_pvio_load_ctl(ap, tf->ctl);
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_forget_idle(pp);
+	pp_single_step(pp);
 	pata_pvio_queue_tf(pp, tf);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
 	pv_io_flush(pp->batch);
@@ -399,7 +420,7 @@ static void pata_pvio_exec_command(struct ata_port *ap,
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_forget_idle(pp);
+	pp_single_step(pp);
 	pp_outb(pp, tf->command, pp_reg(pp, ATA_REG_CMD));
 	pp_inb(pp, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
@@ -433,7 +454,7 @@ static void pata_pvio_bmdma_setup(struct ata_queued_cmd *qc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_forget_idle(pp);
+	pp_single_step(pp);
 	pata_pvio_queue_bmdma_setup(qc);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -446,7 +467,7 @@ static void pata_pvio_bmdma_start(struct ata_queued_cmd *qc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_forget_idle(pp);
+	pp_single_step(pp);
 	pp->bmcmd |= ATA_DMA_START;
 	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
 	pv_io_flush(pp->batch);
@@ -467,7 +488,7 @@ static void pata_pvio_bmdma_stop(struct ata_queued_cmd *qc)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_forget_idle(pp);
+	pp_single_step(pp);
 	pata_pvio_queue_bmdma_stop(pp);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -565,10 +586,12 @@ static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc, bool noirq)
 {
 	struct pata_pvio_port *pp = pp_of(qc->ap);
 
-	if (noirq) {
+	if (noirq && !pp->nien) {
 		pp->devctl = qc->ap->last_ctl;
 		pp_outb(pp, pp->devctl | ATA_NIEN, pp->ctl);
 		pp->nien = true;
+	} else if (!noirq) {
+		pp_irq_back_on(pp);
 	}
 	pata_pvio_queue_bmdma_setup(qc);
 	pp->bmcmd |= ATA_DMA_START;
@@ -752,11 +775,6 @@ static void pata_pvio_ack_dma(struct pata_pvio_port *pp, bool now, u8 idle_dev)
 	pata_pvio_queue_bmdma_stop(pp);
 	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &pp->pause);
 	pata_pvio_queue_irq_clear(pp);
-	if (pp->nien) {
-		/* with INTRQ low again: nothing to raise */
-		pp_outb(pp, pp->devctl, pp->ctl);
-		pp->nien = false;
-	}
 	if (now || !pp->edge_irq)
 		pv_io_flush(pp->batch);
 	pp->idle_dev = idle_dev;
@@ -961,6 +979,7 @@ static void pata_pvio_port_stop(struct ata_port *ap)
 		return;
 	cancel_work_sync(&pp->done_work);
 	spin_lock_irqsave(&pp->lock, flags);
+	pp_irq_back_on(pp);	/* as the next driver expects to find it */
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	ap->private_data = NULL;

@@ -84,6 +84,32 @@ o1=$(chan_stat 0 ops_queued); q1=$(chan_stat 1 ops_queued)
 echo "# channel 0: $((o1 - o0)) ops, channel 1: $((q1 - q0)) ops"
 check "both channels' batches counted their ops" [ $((o1 - o0)) -gt 0 -a $((q1 - q0)) -gt 0 ]
 
+# The same four at once with interrupt-less completion forced on: master
+# and slave share a channel, and the CD-ROM's PACKET commands (libata's
+# own sequences, which wait for interrupts) run beside the DMA commands
+# that leave nIEN set.
+echo always > /sys/module/pata_pvio/parameters/irqless
+pattern 6 > /tmp/pat6
+P6=$(sum_of < /tmp/pat6)
+dd if=/tmp/pat6 of=/dev/$A bs=4k oflag=direct 2>/dev/null &
+dd if=/tmp/pat6 of=/dev/$B bs=64k oflag=direct 2>/dev/null &
+dd if=/tmp/pat6 of=/dev/$C bs=16k oflag=direct 2>/dev/null &
+dd if=/dev/sr0 bs=2048 iflag=direct 2>/dev/null | sum_of > /tmp/cd.sum &
+wait
+check "irqless=always: master written concurrently reads back identical" [ "$(direct_sum $A)" = "$P6" ]
+check "irqless=always: slave written concurrently reads back identical" [ "$(direct_sum $B)" = "$P6" ]
+check "irqless=always: secondary written concurrently reads back identical" [ "$(direct_sum $C)" = "$P6" ]
+check "irqless=always: CD-ROM read concurrently: 8 MiB of zeros" [ "$(cat /tmp/cd.sum)" = "$Z" ]
+n=$(cat /sys/kernel/debug/pata_pvio/*/irqless_done /sys/kernel/debug/pata_pvio/*/irqless_missed |
+	awk '{ s += $1 } END { print s + 0 }')
+echo "# irqless commands: $n"
+check "irqless=always: the DMA commands went the interrupt-less way" [ "$n" -gt 1000 ]
+echo hypercall > /sys/module/pata_pvio/parameters/irqless
+rm -f /tmp/pat6
+dd if=/tmp/pat of=/dev/$A bs=64k oflag=direct 2>/dev/null
+dd if=/tmp/pat of=/dev/$B bs=128k oflag=direct 2>/dev/null
+dd if=/tmp/pat of=/dev/$C bs=4k oflag=direct 2>/dev/null
+
 # Parallel readers on all disks while each disk's scheduler switches 102 times.
 rm -f /tmp/stop /tmp/bad
 for d in $A $B $C; do
