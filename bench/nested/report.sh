@@ -24,7 +24,8 @@ PART=$2
 awk -v part="$PART" '
 function get(w, k) { return snap[w ".1", k] - snap[w ".0", k] }
 function net(w, k) { return get(w, k) - get("empty", k) }
-function f(x, d) { return sprintf("%." d "f", x) }
+# x to d decimals; "-0.00" (a count a hair under its empty window) prints as 0.00
+function f(x, d,   s) { s = sprintf("%." d "f", x); if (s ~ /^-0\.?0*$/) s = substr(s, 2); return s }
 # hget HIST W K: growth of histogram bucket K over window W, less the empty window
 function hget(h, w, k) { return h[w ".1", k] - h[w ".0", k] - (h["empty.1", k] - h["empty.0", k]) }
 function xget(w, c) { return hget(xh, w, c) }
