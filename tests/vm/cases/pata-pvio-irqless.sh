@@ -6,11 +6,12 @@
 # no interrupt) or gets interrupts back and takes one (missed).  Checks
 # that each 4 KiB O_DIRECT command is counted exactly once as one or the
 # other, that every missed one interrupted, that data survive fio
-# --verify and a 64 MiB pattern, that irqless=off takes an interrupt per
-# command again, and that bad values for irqless refuse to load.
+# --verify (two jobs, one per CPU, with the interrupt on the second CPU)
+# and a 64 MiB pattern, that irqless=off takes an interrupt per command
+# again, and that bad values for irqless refuse to load.
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl fio"
 # pvio-vm: timeout=600 mem=768 disks="80M"
-# pvio-vm: qemu="-drive file=@DISK0@,if=ide,format=raw"
+# pvio-vm: qemu="-smp 2 -drive file=@DISK0@,if=ide,format=raw"
 . /lib/tap.sh
 
 MB=64
@@ -64,15 +65,21 @@ check "written 4 KiB blocks read back: same md5" \
 	[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = \
 	  "$(head -c 8388608 /tmp/pat | sum_of)" ]
 
-if fio --name=irqless --filename=/dev/sda --direct=1 --size=24M \
+# issue and done_work on either CPU, the missed commands' interrupts on CPU1
+for irq in $(awk -F: '/pata_pvio/ { print $1 + 0 }' /proc/interrupts); do
+	echo 2 > /proc/irq/$irq/smp_affinity
+done
+if fio --name=irqless --filename=/dev/sda --direct=1 --size=12M \
+	--numjobs=2 --offset_increment=12M --cpus_allowed_policy=split --cpus_allowed=0,1 \
 	--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 --eta=never \
 	--rw=randwrite --bsrange=4k-256k --ioengine=libaio --iodepth=8 \
 	--output=/tmp/fio.out && ! grep -q 'verify: bad' /tmp/fio.out; then
-	ok "fio randwrite 4k-256k QD8 --verify=crc32c"
+	ok "fio 2 jobs (one per CPU) randwrite 4k-256k QD8 --verify=crc32c"
 else
 	grep -E 'verify|err=' /tmp/fio.out | head -5 | sed 's/^/# /'
-	not_ok "fio randwrite 4k-256k QD8 --verify=crc32c"
+	not_ok "fio 2 jobs (one per CPU) randwrite 4k-256k QD8 --verify=crc32c"
 fi
+grep pata_pvio /proc/interrupts | sed 's/^/# /'
 
 echo off > $PARAM
 d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(ide_irqs)
