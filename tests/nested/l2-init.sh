@@ -48,7 +48,7 @@ PCI=/sys/bus/pci/devices/0000:00:01.1
 lcheck() {
 	d=$1
 	shift
-	if "$@"; then echo "PVIO-L2-CHECK ok $d"; else echo "PVIO-L2-CHECK not ok $d"; fi
+	if "$@"; then echo "PVIO-L2-CHECK ok $d"; else echo "PVIO-L2-CHECK not ok $d"; return 1; fi
 }
 pattern() {
 	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
@@ -174,15 +174,26 @@ disk_part() {
 # (run by L2's QEMU in L1): "send N SEED" streams N bytes of a seeded
 # AES-CTR stream, "sum N SEED" gives its md5, "recv N" answers with the md5
 # of the N bytes it got.
+# A transfer that stalls ends after NC_SECS (its check fails, the rest runs,
+# and net_diag shows the NIC's state) instead of holding L1 to its timeout.
 PEER="10.0.2.100 5000"
 BIG=67108864
-host_sum() { echo "sum $1 $2" | nc $PEER; }
+NC_SECS=600
+host_sum() { echo "sum $1 $2" | timeout $NC_SECS nc $PEER; }
 rx_sum() {	# rx_sum N SEED: md5 of what arrived, empty unless N bytes did
-	echo "send $1 $2" | nc $PEER > /tmp/rx
+	echo "send $1 $2" | timeout $NC_SECS nc $PEER > /tmp/rx
 	[ "$(wc -c < /tmp/rx)" = "$1" ] && sum_of < /tmp/rx
 	rm -f /tmp/rx
 }
-tx_sum() { { echo "recv $1"; cat "$2"; } | nc $PEER; }
+tx_sum() { { echo "recv $1"; cat "$2"; } | timeout $NC_SECS nc $PEER; }
+net_diag() {	# net_diag NIC: after a failed transfer, as comments
+	{
+		grep -E "CPU|$1|e1000" /proc/interrupts
+		grep "$1" /proc/net/dev
+		cat $P/batches/e1000p-*/stats
+		dmesg | tail -20
+	} 2>&1 | sed 's/^/# /'
+}
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 e1000_stat() {
 	cat $P/batches/e1000p-*/stats 2>/dev/null |
@@ -212,10 +223,12 @@ net_part() {
 		a=$(host_sum $BIG rx$mode)
 		b=$(rx_sum $BIG rx$mode)
 		echo "# $m receive 64 MiB: peer md5 $a, L2 md5 $b"
-		lcheck "$m receive 64 MiB byte-exact (md5 peer = L2)" same "$a" "$b"
+		lcheck "$m receive 64 MiB byte-exact (md5 peer = L2)" same "$a" "$b" ||
+			net_diag "$nic"
 		c=$(tx_sum $BIG /tmp/pat)
 		echo "# $m send 64 MiB: L2 md5 $TX, peer md5 $c"
-		lcheck "$m send 64 MiB byte-exact (md5 L2 = peer)" same "$TX" "$c"
+		lcheck "$m send 64 MiB byte-exact (md5 L2 = peer)" same "$TX" "$c" ||
+			net_diag "$nic"
 		h1=$(e1000_stat hypercalls)
 		echo "# $m $((h1 - h0)) hypercalls during the transfers"
 		if [ "$(cat $P/transport)" = hypercall ]; then
