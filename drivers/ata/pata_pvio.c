@@ -577,6 +577,13 @@ static bool pata_pvio_want_irqless(struct pata_pvio_port *pp)
 	return false;
 }
 
+/* Queue the completion's two reads, into early_bm and early_alt. */
+static void pp_queue_early_result(struct pata_pvio_port *pp)
+{
+	pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
+	pp_inb(pp, pp->ctl, &pp->early_alt);
+}
+
 /*
  * Queue the bus master setup, the ATA command, the pause and the engine
  * start.  Interrupt-less: nIEN first, so that the completion does not
@@ -596,10 +603,8 @@ static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc, bool noirq)
 	pata_pvio_queue_bmdma_setup(qc);
 	pp->bmcmd |= ATA_DMA_START;
 	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
-	if (noirq) {
-		pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
-		pp_inb(pp, pp->ctl, &pp->early_alt);
-	}
+	if (noirq)
+		pp_queue_early_result(pp);
 }
 
 /*
@@ -625,10 +630,8 @@ static bool pata_pvio_early_done(struct pata_pvio_port *pp)
 static bool pata_pvio_check_irqless(struct pata_pvio_port *pp)
 {
 	if (!pata_pvio_early_done(pp)) {
-		pp_outb(pp, pp->devctl, pp->ctl);
-		pp->nien = false;
-		pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
-		pp_inb(pp, pp->ctl, &pp->early_alt);
+		pp_irq_back_on(pp);
+		pp_queue_early_result(pp);
 		pv_io_flush(pp->batch);
 	}
 	pp->early_valid = pata_pvio_early_done(pp);

@@ -42,6 +42,15 @@ chan_stat() { # chan_stat CHANNEL KEY
 direct_sum() { # direct_sum DEV: md5 of the first MB MiB, O_DIRECT
 	dd if=/dev/$1 bs=64k count=$((MB * 16)) iflag=direct 2>/dev/null | sum_of
 }
+# four_at_once FILE BS_A BS_B BS_C: FILE to the three disks at once (block
+# sizes as given), the CD-ROM read beside them; its md5 in /tmp/cd.sum
+four_at_once() {
+	dd if="$1" of=/dev/$A bs="$2" oflag=direct 2>/dev/null &
+	dd if="$1" of=/dev/$B bs="$3" oflag=direct 2>/dev/null &
+	dd if="$1" of=/dev/$C bs="$4" oflag=direct 2>/dev/null &
+	dd if=/dev/sr0 bs=2048 iflag=direct 2>/dev/null | sum_of > /tmp/cd.sum &
+	wait
+}
 
 echo /bin/modprobe > /proc/sys/kernel/modprobe
 modprobe sd_mod
@@ -68,11 +77,7 @@ P=$(sum_of < /tmp/pat)
 Z=$(head -c 8388608 /dev/zero | sum_of)
 o0=$(chan_stat 0 ops_queued); q0=$(chan_stat 1 ops_queued)
 # all four at once: two channels, two devices on each
-dd if=/tmp/pat of=/dev/$A bs=64k oflag=direct 2>/dev/null &
-dd if=/tmp/pat of=/dev/$B bs=128k oflag=direct 2>/dev/null &
-dd if=/tmp/pat of=/dev/$C bs=4k oflag=direct 2>/dev/null &
-dd if=/dev/sr0 bs=2048 iflag=direct 2>/dev/null | sum_of > /tmp/cd.sum &
-wait
+four_at_once /tmp/pat 64k 128k 4k
 check "master written concurrently reads back identical" [ "$(direct_sum $A)" = "$P" ]
 check "slave written concurrently reads back identical" [ "$(direct_sum $B)" = "$P" ]
 check "secondary written concurrently reads back identical" [ "$(direct_sum $C)" = "$P" ]
@@ -91,11 +96,7 @@ check "both channels' batches counted their ops" [ $((o1 - o0)) -gt 0 -a $((q1 -
 echo always > /sys/module/pata_pvio/parameters/irqless
 pattern 6 > /tmp/pat6
 P6=$(sum_of < /tmp/pat6)
-dd if=/tmp/pat6 of=/dev/$A bs=4k oflag=direct 2>/dev/null &
-dd if=/tmp/pat6 of=/dev/$B bs=64k oflag=direct 2>/dev/null &
-dd if=/tmp/pat6 of=/dev/$C bs=16k oflag=direct 2>/dev/null &
-dd if=/dev/sr0 bs=2048 iflag=direct 2>/dev/null | sum_of > /tmp/cd.sum &
-wait
+four_at_once /tmp/pat6 4k 64k 16k
 check "irqless=always: master written concurrently reads back identical" [ "$(direct_sum $A)" = "$P6" ]
 check "irqless=always: slave written concurrently reads back identical" [ "$(direct_sum $B)" = "$P6" ]
 check "irqless=always: secondary written concurrently reads back identical" [ "$(direct_sum $C)" = "$P6" ]
@@ -106,9 +107,7 @@ echo "# irqless commands: $n"
 check "irqless=always: the DMA commands went the interrupt-less way" [ "$n" -gt 1000 ]
 echo hypercall > /sys/module/pata_pvio/parameters/irqless
 rm -f /tmp/pat6
-dd if=/tmp/pat of=/dev/$A bs=64k oflag=direct 2>/dev/null
-dd if=/tmp/pat of=/dev/$B bs=128k oflag=direct 2>/dev/null
-dd if=/tmp/pat of=/dev/$C bs=4k oflag=direct 2>/dev/null
+four_at_once /tmp/pat 64k 128k 4k	# pattern 5 back for the readers below
 
 # Parallel readers on all disks while each disk's scheduler switches 102 times.
 rm -f /tmp/stop /tmp/bad
