@@ -124,6 +124,16 @@ l2_console() {
 	done
 }
 
+# l2_watch SECS: if L2 still runs after SECS, print what its vCPU and its
+# interrupt controllers hold (L2's QEMU monitor) before the kill: a hung L2
+# shows where it waits, a lost interrupt shows as an IRR bit nobody serves
+l2_watch() {
+	sleep $1
+	{ printf 'info registers\ninfo pic\ninfo lapic\n'; sleep 5; } |
+		nc 127.0.0.1 4444 2>&1 | tr -d '\r' | grep -v '^(qemu)' |
+		sed 's/^/PVIO-NESTED: L2 monitor: /'
+}
+
 # TAP lines of the L2 phase, counted for its plan line
 l2n=0
 l2tap() {
@@ -160,17 +170,25 @@ l2_phase() {
 	# L2's IDE disk, on L1's tmpfs; every read of its sector 150000 fails
 	dd if=/dev/zero of=/host/tmp/ide.img bs=1M count=0 seek=80 2>/dev/null
 
-	say "starting L2: $L2_KERNEL, $L2_INITRD"
+	# L2 ends early enough for L1 to report and dump its log within the
+	# runner's budget for the whole L1 run
+	left=$(( ${PVIO_L1_BUDGET:-1500} - $(cut -d. -f1 /proc/uptime) - 90 ))
+	[ "$left" -lt "$L2_TIMEOUT" ] && L2_TIMEOUT=$left
+	say "starting L2: $L2_KERNEL, $L2_INITRD, ${L2_TIMEOUT}s at most"
 	t0=$(date +%s)
+	l2_watch $((L2_TIMEOUT - 20)) &
+	watch=$!
 	{ timeout -s KILL $L2_TIMEOUT chroot /host qemu-system-x86_64 -enable-kvm \
-		-cpu host -m 384 -nographic -no-reboot -monitor none \
+		-cpu host -m 384 -nographic -no-reboot \
+		-monitor tcp:127.0.0.1:4444,server=on,wait=off \
 		-drive if=ide,format=raw,cache=unsafe,file.driver=blkdebug,file.image.filename=/tmp/ide.img,file.inject-error.0.event=read_aio,file.inject-error.0.sector=150000,file.inject-error.0.errno=5 \
 		-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:/tmp/e1000-peer.sh \
 		-device e1000,netdev=n0 \
 		-kernel $L2_KERNEL -initrd $L2_INITRD \
-		-append "console=ttyS0 quiet panic=-1" <&3 2>&1
+		-append "console=ttyS0 loglevel=5 panic=-1" <&3 2>&1
 	  echo $? > $L2_RES/qemu_rc; } | l2_console
 	t1=$(date +%s)
+	kill $watch 2>/dev/null
 	exec 3>&-
 
 	tr=$(l2res transport)

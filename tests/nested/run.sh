@@ -29,7 +29,8 @@
 # PVIO_L1_KVER (default 6.1.0-56-amd64, also the L2 kernel),
 # PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 1500),
 # PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
-# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 1200), PVIO_SEED (the
+# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 1200; L1 shortens it to
+# report within PVIO_NESTED_TIMEOUT), PVIO_SEED (the
 # differential case's seed, default the time), QEMU.
 
 set -u
@@ -138,7 +139,7 @@ if [ -z "$l2_skip" ]; then
 	cp /bin/busybox "$R2/bin/busybox"
 	cp "$SRC/l2-init.sh" "$R2/init"
 	chmod 755 "$R2/init"
-	cp "$TOP/tests/lib/tap.sh" "$R2/lib/tap.sh"
+	cp "$TOP/tests/lib/tap.sh" "$TOP/tests/lib/net.sh" "$R2/lib/"
 	cp "$GUESTMOD/pvio.ko" "$GUESTMOD/pvio_selftest.ko" "$R2/lib/modules/"
 	# the disk part: pata_pvio, and Debian's modules for it and ata_piix
 	if [ -f "$PATA_KO" ]; then
@@ -153,12 +154,15 @@ if [ -z "$l2_skip" ]; then
 		cp "$GUESTMOD/pvio.ko" "$PATA_KO" "$R2/lib/modules/$KVER/extra/"
 		[ -f "$E1000_KO" ] && cp "$E1000_KO" "$R2/lib/modules/$KVER/extra/"
 		depmod -b "$R2" "$KVER" || die "depmod for the L2 initramfs failed"
-		# openssl makes the seeded pattern
-		for f in "$(command -v openssl)" $(ldd "$(command -v openssl)" | grep -o '/[^ ]*'); do
-			mkdir -p "$R2$(dirname "$f")"
-			cp -L "$f" "$R2$f"
+		# openssl makes the seeded pattern, ethtool reads the NIC's counters
+		for b in openssl ethtool; do
+			bin=$(command -v $b) || die "$b missing (apt-get install $b)"
+			for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do
+				mkdir -p "$R2$(dirname "$f")"
+				cp -L "$f" "$R2$f"
+			done
+			ln -sf "$bin" "$R2/bin/$b"
 		done
-		ln -sf "$(command -v openssl)" "$R2/bin/openssl"
 	fi
 	(cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz" ||
 		die "cpio failed"
@@ -176,21 +180,52 @@ fi
 	die "cpio failed"
 
 # ---- run L1 ------------------------------------------------------------
+# l1_watch SECS: if L1 still runs after SECS, save what its CPU and
+# interrupt controllers hold (L1's QEMU monitor) before the timeout kills
+# it: an L1 that stopped taking interrupts shows there
+MON=$OUT/l1-monitor.sock
+MONLOG=$OUT/l1-monitor.txt
+l1_watch() {
+	sleep "$1"
+	python3 - "$MON" > "$MONLOG" 2>&1 <<-'EOPY'
+	import socket, sys, time
+	s = socket.socket(socket.AF_UNIX)
+	s.connect(sys.argv[1])
+	s.settimeout(5)
+	for cmd in ("info registers", "info lapic", "info pic"):
+	    s.sendall(cmd.encode() + b"\n")
+	    time.sleep(2)
+	out = b""
+	try:
+	    while True:
+	        d = s.recv(65536)
+	        if not d:
+	            break
+	        out += d
+	except OSError:
+	    pass
+	sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+	EOPY
+}
+
 echo "# L1 kernel $KERNEL, KVM modules from $ORIGIN"
 echo "# load order: $(tr '\n' ' ' < "$RD/modules.list")"
 if [ -z "$l2_skip" ]; then
 	echo "# L2: $KERNEL with pvio.ko and pvio_selftest.ko from $GUESTMOD"
 fi
-rm -f "$LOG" "$TAPRAW"
+rm -f "$LOG" "$TAPRAW" "$MONLOG"
 start=$(date +%s)
+l1_watch $((TIMEOUT - 20)) &
+watch=$!
 timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
-	-nographic -no-reboot -monitor none \
+	-nographic -no-reboot -monitor "unix:$MON,server=on,wait=off" \
 	-serial "file:$LOG" -serial "file:$TAPRAW" \
 	-kernel "$KERNEL" -initrd "$OUT/initramfs.gz" "${VIRTFS[@]}" \
-	-append "console=ttyS0 loglevel=5 panic=-1 PVIO_CASE_TIMEOUT=$CASE_TIMEOUT${PVIO_SEED:+ PVIO_SEED=$PVIO_SEED}" \
+	-append "console=ttyS0 loglevel=5 panic=-1 PVIO_CASE_TIMEOUT=$CASE_TIMEOUT PVIO_L1_BUDGET=$TIMEOUT${PVIO_SEED:+ PVIO_SEED=$PVIO_SEED}" \
 	</dev/null >"$OUT/qemu.log" 2>&1
 qrc=$?
 secs=$(( $(date +%s) - start ))
+kill $watch 2>/dev/null
 
 # ---- TAP ---------------------------------------------------------------
 n=0
@@ -272,6 +307,15 @@ elif grep -q -a "PVIO-NESTED-DONE" "$LOG" 2>/dev/null; then
 else
 	emit not-ok "L1 finished within ${TIMEOUT}s" "# qemu exit $qrc after ${secs}s, no end marker"
 	tail -20 "$LOG" 2>/dev/null | sed 's/^/# console: /'
+fi
+
+# where L2 was when something failed: CI shows the end of this output
+if [ $failed -gt 0 ] && [ -s "$OUT/l2-console.log" ]; then
+	tail -30 "$OUT/l2-console.log" | sed 's/^/# L2 console: /'
+	grep -a 'L2 monitor: ' "$LOG" | sed 's/^PVIO-NESTED: /# /'
+fi
+if [ $failed -gt 0 ] && [ -s "$MONLOG" ]; then
+	grep -v '^(qemu)' "$MONLOG" | sed 's/^/# L1 monitor: /'
 fi
 
 echo "1..$n"

@@ -64,7 +64,7 @@ build_initramfs() { # case-file workdir
 	mkdir -p "$st"/{bin,dev,proc,sys,tmp,mnt,lib/modules/"$KVER"/extra}
 	cp /bin/busybox "$st/bin/busybox"
 	cp "$ROOT/tests/vm/init" "$st/init"
-	cp "$ROOT/tests/lib/tap.sh" "$st/lib/tap.sh"
+	cp "$ROOT/tests/lib/tap.sh" "$ROOT/tests/lib/net.sh" "$st/lib/"
 	cp "$ROOT/tools/pvio-stat" "$st/bin/pvio-stat"
 	cp "$cs" "$st/case.sh"
 	cp "/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} \

@@ -188,6 +188,7 @@ struct e1000p_irq_stats {
 	u64 link_changes;
 	u64 tx_flushed;		/* freed at ifdown without a completion */
 	u64 tx_timeouts;
+	u64 kicks;		/* interrupts the stall check raised */
 };
 
 enum e1000p_flags {
@@ -236,6 +237,11 @@ struct e1000p_adapter {
 	bool use_napi;
 	unsigned long flags;
 	struct timer_list refill_timer;
+	struct timer_list stall_timer;
+	unsigned int stall_rx;		/* slot found waiting at the last check */
+	unsigned int stall_tx;
+	atomic_t lose_irqs;		/* debugfs: interrupts to drop, for tests */
+	struct dentry *dbg;
 	struct work_struct reset_task;
 
 	struct e1000p_rx_stats rstats;

@@ -52,7 +52,7 @@ enum {
 	S_TX_PACKETS, S_TX_BYTES, S_POLLS,
 	S_TX_QUEUED, S_TX_DROPPED, S_TX_BUSY, S_TX_DOORBELLS,
 	S_IRQS, S_IRQS_NONE, S_LINK_CHANGES, S_TX_FLUSHED, S_TX_TIMEOUTS,
-	S_TX_IN_FLIGHT, S_RX_BUFFERS_POSTED,
+	S_KICKS, S_TX_IN_FLIGHT, S_RX_BUFFERS_POSTED,
 	S_PVIO_OPS_QUEUED, S_PVIO_QUEUE_FULL, S_PVIO_FLUSHES,
 	S_PVIO_HYPERCALLS, S_PVIO_OPS_HYPERCALL, S_PVIO_OPS_NATIVE,
 	S_PVIO_HOST_ERRORS, S_PVIO_FALLBACKS,
@@ -64,7 +64,7 @@ static const char e1000p_stat_names[S_NUM][ETH_GSTRING_LEN] = {
 	"tx_packets", "tx_bytes", "polls",
 	"tx_queued", "tx_dropped", "tx_busy", "tx_doorbells",
 	"irqs", "irqs_none", "link_changes", "tx_flushed", "tx_timeouts",
-	"tx_in_flight", "rx_buffers_posted",
+	"kicks", "tx_in_flight", "rx_buffers_posted",
 	"pvio_ops_queued", "pvio_queue_full", "pvio_flushes",
 	"pvio_hypercalls", "pvio_ops_hypercall", "pvio_ops_native",
 	"pvio_host_errors", "pvio_fallbacks",
@@ -121,6 +121,7 @@ static void e1000p_get_ethtool_stats(struct net_device *netdev,
 	d[S_LINK_CHANGES] = ad->istats.link_changes;
 	d[S_TX_FLUSHED] = ad->istats.tx_flushed;
 	d[S_TX_TIMEOUTS] = ad->istats.tx_timeouts;
+	d[S_KICKS] = ad->istats.kicks;
 	pv_io_batch_stats(ad->batch, &ps);
 	spin_unlock_irq(&ad->io_lock);
 

@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
@@ -41,6 +42,7 @@
 #include "e1000_pvio.h"
 
 static bool e1000p_napi = true;
+static struct dentry *e1000p_debugfs;	/* one directory per adapter below */
 
 static int e1000p_napi_set(const char *val, const struct kernel_param *kp)
 {
@@ -486,6 +488,49 @@ static void e1000p_refill_timer(struct timer_list *t)
 	e1000p_write1(ad, E1000P_ICS, E1000P_INT_RXT0);
 }
 
+/* Nothing but the interrupt moves the rings on, so a lost one (at the
+ * device, an interrupt controller or the host) would stop them for good.
+ * Every two seconds, look at the descriptors in memory: no register
+ * access, no exit.  A completed descriptor still waiting where the last
+ * look found one means its interrupt never came: raise it through ICS and
+ * say so.  The stock driver's watchdog writes ICS every two seconds
+ * whatever the rings hold.
+ */
+#define E1000P_STALL_CHECK	(2 * HZ)
+#define E1000P_NO_SLOT		E1000P_RING_SIZE
+
+static void e1000p_stall_check(struct timer_list *t)
+{
+	struct e1000p_adapter *ad = from_timer(ad, t, stall_timer);
+	unsigned int rx = READ_ONCE(ad->rx_next_to_clean);
+	unsigned int tx = READ_ONCE(ad->tx_next_to_clean);
+	unsigned long flags;
+
+	/* with no buffer posted, DD is stale: the refill timer's case */
+	if (!READ_ONCE(ad->rx_posted) ||
+	    !(READ_ONCE(ad->rx_ring[rx].status) & E1000P_RXD_STAT_DD))
+		rx = E1000P_NO_SLOT;
+	if (tx == READ_ONCE(ad->tx_next_to_use) ||
+	    !(READ_ONCE(ad->tx_ring[tx].status) & E1000P_TXD_STAT_DD))
+		tx = E1000P_NO_SLOT;
+	if ((rx != E1000P_NO_SLOT && rx == ad->stall_rx) ||
+	    (tx != E1000P_NO_SLOT && tx == ad->stall_tx)) {
+		spin_lock_irqsave(&ad->io_lock, flags);
+		ad->istats.kicks++;
+		e1000p_wr(ad, E1000P_ICS, E1000P_INT_RXT0 | E1000P_INT_TXDW);
+		e1000p_flush(ad);
+		spin_unlock_irqrestore(&ad->io_lock, flags);
+		netdev_warn(ad->netdev, "no interrupt for 2 s with %s descriptors done: raised one\n",
+			    rx == ad->stall_rx ? "receive" : "transmit");
+		rx = E1000P_NO_SLOT;
+		tx = E1000P_NO_SLOT;
+	}
+	ad->stall_rx = rx;
+	ad->stall_tx = tx;
+	if (!test_bit(E1000P_DOWN, &ad->flags))
+		mod_timer(t, round_jiffies(jiffies + E1000P_STALL_CHECK));
+}
+
 /* ---- transmit ---- */
 
 static unsigned int e1000p_tx_free(struct e1000p_adapter *ad)
@@ -627,6 +672,14 @@ static void e1000p_irq_causes(struct e1000p_adapter *ad, u32 icr)
 	}
 }
 
+/* The test hook behind debugfs lose_irqs: the interrupt was acknowledged
+ * (ICR read) and then forgotten, as if it had never been delivered.
+ */
+static bool e1000p_lose_irq(struct e1000p_adapter *ad)
+{
+	return unlikely(atomic_add_unless(&ad->lose_irqs, -1, 0));
+}
+
 /* napi=1.  Reading ICR (read-to-clear) drops the line, so the handler
  * leaves the interrupt unmasked: one register op per interrupt.  A frame
  * that arrives while the poll runs raises the line again (no sooner than
@@ -649,7 +702,8 @@ static irqreturn_t e1000p_intr_napi(int irq, void *data)
 	}
 	e1000p_irq_causes(ad, icr);
 	spin_unlock(&ad->io_lock);
-	napi_schedule(&ad->napi);
+	if (!e1000p_lose_irq(ad))
+		napi_schedule(&ad->napi);
 	return IRQ_HANDLED;
 }
 
@@ -700,6 +754,8 @@ static irqreturn_t e1000p_intr_direct(int irq, void *data)
 	}
 	e1000p_irq_causes(ad, icr);
 	spin_unlock(&ad->io_lock);
+	if (e1000p_lose_irq(ad))
+		return IRQ_HANDLED;
 
 	e1000p_tx_clean(ad);
 	e1000p_rx_clean(ad, E1000P_RING_SIZE);
@@ -859,6 +915,9 @@ static int e1000p_up(struct e1000p_adapter *ad)
 	netif_start_queue(ad->netdev);
 	e1000p_irq_enable(ad);
 	set_bit(E1000P_UP, &ad->flags);
+	ad->stall_rx = E1000P_NO_SLOT;
+	ad->stall_tx = E1000P_NO_SLOT;
+	mod_timer(&ad->stall_timer, round_jiffies(jiffies + E1000P_STALL_CHECK));
 	return 0;
 
 err_hw:
@@ -883,6 +942,7 @@ static void e1000p_down(struct e1000p_adapter *ad)
 	spin_unlock_irq(&ad->io_lock);
 	free_irq(ad->pdev->irq, ad);	/* waits for a handler still running */
 	del_timer_sync(&ad->refill_timer);
+	del_timer_sync(&ad->stall_timer);	/* does not rearm once DOWN is set */
 	netif_carrier_off(ad->netdev);
 	e1000p_tx_release(ad);
 	e1000p_free_rings(ad);
@@ -1029,6 +1089,7 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	u64_stats_init(&ad->rstats.syncp);
 	u64_stats_init(&ad->tstats.syncp);
 	timer_setup(&ad->refill_timer, e1000p_refill_timer, 0);
+	timer_setup(&ad->stall_timer, e1000p_stall_check, 0);
 	INIT_WORK(&ad->reset_task, e1000p_reset_task);
 
 	ad->hw = pci_ioremap_bar(pdev, 0);
@@ -1052,6 +1113,8 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = register_netdev(netdev);
 	if (err)
 		goto err_napi;
+	ad->dbg = debugfs_create_dir(pci_name(pdev), e1000p_debugfs);
+	debugfs_create_atomic_t("lose_irqs", 0600, ad->dbg, &ad->lose_irqs);
 	netdev_info(netdev, "82540EM at %s, %pM, %s, pvio %s transport\n",
 		    pci_name(pdev), netdev->dev_addr,
 		    ad->use_napi ? "NAPI" : "receive in the interrupt handler",
@@ -1080,6 +1143,7 @@ static void e1000p_remove(struct pci_dev *pdev)
 	struct e1000p_adapter *ad = netdev_priv(netdev);
 
 	unregister_netdev(netdev);	/* stops it first if it is up */
+	debugfs_remove_recursive(ad->dbg);
 	cancel_work_sync(&ad->reset_task);
 	/* leave nothing running for the next driver */
 	spin_lock_irq(&ad->io_lock);
@@ -1124,7 +1188,24 @@ static struct pci_driver e1000p_driver = {
 	.shutdown	= e1000p_shutdown,
 };
 
-module_pci_driver(e1000p_driver);
+static int __init e1000p_init(void)
+{
+	int err;
+
+	e1000p_debugfs = debugfs_create_dir(E1000P_NAME, NULL);
+	err = pci_register_driver(&e1000p_driver);
+	if (err)
+		debugfs_remove_recursive(e1000p_debugfs);
+	return err;
+}
+module_init(e1000p_init);
+
+static void __exit e1000p_exit(void)
+{
+	pci_unregister_driver(&e1000p_driver);
+	debugfs_remove_recursive(e1000p_debugfs);
+}
+module_exit(e1000p_exit);
 
 MODULE_DESCRIPTION("Intel 82540EM (QEMU e1000) with register runs batched through pvio");
 MODULE_LICENSE("GPL");

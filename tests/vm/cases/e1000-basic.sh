@@ -4,6 +4,7 @@
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=90
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0,mac=52:54:00:12:34:56"
 . /lib/tap.sh
+. /lib/net.sh
 
 check "e1000_pvio loads" modprobe e1000_pvio
 dev=$(basename "$(readlink -f /sys/bus/pci/drivers/e1000_pvio/0000:*)")
@@ -15,11 +16,7 @@ check "MAC address read from the device" \
 ip link set lo up
 ip link set "$nic" up
 ip addr add 10.0.2.15/24 dev "$nic"
-i=0
-while [ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-check "link up (carrier 1)" [ "$(cat /sys/class/net/$nic/carrier)" = 1 ]
+check "link up (carrier 1)" wait_carrier "$nic"
 check "ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
 ip neigh show | sed 's/^/# /'
 ethtool -S "$nic" | sed 's/^/# /'

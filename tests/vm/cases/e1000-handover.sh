@@ -5,6 +5,7 @@
 # pvio-vm: modules="pvio e1000_pvio" kmods="e1000" bins="ethtool" timeout=300
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0"
 . /lib/tap.sh
+. /lib/net.sh
 
 drv() { basename "$(readlink /sys/bus/pci/devices/$dev/driver)" 2>/dev/null; }
 nic() { ls /sys/bus/pci/devices/$dev/net/ 2>/dev/null | head -1; }
@@ -13,10 +14,7 @@ up_ping() {
 	[ -n "$n" ] || return 1
 	ip link set "$n" up
 	ip addr add 10.0.2.15/24 dev "$n" 2>/dev/null
-	i=0
-	while [ "$(cat /sys/class/net/$n/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
+	wait_carrier "$n"
 	ping -c 2 -W 5 10.0.2.2 > /dev/null
 }
 

@@ -8,6 +8,7 @@
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=600 mem=512
 # pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0,mac=52:54:00:12:34:56"
 . /lib/tap.sh
+. /lib/net.sh
 
 PEER="10.0.2.100 5000"
 N=33554432		# 32 MiB
@@ -16,19 +17,12 @@ st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
 md5() { md5sum | cut -d' ' -f1; }
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 carrier() { cat /sys/class/net/$nic/carrier 2>/dev/null; }
-wait_carrier() { # VALUE: wait up to 5 s for carrier VALUE
-	i=0
-	while [ "$(carrier)" != "$1" ] && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	[ "$(carrier)" = "$1" ]
-}
 bring_up() { # napi mode
 	modprobe e1000_pvio napi=$1 || return 1
 	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
 	ip link set "$nic" up
 	ip addr add 10.0.2.15/24 dev "$nic"
-	wait_carrier 1
+	wait_carrier "$nic" 1
 }
 pings() { ping -c "${1:-2}" -W 5 10.0.2.2 > /dev/null; }
 no_batch() { [ -z "$(find /sys/kernel/debug/pvio/batches/ -name 'e1000p*')" ]; }
@@ -58,7 +52,7 @@ for mode in 1 0; do
 	for i in 1 2 3 4 5; do
 		ip link set "$nic" down
 		ip link set "$nic" up
-		wait_carrier 1 && pings 1 && k=$((k + 1))
+		wait_carrier "$nic" 1 && pings 1 && k=$((k + 1))
 	done
 	check "$m five ifdown/ifup cycles, ping after each" [ $k = 5 ]
 
@@ -91,7 +85,7 @@ for mode in 1 0; do
 	cc=$(cat /sys/class/net/$nic/carrier_changes)
 	check "$m ethtool -r accepted" ethtool -r "$nic"
 	check "$m carrier drops at once" [ "$(carrier)" = 0 ]
-	check "$m LSC interrupt brings the carrier back" wait_carrier 1
+	check "$m LSC interrupt brings the carrier back" wait_carrier "$nic" 1
 	check "$m link_changes counted both" [ "$(st link_changes)" = $((lc + 2)) ]
 	check "$m carrier_changes counted both" \
 		[ "$(cat /sys/class/net/$nic/carrier_changes)" = $((cc + 2)) ]

@@ -9,6 +9,7 @@
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=600 mem=512
 # pvio-vm: qemu="-smp 2 -netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
 . /lib/tap.sh
+. /lib/net.sh
 
 PEER="10.0.2.100 5000"
 MID=16777216
@@ -20,13 +21,6 @@ rx_sum() {
 	echo "send $1 $2" | nc $PEER > /tmp/rx.$2
 	[ "$(wc -c < /tmp/rx.$2)" = "$1" ] && md5 < /tmp/rx.$2
 	rm -f /tmp/rx.$2
-}
-wait_carrier() {
-	i=0
-	while [ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	[ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" = 1 ]
 }
 both_ways() { # SEED: 16 MiB each way at once, with ethtool and ping beside
 	{ echo "recv $MID"; cat /tmp/tx; } | nc $PEER > /tmp/both_tx &
@@ -56,7 +50,7 @@ for mode in 1 0; do
 	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
 	ip link set "$nic" up
 	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier
+	check "$m link up" wait_carrier "$nic"
 	check "$m 16 MiB each way at once with ethtool and ping beside" both_ways smp$mode
 	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
 	echo 1000000 > /sys/kernel/debug/pvio/inject_host_error

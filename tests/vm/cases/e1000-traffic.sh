@@ -12,6 +12,7 @@
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=900 mem=768
 # pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
 . /lib/tap.sh
+. /lib/net.sh
 
 PEER="10.0.2.100 5000"
 BIG=67108864		# 64 MiB
@@ -35,13 +36,6 @@ tx_file() { # N FILE: host's md5 of FILE sent to it
 }
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
-wait_carrier() {
-	i=0
-	while [ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	[ "$(cat /sys/class/net/$nic/carrier 2>/dev/null)" = 1 ]
-}
 
 # Sent data is made once: openssl and md5sum are slow under TCG.
 stream $BIG tx64 > /tmp/tx64
@@ -59,7 +53,7 @@ for mode in 1 0; do
 	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
 	ip link set "$nic" up
 	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier
+	check "$m link up" wait_carrier "$nic"
 	check "$m ping 10.0.2.2 (ARP + ICMP)" ping -c 3 -W 5 10.0.2.2
 	check "$m MTU-sized frames (1472-byte ICMP payload)" \
 		ping -c 5 -W 5 -s 1472 10.0.2.2
