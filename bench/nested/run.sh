@@ -163,8 +163,13 @@ echo "bench-nested: pata_pvio: $PATA_ORIGIN"
 [ $NET = 1 ] && echo "bench-nested: e1000_pvio: $E1000P_ORIGIN; net drivers $NET_DRIVERS"
 echo "bench-nested: L1 $KERNEL, KVM from $ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
 start=$(date +%s)
+# L0's lost wakeups of L1: see tests/nested/l1-watch.py
+rm -f "$OUT/l1-monitor.sock"
+python3 "$TOP/tests/nested/l1-watch.py" "$OUT/l1-monitor.sock" $((TIMEOUT - 20)) \
+	"$OUT/l1-monitor.txt" > "$OUT/l1-watch.log" 2>&1 &
+watch=$!
 timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
-	-nographic -no-reboot -monitor none \
+	-nographic -no-reboot -monitor "unix:$OUT/l1-monitor.sock,server=on,wait=off" \
 	-serial "file:$OUT/l1-console.log" -serial "file:$OUT/results.txt" \
 	-kernel "$KERNEL" -initrd "$OUT/l1-initramfs.gz" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
@@ -172,10 +177,12 @@ timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
 	</dev/null >"$OUT/qemu.log" 2>&1
 qrc=$?
 secs=$(( $(date +%s) - start ))
+wait $watch
 tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$OUT/results.txt"
 {
 	echo "RES l0_seconds $secs"
 	echo "RES l0_qemu_rc $qrc"
+	echo "RES l1_rescues $(grep -c '^rescue' "$OUT/l1-watch.log")"
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "RES pata_pvio_module $PATA_ORIGIN"
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"
