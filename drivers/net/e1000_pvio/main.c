@@ -505,6 +505,7 @@ static void e1000p_stall_check(struct timer_list *t)
 	unsigned int rx = READ_ONCE(ad->rx_next_to_clean);
 	unsigned int tx = READ_ONCE(ad->tx_next_to_clean);
 	unsigned long flags;
+	bool rx_stuck, tx_stuck;
 
 	/* with no buffer posted, DD is stale: the refill timer's case */
 	if (!READ_ONCE(ad->rx_posted) ||
@@ -513,15 +514,16 @@ static void e1000p_stall_check(struct timer_list *t)
 	if (tx == READ_ONCE(ad->tx_next_to_use) ||
 	    !(READ_ONCE(ad->tx_ring[tx].status) & E1000P_TXD_STAT_DD))
 		tx = E1000P_NO_SLOT;
-	if ((rx != E1000P_NO_SLOT && rx == ad->stall_rx) ||
-	    (tx != E1000P_NO_SLOT && tx == ad->stall_tx)) {
+	rx_stuck = rx != E1000P_NO_SLOT && rx == ad->stall_rx;
+	tx_stuck = tx != E1000P_NO_SLOT && tx == ad->stall_tx;
+	if (rx_stuck || tx_stuck) {
 		spin_lock_irqsave(&ad->io_lock, flags);
 		ad->istats.kicks++;
 		e1000p_wr(ad, E1000P_ICS, E1000P_INT_RXT0 | E1000P_INT_TXDW);
 		e1000p_flush(ad);
 		spin_unlock_irqrestore(&ad->io_lock, flags);
 		netdev_warn(ad->netdev, "no interrupt for 2 s with %s descriptors done: raised one\n",
-			    rx == ad->stall_rx ? "receive" : "transmit");
+			    rx_stuck ? "receive" : "transmit");
 		rx = E1000P_NO_SLOT;
 		tx = E1000P_NO_SLOT;
 	}
