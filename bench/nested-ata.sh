@@ -17,9 +17,9 @@ export NB_PARTS=ata
 export NB_CMDS=${NB_CMDS:-512}
 export NB_DRIVERS=${NB_DRIVERS:-ata_piix pata_pvio}
 export NB_OUT=${NB_OUT:-$ROOT/build/bench-nested-ata}
+mkdir -p "$NB_OUT"
 "$ROOT/bench/nested/run.sh" > "$NB_OUT.log" 2>&1
 rc=$?
-mkdir -p "$NB_OUT"
 if ! grep -q '^SNAP empty.1' "$NB_OUT/results.txt" 2>/dev/null; then
 	cat "$NB_OUT.log"
 	echo "nested-ata: no results (see $NB_OUT)"

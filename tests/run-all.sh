@@ -7,6 +7,7 @@
 #   fuzz    bounded run of the host validation fuzzer (when present)
 #   vm      guest tests under QEMU TCG
 #   nested  patched KVM in an L1 guest under TCG (when present)
+#   fresh   a clean clone of HEAD runs make demo to its final table
 # Each tier prints TAP (ok/not ok) or PASS:/FAIL:/SKIP: lines; a tier that
 # exits non-zero without reporting a failure counts as one failure.
 # TIERS="unit vm" make check runs a subset.
@@ -14,7 +15,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR=$ROOT/build/check
 mkdir -p "$LOGDIR"
-TIERS=${TIERS:-unit build fuzz vm nested}
+TIERS=${TIERS:-unit build fuzz vm nested fresh}
 pass=0 fail=0 skip=0
 start=$(date +%s)
 
@@ -25,6 +26,7 @@ tier_cmd() {
 	fuzz) [ -x "$ROOT/tests/fuzz/run.sh" ] && echo "$ROOT/tests/fuzz/run.sh" ;;
 	vm) echo "$ROOT/tests/vm/run.sh" ;;
 	nested) [ -x "$ROOT/tests/nested/run.sh" ] && echo "nested_tier" ;;
+	fresh) echo "$ROOT/tests/fresh/run.sh" ;;
 	esac
 }
 

@@ -7,6 +7,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
+mkdir -p "$ROOT/build"
 echo "== building guest modules for $KVER"
 make -s -C "$ROOT" KVER="$KVER" || exit 1
 echo "== booting a guest (QEMU TCG, Debian's $KVER kernel) with pvio"
@@ -18,7 +19,9 @@ grep -E '^(PASS|FAIL|SKIP):|passed,' "$ROOT/build/demo.log"
 echo "== native transport overhead (make bench BENCH=native)"
 BENCH=native "$ROOT/bench/run.sh" | sed -n '/^|/p;/^Ratio/p'
 echo "== patched host KVM (make host; cached after the first build)"
-make -s -C "$ROOT" host KVER="$KVER" | tail -3 || exit 1
+make -s -C "$ROOT" host KVER="$KVER" > "$ROOT/build/demo-host.log" 2>&1 ||
+	{ tail -30 "$ROOT/build/demo-host.log"; echo "demo: make host failed"; exit 1; }
+tail -3 "$ROOT/build/demo-host.log"
 echo "== nested rig: L1 (TCG + SVM) runs the patched KVM, L2 runs Debian with a 64 MiB IDE disk"
 echo "   exits per 4 KiB O_DIRECT command, ata_piix vs pata_pvio over the hypercall (about 2 minutes)"
-"$ROOT/bench/nested-ata.sh" || exit 1
+"$ROOT/bench/nested-ata.sh" || { echo "demo: the nested rig failed"; exit 1; }

@@ -22,12 +22,16 @@ if [ -n "$missing" ]; then
 		{ tail -20 /tmp/pvio-apt.log; exit 1; }
 fi
 
+# The extracted tree is keyed by the package's version: a point release of
+# linux-source-6.1 (it moves with Debian's kernel) replaces it, so the host
+# build never pairs a new kernel's headers with an old tree.
 CACHE=${PVIO_CACHE:-/var/cache/pvio}
 SRC=$CACHE/linux-source-6.1
-if [ ! -e "$SRC/.pvio-extracted" ]; then
-	echo "deps: extracting linux-source-6.1 into $CACHE"
+ver=$(dpkg-query -W -f '${Version}' linux-source-6.1)
+if [ "$(cat "$SRC/.pvio-extracted" 2>/dev/null)" != "$ver" ]; then
+	echo "deps: extracting linux-source-6.1 $ver into $CACHE"
 	mkdir -p "$CACHE"
 	rm -rf "$SRC"
 	tar -C "$CACHE" -xf /usr/src/linux-source-6.1.tar.xz
-	touch "$SRC/.pvio-extracted"
+	echo "$ver" > "$SRC/.pvio-extracted"
 fi

@@ -24,7 +24,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=$TOP/bench/nested
-KVER=${KVER:-6.1.0-56-amd64}
+KVER=$("$TOP/tools/kver.sh")
 KERNEL=/boot/vmlinuz-$KVER
 MODROOT=/lib/modules/$KVER
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -182,7 +182,8 @@ tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$
 {
 	echo "RES l0_seconds $secs"
 	echo "RES l0_qemu_rc $qrc"
-	echo "RES l1_rescues $(grep -c '^rescue' "$OUT/l1-watch.log")"
+	echo "RES l1_rescues $(grep -c '^rescue [0-9]' "$OUT/l1-watch.log")"
+	echo "RES l1_kicks $(sed -n 's/^kicks \([0-9]*\).*/\1/p' "$OUT/l1-watch.log")"
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "RES pata_pvio_module $PATA_ORIGIN"
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"

@@ -24,7 +24,9 @@
 #
 # The result is cached: a stamp holds the sha256 of the patches, sources,
 # this script, the ABI header, KVER and the headers' Module.symvers; with an
-# unchanged key a second run only prints where the modules are.
+# unchanged key a second run only prints where the modules are.  A copy
+# under $PVIO_CACHE/kvm/<KVER>/ (default /var/cache/pvio) serves other
+# clones of the same sources for the same kernel.
 #
 # Environment: KVER, KDIR, LINUX_SRC (an extracted tree), LINUX_TARBALL,
 # JOBS (default 2), PVIO_UAPI (= --uapi, path of pvio.h; the DKMS copy
@@ -101,12 +103,26 @@ key() {
 	} | sha256sum | awk '{print $1}'
 }
 KEY=$(key)
-if [ "$FORCE" = 0 ] && [ "$PREPARE" = 0 ] && [ -f "$OUT/.pvio-host-key" ] &&
-   [ "$(cat "$OUT/.pvio-host-key")" = "$KEY" ]; then
-	ok=1
-	for m in $MODS; do [ -f "$OUT/$m.ko" ] || ok=0; done
-	if [ $ok = 1 ]; then
+# has_key DIR: DIR holds the three modules built under this very key
+has_key() {
+	local m
+	[ -f "$1/.pvio-host-key" ] && [ "$(cat "$1/.pvio-host-key")" = "$KEY" ] || return 1
+	for m in $MODS; do [ -f "$1/$m.ko" ] || return 1; done
+}
+# A machine-wide copy of the last build for this kernel, outside the tree,
+# so that another clone of the same sources skips the build.
+SHARED=${PVIO_CACHE:-/var/cache/pvio}/kvm/$KVER
+if [ "$FORCE" = 0 ] && [ "$PREPARE" = 0 ]; then
+	if has_key "$OUT"; then
 		say "up to date (cache key ${KEY:0:12}), modules in $OUT:"
+		for m in $MODS; do echo "  $OUT/$m.ko"; done
+		exit 0
+	fi
+	if has_key "$SHARED"; then
+		mkdir -p "$OUT"
+		for m in $MODS; do cp "$SHARED/$m.ko" "$OUT/$m.ko"; done
+		echo "$KEY" > "$OUT/.pvio-host-key"
+		say "taken from $SHARED (cache key ${KEY:0:12}), modules in $OUT:"
 		for m in $MODS; do echo "  $OUT/$m.ko"; done
 		exit 0
 	fi
@@ -230,5 +246,9 @@ for m in $MODS; do
 	strip --strip-debug -o "$OUT/$m.ko" "$ko"
 done
 echo "$KEY" > "$OUT/.pvio-host-key"
+if mkdir -p "$SHARED" 2>/dev/null; then
+	for m in $MODS; do cp "$OUT/$m.ko" "$SHARED/$m.ko"; done
+	echo "$KEY" > "$SHARED/.pvio-host-key"
+fi
 say "built in $((end - start)) s; modules in $OUT:"
 for m in $MODS; do echo "  $OUT/$m.ko"; done

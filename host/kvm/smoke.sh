@@ -14,7 +14,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-KVER=${PVIO_L1_KVER:-6.1.0-56-amd64}
+KVER=$("$REPO/tools/kver.sh")
 MODDIR=${1:-$REPO/host/build/$KVER}
 KERNEL=/boot/vmlinuz-$KVER
 MODROOT=/lib/modules/$KVER
@@ -91,9 +91,15 @@ EOF
 chmod +x "$W/rd/init"
 (cd "$W/rd" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$W/initrd.gz")
 
+# L0's lost wakeups of L1: see tests/nested/l1-watch.py
+python3 "$REPO/tests/nested/l1-watch.py" "$W/monitor.sock" 280 "$W/monitor.txt" \
+	> "$W/watch.log" 2>&1 &
+watch=$!
 timeout 300 qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 1024 -smp 1 \
-	-nographic -no-reboot -kernel "$KERNEL" -initrd "$W/initrd.gz" \
+	-nographic -no-reboot -monitor "unix:$W/monitor.sock,server=on,wait=off" \
+	-kernel "$KERNEL" -initrd "$W/initrd.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=4" > "$W/console.log" 2>&1 || true
+wait $watch
 
 tr -d '\r' < "$W/console.log" | grep -E '^(ok|not ok|1\.\.|TAP|# )' > "$W/tap.txt" || true
 cat "$W/tap.txt"
@@ -103,5 +109,6 @@ if ! grep -q '^1\.\.' "$W/tap.txt"; then
 	echo "not ok - L1 did not finish (console in $W/console.log)"
 	exit 1
 fi
+echo "# L1 kept awake: $(tr '\n' ' ' < "$W/watch.log")"
 echo "# host/kvm/smoke.sh: $((total - bad)) passed, $bad failed (console: $W/console.log)"
 [ "$bad" = 0 ]

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The build tier: -Werror/checkpatch/sparse, DKMS round trip, in-tree build,
+# The build tier: no kernel release in the tree, -Werror/checkpatch/sparse, DKMS round trip, in-tree build,
 # and the host patch series (checkpatch, applies cleanly, no drift).
 # Leaves freshly built modules in the tree for the vm tier.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 rc=0
+"$ROOT/tests/build/portable.sh" || rc=1
 "$ROOT/tests/build/style.sh" || rc=1
 "$ROOT/tests/build/dkms.sh" || rc=1
 "$ROOT/tests/build/intree.sh" || rc=1

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Watch L1 through its QEMU monitor while the nested tier runs.
+"""Keep L1 awake through its QEMU monitor while a nested run goes on.
 
-Usage: l1-watch.py SOCKET DUMP_AFTER DUMP_FILE
+Usage: l1-watch.py SOCKET DUMP_AFTER DUMP_FILE [KICK_SECONDS]
 
-L0 is QEMU 7.2 under TCG.  Now and then its vCPU halts in L1's idle loop
-(HLT, IF=1) with a deliverable interrupt (L1's local timer) in the local
-APIC's IRR, and is never woken: L1, and L2 on top of it, stop for good.
-Any new interrupt for that APIC wakes it, and the pending one is then
-taken.  So every second this reads L1's HLT flag and LAPIC IRR; when two
-reads in a row find L1 halted over the same pending vectors, it presses a
-key (the i8042 raises IRQ 1) and prints one "rescue" line.
+L0 is QEMU under TCG (7.2 and 10.0 both show this).  Now and then L1 stops
+taking an interrupt it has pending: its local timer (vector 236) sits in
+the local APIC's IRR and nothing delivers it.  Seen halted in L1's idle
+loop (HLT, IF=1), and seen while L1 was not halted (in KVM_RUN with L2 in
+guest mode: L1 then reports a soft lockup of qemu-system-x86, and L2 one of
+its own).  Any new interrupt for that APIC ends it.
+
+So this presses a key (the i8042 raises IRQ 1) every KICK_SECONDS (default
+3), whatever L1's state: a lost wakeup lasts at most that long, far below
+the guests' 20 s soft-lockup threshold.  Between kicks it reads L1's HLT
+flag and LAPIC IRR every second; the same vectors pending on two reads in
+a row is a lost wakeup caught in the act: it presses a key at once and
+prints a "rescue" line saying whether L1 was halted.  At the end it prints
+"kicks N every K s" and "rescues N".
 
 After DUMP_AFTER seconds (just before the runner's timeout) it writes L1's
 registers and interrupt controllers to DUMP_FILE.  It ends when QEMU
@@ -52,41 +59,55 @@ def ask(s, cmds, wait=0.5):
     return out.decode(errors="replace").replace("\r", "")
 
 
-def halted_over(text):
-    """The pending vectors if L1 is halted with an IRR bit set, else None."""
+def pending(text):
+    """(halted, vectors) when L1's LAPIC has IRR bits set, else None."""
     hlt = re.search(r"\bHLT=(\d)", text)
     irr = re.search(r"^IRR\t (.*)$", text, re.M)
-    if not hlt or not irr or hlt.group(1) != "1":
+    if not irr:
         return None
     vectors = irr.group(1).strip()
-    return None if vectors in ("", "(none)") else vectors
+    if vectors in ("", "(none)"):
+        return None
+    return (bool(hlt and hlt.group(1) == "1"), vectors)
 
 
 def main():
     path, dump_after, dump_file = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+    every = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0
     s = monitor(path)
     start = time.time()
+    next_kick = start + every
     last = None
-    rescues = 0
+    kicks = rescues = 0
     try:
         ask(s, [], 1.0)                 # the greeting
         while True:
-            if time.time() - start >= dump_after:
+            now = time.time()
+            if now - start >= dump_after:
                 with open(dump_file, "w") as f:
                     f.write(ask(s, ["info registers", "info lapic",
                                     "info pic"], 3.0))
                 dump_after = float("inf")
-            now = halted_over(ask(s, ["info registers", "info lapic"]))
-            if now is not None and now == last:
+            seen = pending(ask(s, ["info registers", "info lapic"]))
+            if seen is not None and last is not None and seen[1] == last[1]:
                 rescues += 1
                 ask(s, ["sendkey shift"])
-                print("rescue %d at %.0f s: L1 halted over IRR %s" %
-                      (rescues, time.time() - start, now), flush=True)
-                now = None
-            last = now
+                print("rescue %d at %.0f s: L1 %s over IRR %s" %
+                      (rescues, now - start,
+                       "halted" if seen[0] else "running", seen[1]),
+                      flush=True)
+                seen = None
+                next_kick = now + every
+            elif now >= next_kick:
+                kicks += 1
+                ask(s, ["sendkey shift"], 0.1)
+                next_kick = now + every
+            last = seen
             time.sleep(1)
     except (EOFError, OSError):
         pass
+    print("kicks %d every %g s" % (kicks, every), flush=True)
+    print("rescues %d" % rescues, flush=True)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@
 
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-KVER=${PVIO_L1_KVER:-6.1.0-56-amd64}
+KVER=$("$TOP/tools/kver.sh")
 KDIR=/lib/modules/$KVER/build
 WORK=${PVIO_HOST_WORK:-$TOP/build/host/$KVER}
 M=$TOP/build/nested/mutant
