@@ -14,9 +14,9 @@ its own).  Any new interrupt for that APIC ends it.
 So this presses a key (the i8042 raises IRQ 1) every KICK_SECONDS (default
 3), whatever L1's state: a lost wakeup lasts at most that long, far below
 the guests' 20 s soft-lockup threshold.  Between kicks it reads L1's HLT
-flag and LAPIC IRR every second; the same vectors pending on two reads in
-a row is a lost wakeup caught in the act: it presses a key at once and
-prints a "rescue" line saying whether L1 was halted.  At the end it prints
+flag and LAPIC IRR every half second; the same vectors pending on two
+reads in a row is a lost wakeup caught in the act: it presses a key at
+once and prints a "rescue" line saying whether L1 was halted.  At the end it prints
 "kicks N every K s" and "rescues N".
 
 After DUMP_AFTER seconds (just before the runner's timeout) it writes L1's
@@ -43,12 +43,14 @@ def monitor(path):
     sys.exit(0)
 
 
-def ask(s, cmds, wait=0.5):
-    """Send monitor commands; return what came back within WAIT seconds."""
+def ask(s, cmds, wait=2.0):
+    """Send monitor commands; return their output once QEMU has prompted
+    after the last one (or what came within WAIT seconds).  With no
+    command, wait for the first prompt (the greeting)."""
     s.sendall("".join(c + "\n" for c in cmds).encode())
     out = b""
     end = time.time() + wait
-    while time.time() < end:
+    while time.time() < end and out.count(b"(qemu) ") < max(len(cmds), 1):
         try:
             d = s.recv(65536)
         except socket.timeout:
@@ -71,6 +73,9 @@ def pending(text):
     return (bool(hlt and hlt.group(1) == "1"), vectors)
 
 
+POLL = 0.5     # seconds between two looks at L1's IRR
+
+
 def main():
     path, dump_after, dump_file = sys.argv[1], float(sys.argv[2]), sys.argv[3]
     every = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0
@@ -80,7 +85,7 @@ def main():
     last = None
     kicks = rescues = 0
     try:
-        ask(s, [], 1.0)                 # the greeting
+        ask(s, [], 5.0)                 # the greeting
         while True:
             now = time.time()
             if now - start >= dump_after:
@@ -100,10 +105,10 @@ def main():
                 next_kick = now + every
             elif now >= next_kick:
                 kicks += 1
-                ask(s, ["sendkey shift"], 0.1)
+                ask(s, ["sendkey shift"])
                 next_kick = now + every
             last = seen
-            time.sleep(1)
+            time.sleep(POLL)
     except (EOFError, OSError):
         pass
     print("kicks %d every %g s" % (kicks, every), flush=True)
