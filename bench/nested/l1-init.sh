@@ -87,7 +87,12 @@ mkdir -p /host
 mount -t 9p -o trans=virtio,version=9p2000.L,ro host /host ||
 	{ res error "9p mount"; finish fail; }
 mount -t tmpfs tmp /host/run
+# the tree may live under L0's /tmp (a fresh clone there), which the tmpfs
+# below hides: take L2's initramfs out first
+cp "/host$L2_INITRD" /tmp/l2-initramfs.gz || { res error "L2 initramfs"; finish fail; }
 mount -t tmpfs -o size=1200m tmp /host/tmp
+cp /tmp/l2-initramfs.gz /host/tmp/l2-initramfs.gz
+L2_INITRD=/tmp/l2-initramfs.gz
 mount -t devtmpfs dev /host/dev
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
