@@ -21,7 +21,7 @@ BENCH=native "$ROOT/bench/run.sh" | sed -n '/^|/p;/^Ratio/p'
 echo "== patched host KVM (make host; cached after the first build)"
 make -s -C "$ROOT" host KVER="$KVER" > "$ROOT/build/demo-host.log" 2>&1 ||
 	{ tail -30 "$ROOT/build/demo-host.log"; echo "demo: make host failed"; exit 1; }
-tail -3 "$ROOT/build/demo-host.log"
+grep '^host/kvm/build.sh: \(up to date\|taken from\|built in\)' "$ROOT/build/demo-host.log"
 echo "== nested rig: L1 (TCG + SVM) runs the patched KVM, L2 runs Debian with a 64 MiB IDE disk"
 echo "   exits per 4 KiB O_DIRECT command, ata_piix vs pata_pvio over the hypercall (about 2 minutes)"
 "$ROOT/bench/nested-ata.sh" || { echo "demo: the nested rig failed"; exit 1; }

@@ -30,7 +30,8 @@ start=$(date +%s)
 make -C "$W/pvio" demo > "$LOG" 2>&1
 rc=$?
 secs=$(($(date +%s) - start))
-sed -n 's/^host\/kvm\/build.sh: \(up to date\|taken from\|built in\)/# make host: \1/p' "$LOG"
+sed -n 's/^host\/kvm\/build.sh: \(up to date\|taken from\|built in\)/# make host: \1/p' "$LOG" |
+	sed "s|$W/pvio/||"
 
 # the demo's last part prints the per-command table of the nested rig
 table=$(grep -E '^\| *(ata_piix|pata_pvio)' "$LOG")
