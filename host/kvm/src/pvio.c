@@ -16,7 +16,8 @@
  * The batch resumes through complete_userspace_io at the next KVM_RUN.
  *
  * When the last op is done, read results are written to the value fields of
- * the guest's array, RAX gets the op count and RIP moves past the hypercall.
+ * the guest's array (its page marked dirty once per batch), RAX gets the op
+ * count and RIP moves past the hypercall.
  */
 
 #include <linux/kvm_host.h>
@@ -24,6 +25,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
+#include <linux/uaccess.h>
 
 #include "kvm_cache_regs.h"
 #include "pvio.h"
@@ -206,24 +208,52 @@ static int pvio_run(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 	return 1;
 }
 
+/*
+ * Copies the read results into the value fields of the guest's array.  The
+ * array lies in one page (checked at fetch), so the page is marked dirty
+ * once per batch, not once per read: in dirty-ring mode a batch adds one
+ * ring entry, which the ring's reserved entries always have room for.
+ */
+static int pvio_write_back(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+{
+	gfn_t gfn = gpa_to_gfn(p->gpa);
+	unsigned int i, written = 0;
+	bool writable = false;
+	void __user *dst;
+	unsigned long hva;
+	int err = 0;
+
+	hva = kvm_vcpu_gfn_to_hva_prot(vcpu, gfn, &writable);
+	for (i = 0; i < p->count; i++) {
+		if (!pvio_op_is_read(&p->ops[i]))
+			continue;
+		if (kvm_is_error_hva(hva) || !writable) {
+			err = -EFAULT;
+			break;
+		}
+		dst = (void __user *)(hva + offset_in_page(p->gpa) +
+				      i * sizeof(struct pvio_op) +
+				      offsetof(struct pvio_op, value));
+		if (__copy_to_user(dst, &p->ops[i].value,
+				   sizeof(p->ops[i].value))) {
+			err = -EFAULT;
+			break;
+		}
+		written++;
+	}
+	if (written)
+		kvm_vcpu_mark_page_dirty(vcpu, gfn);
+	return err;
+}
+
 /* Ends a fully executed batch: write back read results, return RAX. */
 static unsigned long pvio_finish(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 {
 	unsigned long ret = p->count;
-	unsigned int i;
-	gpa_t gpa;
 
-	for (i = 0; i < p->count; i++) {
-		if (!pvio_op_is_read(&p->ops[i]))
-			continue;
-		gpa = p->gpa + i * sizeof(struct pvio_op) +
-		      offsetof(struct pvio_op, value);
-		if (kvm_vcpu_write_guest(vcpu, gpa, &p->ops[i].value,
-					 sizeof(p->ops[i].value))) {
-			vcpu->stat.pvio_wb_faults++;
-			ret = -PVIO_EFAULT;
-			break;
-		}
+	if (pvio_write_back(vcpu, p)) {
+		vcpu->stat.pvio_wb_faults++;
+		ret = -PVIO_EFAULT;
 	}
 	vcpu->stat.pvio_batches++;
 	trace_kvm_pvio(p->gpa, p->count, p->exits, ret);

@@ -385,17 +385,8 @@ static enum tres stress(struct vm *vm, long nr, int nops, bool userspace)
 			op(&o[k], (k & 1) ? PVIO_OP_PIO_IN : PVIO_OP_PIO_OUT, 1,
 			   0x21, 0xff);
 	}
-	if (vcpu_get_regs(vm, 0, &regs))
-		return fail("KVM_GET_REGS");
-	regs.rip = guest_entry(g_loop);
-	regs.r10 = KVM_HC_PVIO;
-	regs.rbx = PVIO_FN_BATCH;
-	regs.rcx = GPA_ARRAY;
-	regs.rdx = nops;
-	regs.r8 = nr;
-	regs.rflags = vm->rflags;
-	if (vcpu_set_regs(vm, 0, &regs))
-		return fail("KVM_SET_REGS");
+	if (vcpu_set_loop(vm, 0, GPA_ARRAY, nops, nr))
+		return fail("cannot set up the loop");
 
 	hc0 = vm_stat(vm, "hypercalls");
 	ex0 = vm_stat(vm, "exits");

@@ -66,6 +66,21 @@ int call_entry(struct vm *vm, int idx, const char *entry, uint64_t fn,
 	return 0;
 }
 
+/* Points vCPU @idx at g_loop: @calls batches of @count ops at @gpa. */
+int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
+		  uint64_t calls)
+{
+	struct kvm_regs regs;
+
+	if (vcpu_set_call(vm, idx, guest_entry(g_loop), KVM_HC_PVIO,
+			  PVIO_FN_BATCH, gpa, count) ||
+	    vcpu_get_regs(vm, idx, &regs))
+		return -1;
+	regs.r10 = KVM_HC_PVIO;
+	regs.r8 = calls;
+	return vcpu_set_regs(vm, idx, &regs);
+}
+
 /* One hypercall (or, with -n, a batch through the reference path). */
 int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
 	    uint64_t count, long long *ret)

@@ -127,6 +127,9 @@ static void build_cases(void)
 	add("stress: 5000 in-kernel batches, counters add up", t_stress_kernel, 1, false, NULL);
 	add("stress: 250 userspace batches of 4 OUTs, all in order",
 	    t_stress_userspace, 1, false, NULL);
+	/* 0 vCPUs: the case enables the dirty ring first, then adds vCPU0 */
+	add("dirty ring: in-kernel read batches of 1..128 ops, ring drains, array page dirty",
+	    t_dirty_ring, 0, false, NULL);
 }
 
 static enum tres run_in_vm(const struct tcase *c)

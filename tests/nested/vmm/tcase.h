@@ -50,6 +50,8 @@ int call_entry(struct vm *vm, int idx, const char *entry, uint64_t fn,
 	       uint64_t gpa, uint64_t count, long long *ret);
 int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
 	    uint64_t count, long long *ret);
+int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
+		  uint64_t calls);
 int call(struct vm *vm, uint64_t fn, uint64_t gpa, uint64_t count,
 	 long long *ret);
 
@@ -85,6 +87,9 @@ enum tres t_stress_userspace(struct vm *vm);
 void add_attack_cases(void);
 enum tres t_cpl3_batch(struct vm *vm);
 enum tres t_cpl3_probe(struct vm *vm);
+
+/* hardening.c */
+enum tres t_dirty_ring(struct vm *vm);
 
 /* differential.c */
 enum tres t_differential(struct vm *vm);

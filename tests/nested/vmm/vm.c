@@ -266,10 +266,19 @@ int vm_create(struct vm *vm, int nr_vcpus, bool user_mode)
 	setup_memory(vm);
 
 	for (i = 0; i < nr_vcpus; i++) {
-		if (setup_vcpu(vm, i, user_mode))
+		if (vm_add_vcpu(vm, user_mode))
 			return -1;
-		vm->nr_vcpus++;
 	}
+	return 0;
+}
+
+int vm_add_vcpu(struct vm *vm, bool user_mode)
+{
+	if (vm->nr_vcpus >= MAX_VCPUS)
+		return -1;
+	if (setup_vcpu(vm, vm->nr_vcpus, user_mode))
+		return -1;
+	vm->nr_vcpus++;
 	return 0;
 }
 
@@ -424,6 +433,10 @@ enum run_result vm_run(struct vm *vm, int idx, int stop_after)
 			diag("vcpu%d: KVM_EXIT_INTERNAL_ERROR suberror %u", idx,
 			     run->internal.suberror);
 			return RUN_ERROR;
+		case KVM_EXIT_DIRTY_RING_FULL:
+			if (!vm->ring_full || vm->ring_full(vm))
+				return RUN_ERROR;
+			break;
 		case KVM_EXIT_INTR:
 			break;
 		default:

@@ -62,6 +62,9 @@ struct vm {
 	struct vcpu vcpu[MAX_VCPUS];
 	uint64_t rflags;		/* RFLAGS a call starts with (IOPL 3 in user mode) */
 	unsigned int nr_reads;		/* answers handed out so far */
+	/* KVM_EXIT_DIRTY_RING_FULL: 0 to resume, else the run fails */
+	int (*ring_full)(struct vm *vm);
+	void *ring;			/* the ring_full handler's state */
 	int nlog;
 	struct xent log[MAX_LOG];
 };
@@ -81,6 +84,8 @@ extern const char g_call[], g_loop[], g_copy[], g_native[];
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int vm_create(struct vm *vm, int nr_vcpus, bool user_mode);
+/* Adds vCPU number vm->nr_vcpus (for cases that create their vCPUs late). */
+int vm_add_vcpu(struct vm *vm, bool user_mode);
 void vm_destroy(struct vm *vm);
 void *gpa_ptr(struct vm *vm, uint64_t gpa);
 uint64_t guest_entry(const char *sym_start);

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvio-vmm: what happens after a batch has executed (issue 14): dirty
+ * logging of the write-back, and a write-back that fails after the ops ran.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "tcase.h"
+
+#define RING_BYTES	4096	/* 256 entries: soft limit 192 on SVM */
+#define RING_ENTRIES	(RING_BYTES / sizeof(struct kvm_dirty_gfn))
+#define PAGE		4096UL
+
+struct ring {
+	struct kvm_dirty_gfn *gfn;
+	unsigned int fetch;		/* next entry to collect */
+	unsigned long collected;	/* entries collected so far */
+	unsigned long array_hits;	/* of them, the op array's page */
+	unsigned int full_exits;
+	unsigned int idle;		/* full exits in a row that found nothing */
+};
+
+/*
+ * Collects every published entry (as a migrating VMM would), counts those
+ * of the array's page and hands them back to KVM.  Returns the number of
+ * entries collected, or -1.
+ */
+static int ring_harvest(struct vm *vm, struct ring *r)
+{
+	struct kvm_dirty_gfn *e;
+	int n = 0;
+
+	for (;;) {
+		e = &r->gfn[r->fetch % RING_ENTRIES];
+		if (!(__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & KVM_DIRTY_GFN_F_DIRTY))
+			break;
+		if (e->slot == 0 && e->offset == GPA_ARRAY / PAGE)
+			r->array_hits++;
+		__atomic_store_n(&e->flags, KVM_DIRTY_GFN_F_RESET, __ATOMIC_RELEASE);
+		r->fetch++;
+		n++;
+		if (n > (int)RING_ENTRIES)
+			break;		/* a ring with more entries than slots */
+	}
+	r->collected += n;
+	if (ioctl(vm->fd, KVM_RESET_DIRTY_RINGS, 0) < 0) {
+		diag("KVM_RESET_DIRTY_RINGS: %s", strerror(errno));
+		return -1;
+	}
+	return n;
+}
+
+/*
+ * vm_run()'s KVM_EXIT_DIRTY_RING_FULL handler: collect and resume.  Ten
+ * full exits in a row that find nothing to collect mean the ring no longer
+ * drains.
+ */
+static int ring_full(struct vm *vm)
+{
+	struct ring *r = vm->ring;
+	int n;
+
+	r->full_exits++;
+	n = ring_harvest(vm, r);
+	if (n < 0)
+		return -1;
+	r->idle = n ? 0 : r->idle + 1;
+	if (r->idle >= 10) {
+		diag("ring full %u times in a row with nothing to collect: it no longer drains",
+		     r->idle);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Finding 1: a VMM with a 4 KiB dirty ring (256 entries) loops batches of
+ * in-kernel reads (IN from the PIC's mask register) of several sizes up to
+ * PVIO_MAX_OPS.  Each batch must push the array's page once, not once per
+ * read: the ring keeps draining, L1 logs no WARN from kvm_dirty_ring_push(),
+ * and the page is reported dirty.
+ */
+enum tres t_dirty_ring(struct vm *vm)
+{
+	static const int sizes[] = { PVIO_MAX_OPS, 95, 1, 64, 127, 33, 2, PVIO_MAX_OPS };
+	const int calls = 6;
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_DIRTY_LOG_RING, .args = { RING_BYTES } };
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.flags = KVM_MEM_LOG_DIRTY_PAGES,
+		.guest_phys_addr = 0,
+		.memory_size = GUEST_MEM_SIZE,
+		.userspace_addr = (uintptr_t)vm->mem,
+	};
+	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
+	struct ring ring = { 0 };
+	struct kvm_regs regs;
+	unsigned int s, k;
+	unsigned long hits;
+	enum run_result res;
+	long long ret;
+
+	if (ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_DIRTY_LOG_RING) < RING_BYTES)
+		return skip("L1's KVM has no dirty ring of %d bytes", RING_BYTES);
+	/* the ring size is fixed before the first vCPU exists */
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap))
+		return fail("KVM_ENABLE_CAP(KVM_CAP_DIRTY_LOG_RING): %s", strerror(errno));
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
+		return fail("dirty logging on slot 0: %s", strerror(errno));
+	if (vm_add_vcpu(vm, false))
+		return fail("cannot create vCPU0");
+	vm->ring = &ring;
+	vm->ring_full = ring_full;
+	ring.gfn = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+			vm->vcpu[0].fd, KVM_DIRTY_LOG_PAGE_OFFSET * PAGE);
+	if (ring.gfn == MAP_FAILED)
+		return fail("mmap of the dirty ring: %s", strerror(errno));
+
+	if (call(vm, PVIO_FN_PROBE, 0, 0, &ret))
+		return fail("probe did not complete");
+	if (ret == -KVM_ENOSYS)
+		return no_handler(ret);
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (k = 0; k < (unsigned int)sizes[s]; k++) {
+			op(&o[k], PVIO_OP_PIO_IN, 1, 0x21, 0);
+			o[k].value = 0x1234;	/* must become the PIC's mask */
+		}
+		if (ring_harvest(vm, &ring) < 0)
+			return fail("harvest");
+		hits = ring.array_hits;
+		if (vcpu_set_loop(vm, 0, GPA_ARRAY, sizes[s], calls))
+			return fail("cannot set up the loop");
+		res = vm_run(vm, 0, 0);
+		if (vcpu_get_regs(vm, 0, &regs))
+			return fail("KVM_GET_REGS");
+		if (res == RUN_GUEST_FAIL)
+			return fail("batches of %d: a call returned %lld", sizes[s],
+				    (long long)regs.rax);
+		if (res != RUN_DONE)
+			return fail("batches of %d: run result %d after %d of %d calls, %u full exits, %lu entries collected",
+				    sizes[s], res, calls - (int)regs.r8, calls,
+				    ring.full_exits, ring.collected);
+		if (ring_harvest(vm, &ring) < 0)
+			return fail("harvest");
+		hits = ring.array_hits - hits;
+		if (hits == 0)
+			return fail("batches of %d: the array's page was never reported dirty",
+				    sizes[s]);
+		if (hits > (unsigned long)calls)
+			return fail("batches of %d: the array's page was pushed %lu times for %d batches",
+				    sizes[s], hits, calls);
+		for (k = 0; k < (unsigned int)sizes[s]; k++)
+			if (o[k].value != 0)
+				return fail("batches of %d: op %u read 0x%llx, want 0 (PIC mask after reset)",
+					    sizes[s], k, (unsigned long long)o[k].value);
+	}
+	diag("%u full exits, %lu entries collected, %lu of them the array's page",
+	     ring.full_exits, ring.collected, ring.array_hits);
+	return pass();
+}
