@@ -159,9 +159,30 @@ static bool pvio_take_injection(struct pv_io_batch *b)
 }
 
 /*
+ * The host ran ops [first, first + n) but could not write the read results
+ * back (-PVIO_ELOST).  Running them again would repeat every OUT and consume
+ * every FIFO read twice, so the reads give all ones, like a read that no
+ * device answers.
+ */
+static void pvio_results_lost(struct pv_io_batch *b, unsigned int first,
+			      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = first; i < first + n; i++)
+		if (pvio_op_is_read(&b->ops[i]))
+			b->ops[i].value = pvio_width_mask(b->ops[i].width);
+	pvio_store_results(b, first, n);
+	pvio_inc(b, PVIO_OPS_HYPERCALL, n);
+	pvio_inc(b, PVIO_HOST_ERRORS, 1);
+	pr_warn_ratelimited("pvio: %s: host ran %u ops but lost their results\n",
+			    b->name, n);
+}
+
+/*
  * One hypercall for ops [first, first + n).  A refused chunk ran no op on
  * the host (it validates the whole array first), so it is safe to run it
- * natively: the I/O is never lost.
+ * natively: the I/O is never lost.  A chunk that ran is never run again.
  */
 static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
 			     unsigned int n, bool inject)
@@ -171,6 +192,10 @@ static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
 	if (ret == n) {
 		pvio_store_results(b, first, n);
 		pvio_inc(b, PVIO_OPS_HYPERCALL, n);
+		return;
+	}
+	if (pvio_batch_ran(ret, n)) {
+		pvio_results_lost(b, first, n);
 		return;
 	}
 	pvio_inc(b, PVIO_HOST_ERRORS, 1);

@@ -130,6 +130,27 @@ static void test_batch_check(void)
 	       "top page: no overflow in the check");
 }
 
+static void test_batch_ran(void)
+{
+	static const int refusals[] = {
+		PVIO_EFUNC, PVIO_ECOUNT, PVIO_EARRAY, PVIO_EFAULT, PVIO_EKIND,
+		PVIO_EWIDTH, PVIO_ERANGE, PVIO_ERAM, PVIO_EBUSY, 1000, 1,
+	};
+	unsigned int i;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		ok &= !pvio_batch_ran(-refusals[i], 3);
+	result(ok, "refusals (every PVIO_E* but ELOST, -KVM_ENOSYS, -KVM_EPERM): nothing ran");
+	result(pvio_batch_ran(3, 3) && pvio_batch_ran(PVIO_MAX_OPS, PVIO_MAX_OPS),
+	       "the op count: the batch ran");
+	result(pvio_batch_ran(-PVIO_ELOST, 3), "-PVIO_ELOST: the batch ran, never rerun it");
+	result(!pvio_batch_ran(2, 3) && !pvio_batch_ran(0, 3),
+	       "another count: not a completed batch");
+	result(PVIO_ELOST != PVIO_EFAULT && PVIO_ELOST > PVIO_EBUSY,
+	       "results lost has a code of its own");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -137,6 +158,7 @@ int main(void)
 	test_encode();
 	test_check();
 	test_batch_check();
+	test_batch_ran();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }

@@ -251,9 +251,10 @@ static unsigned long pvio_finish(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 {
 	unsigned long ret = p->count;
 
+	/* the ops ran: the guest must not take this for a refusal */
 	if (pvio_write_back(vcpu, p)) {
 		vcpu->stat.pvio_wb_faults++;
-		ret = -PVIO_EFAULT;
+		ret = -PVIO_ELOST;
 	}
 	vcpu->stat.pvio_batches++;
 	trace_kvm_pvio(p->gpa, p->count, p->exits, ret);

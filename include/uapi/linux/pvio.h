@@ -18,7 +18,12 @@
  *   PVIO_FN_BATCH: the number of ops executed (always the count passed in).
  * On failure RAX holds the negated error code (-PVIO_E*), or one of KVM's
  * own: -KVM_ENOSYS (1000) from a host without the handler, -KVM_EPERM (1)
- * when the caller is not at CPL 0.  A rejected batch executes no op.
+ * when the caller is not at CPL 0.  A rejected batch executes no op, so the
+ * guest may run it natively; with one exception: -PVIO_ELOST says every op
+ * DID run and only the read results could not be written back (the array's
+ * page was unmapped or made read-only while the batch ran).  The value
+ * fields of the read ops then hold any mix of old values and results; the
+ * ops must not be run again.  pvio_batch_ran() tells the two apart.
  *
  * Batch semantics: the host copies the whole array in once, validates every
  * op, then executes the ops in array order.  Read results are written back
@@ -65,12 +70,13 @@
 #define PVIO_EFUNC	2001	/* unknown function */
 #define PVIO_ECOUNT	2002	/* count is 0 or above PVIO_MAX_OPS */
 #define PVIO_EARRAY	2003	/* array misaligned or crossing a page */
-#define PVIO_EFAULT	2004	/* array not in guest memory, or write-back failed */
+#define PVIO_EFAULT	2004	/* array not in guest memory; nothing ran */
 #define PVIO_EKIND	2005	/* unknown kind, or flags, reserved or value bits above width set */
 #define PVIO_EWIDTH	2006	/* width not allowed for the kind */
 #define PVIO_ERANGE	2007	/* port+width past 0xffff, MMIO misaligned or crossing a page */
 #define PVIO_ERAM	2008	/* MMIO op aimed at guest RAM (a memslot) */
 #define PVIO_EBUSY	2009	/* host cannot take a batch now (no memory); run natively */
+#define PVIO_ELOST	2010	/* every op ran, read results not written back: never rerun */
 
 /**
  * struct pvio_op - one I/O operation in a batch (24 bytes, 8-byte aligned)
@@ -159,6 +165,16 @@ static inline int pvio_op_check(const struct pvio_op *op)
 	if (!pvio_op_is_read(op) && (op->value & ~pvio_width_mask(op->width)))
 		return PVIO_EKIND;
 	return 0;
+}
+
+/*
+ * Whether the ops of a PVIO_FN_BATCH call that returned @ret for @count ops
+ * were executed by the host: 1 if they ran (success, or -PVIO_ELOST), 0 if
+ * the call was refused and nothing ran, so the guest may run them itself.
+ */
+static inline int pvio_batch_ran(__s64 ret, __u64 count)
+{
+	return ret == (__s64)count || ret == -PVIO_ELOST;
 }
 
 /*

@@ -318,6 +318,7 @@ enum tres t_rewrite(struct vm *vm)
 	struct pvio_op *repl = ops_at(vm, GPA_ARRAY2);
 	struct kvm_regs regs;
 	enum run_result r;
+	enum tres r0;
 	int i, n = 4;
 
 	for (i = 0; i < n; i++) {
@@ -326,20 +327,9 @@ enum tres t_rewrite(struct vm *vm)
 		op(&repl[i], PVIO_OP_PIO_OUT, 4, 0x600 + 4 * i, 0xeeeeeeee);
 	}
 
-	if (vcpu_set_call(vm, 0, guest_entry(g_call), KVM_HC_PVIO, PVIO_FN_BATCH,
-			  GPA_ARRAY, n))
-		return fail("vcpu0 setup");
-	r = vm_run(vm, 0, 1);
-	if (r == RUN_DONE) {
-		if (vcpu_get_regs(vm, 0, &regs))
-			return fail("KVM_GET_REGS");
-		if ((long long)regs.rax == -KVM_ENOSYS)
-			return no_handler((long long)regs.rax);
-		return fail("batch finished (rax %lld) without a userspace exit",
-			    (long long)regs.rax);
-	}
-	if (r != RUN_STOPPED)
-		return fail("vcpu0 run result %d", r);
+	r0 = hold_first_exit(vm, GPA_ARRAY, n);
+	if (r0 != T_PASS)
+		return r0;
 
 	/* vcpu0 sits in its first exit; vcpu1 overwrites the array */
 	if (vcpu_get_regs(vm, 1, &regs))

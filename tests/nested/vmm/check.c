@@ -37,6 +37,7 @@ const char *err_name(int err)
 	case PVIO_ERANGE: return "PVIO_ERANGE";
 	case PVIO_ERAM: return "PVIO_ERAM";
 	case PVIO_EBUSY: return "PVIO_EBUSY";
+	case PVIO_ELOST: return "PVIO_ELOST";
 	}
 	return "?";
 }
@@ -79,6 +80,33 @@ int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
 	regs.r10 = KVM_HC_PVIO;
 	regs.r8 = calls;
 	return vcpu_set_regs(vm, idx, &regs);
+}
+
+/*
+ * Starts a batch of @count ops at @gpa on vCPU0 and runs it until its first
+ * access reaches the VMM; vCPU0 is left inside that exit.  T_PASS when it
+ * got there, else the case's verdict (no handler, or a failure).
+ */
+enum tres hold_first_exit(struct vm *vm, uint64_t gpa, uint64_t count)
+{
+	struct kvm_regs regs;
+	enum run_result r;
+
+	if (vcpu_set_call(vm, 0, guest_entry(g_call), KVM_HC_PVIO, PVIO_FN_BATCH,
+			  gpa, count))
+		return fail("vcpu0 setup");
+	r = vm_run(vm, 0, 1);
+	if (r == RUN_DONE) {
+		if (vcpu_get_regs(vm, 0, &regs))
+			return fail("KVM_GET_REGS");
+		if ((long long)regs.rax == -KVM_ENOSYS)
+			return no_handler((long long)regs.rax);
+		return fail("batch finished (rax %lld) without a userspace exit",
+			    (long long)regs.rax);
+	}
+	if (r != RUN_STOPPED)
+		return fail("vcpu0 run result %d at the first exit", r);
+	return T_PASS;
 }
 
 /* One hypercall (or, with -n, a batch through the reference path). */

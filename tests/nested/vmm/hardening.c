@@ -163,3 +163,75 @@ enum tres t_dirty_ring(struct vm *vm)
 	     ring.full_exits, ring.collected, ring.array_hits);
 	return pass();
 }
+
+#define GPA_SLOT1	0x400000UL	/* one page in a memslot of its own */
+
+static int set_slot1(struct vm *vm, void *hva, uint64_t size, uint32_t flags)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 1,
+		.flags = flags,
+		.guest_phys_addr = GPA_SLOT1,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region)) {
+		diag("slot 1 (size %llu, flags 0x%x): %s", (unsigned long long)size,
+		     flags, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Finding 2: the array sits alone in slot 1, writable when the batch is
+ * fetched.  While the batch's first op (an OUT) is out in userspace, the
+ * VMM makes slot 1 read-only, as a chipset would when a batch's own PCI
+ * config write flips a PAM region.  Both ops still reach the VMM once, and
+ * the call must answer -PVIO_ELOST ("ran, results lost"), never a code that
+ * says nothing ran (the guest would run both ops again).
+ */
+enum tres t_wb_lost(struct vm *vm)
+{
+	static const struct expect want[] = {
+		{ X_PIO_OUT, 0x500, 1, 0x5a },
+		{ X_PIO_IN, 0x510, 1, 0 },
+	};
+	struct kvm_regs regs;
+	enum run_result r;
+	struct pvio_op *o;
+	long long faults;
+	enum tres res;
+	uint8_t *page;
+
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return fail("mmap: %s", strerror(errno));
+	if (set_slot1(vm, page, PAGE, 0))
+		return fail("cannot add slot 1");
+	o = (struct pvio_op *)page;
+	op(&o[0], PVIO_OP_PIO_OUT, 1, 0x500, 0x5a);
+	op(&o[1], PVIO_OP_PIO_IN, 1, 0x510, 0);
+
+	res = hold_first_exit(vm, GPA_SLOT1, 2);
+	if (res != T_PASS)
+		return res;
+	/* the OUT is out in userspace: the array's page turns read-only */
+	if (set_slot1(vm, page, 0, 0) ||
+	    set_slot1(vm, page, PAGE, KVM_MEM_READONLY))
+		return fail("cannot make slot 1 read-only");
+	r = vm_run(vm, 0, 0);
+	if (r != RUN_DONE)
+		return fail("the batch did not finish (run result %d)", r);
+	if (vcpu_get_regs(vm, 0, &regs))
+		return fail("KVM_GET_REGS");
+	if ((long long)regs.rax != -PVIO_ELOST)
+		return fail("returned %lld, want %d (-PVIO_ELOST): the ops ran, a guest taking this for a refusal runs them twice",
+			    (long long)regs.rax, -PVIO_ELOST);
+	faults = vm_stat(vm, "pvio_wb_faults");
+	if (faults != 1)
+		return fail("pvio_wb_faults is %lld, want 1", faults);
+	return check_log(vm, want, ARRAY_SIZE(want));
+}

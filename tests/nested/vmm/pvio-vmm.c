@@ -130,6 +130,8 @@ static void build_cases(void)
 	/* 0 vCPUs: the case enables the dirty ring first, then adds vCPU0 */
 	add("dirty ring: in-kernel read batches of 1..128 ops, ring drains, array page dirty",
 	    t_dirty_ring, 0, false, NULL);
+	add("write-back fails after the ops ran -> -PVIO_ELOST, each op once",
+	    t_wb_lost, 1, false, NULL);
 }
 
 static enum tres run_in_vm(const struct tcase *c)

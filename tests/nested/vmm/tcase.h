@@ -52,6 +52,7 @@ int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
 	    uint64_t count, long long *ret);
 int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
 		  uint64_t calls);
+enum tres hold_first_exit(struct vm *vm, uint64_t gpa, uint64_t count);
 int call(struct vm *vm, uint64_t fn, uint64_t gpa, uint64_t count,
 	 long long *ret);
 
@@ -90,6 +91,7 @@ enum tres t_cpl3_probe(struct vm *vm);
 
 /* hardening.c */
 enum tres t_dirty_ring(struct vm *vm);
+enum tres t_wb_lost(struct vm *vm);
 
 /* differential.c */
 enum tres t_differential(struct vm *vm);
