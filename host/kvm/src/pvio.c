@@ -270,8 +270,14 @@ static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
 	unsigned int i;
 	u64 val;
 
-	/* Userspace moved the vCPU elsewhere (e.g. a reset): drop the batch. */
+	/*
+	 * Userspace moved the vCPU elsewhere (e.g. a reset): drop the batch.
+	 * The trace's result 0 marks a dropped batch (a batch ends with its
+	 * op count or an error).
+	 */
 	if (unlikely(!kvm_is_linear_rip(vcpu, p->linear_rip))) {
+		vcpu->stat.pvio_dropped++;
+		trace_kvm_pvio(p->gpa, p->count, p->exits, 0);
 		p->count = 0;
 		return 1;
 	}

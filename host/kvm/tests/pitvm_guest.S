@@ -2,7 +2,9 @@
 /*
  * Real-mode guest of pitvm.c, loaded at guest-physical 0x1000 (CS = 0):
  * programs the PIC and PIT channel 0 (mode 2, count 11932 = 100 Hz) and
- * reports every timer interrupt with an OUT to port 0xf0.
+ * reports every timer interrupt with an OUT to port 0xf0.  With BX = 1 it
+ * uses one-shot mode 0 instead and re-arms it with the same count in every
+ * interrupt, as a one-shot clockevent does: also 100 Hz.
  */
 	.section .rodata
 	.globl	guest_start
@@ -28,19 +30,28 @@ guest_start:
 	outb	%al, $0x21
 	movb	$0xfe, %al
 	outb	%al, $0x21
-	/* PIT channel 0: lobyte/hibyte, mode 2, binary, 100 Hz */
+	/* PIT channel 0: lobyte/hibyte, binary, mode 2 (BX = 1: mode 0), 100 Hz */
 	movb	$0x34, %al
-	outb	%al, $0x43
+	cmpw	$1, %bx
+	jne	2f
+	movb	$0x30, %al
+2:	outb	%al, $0x43
+	call	arm
+	sti
+1:	hlt
+	jmp	1b
+arm:
 	movb	$(11932 & 0xff), %al
 	outb	%al, $0x40
 	movb	$(11932 >> 8), %al
 	outb	%al, $0x40
-	sti
-1:	hlt
-	jmp	1b
+	ret
 handler:
 	pushw	%ax
-	movb	$0x20, %al		/* EOI */
+	cmpw	$1, %bx			/* one-shot: arm the next interrupt */
+	jne	3f
+	call	arm
+3:	movb	$0x20, %al		/* EOI */
 	outb	%al, $0x20
 	movb	$1, %al			/* report the tick */
 	outb	%al, $0xf0

@@ -103,24 +103,24 @@ struct pvio_op {
 #define PVIO_ARRAY_MAX_BYTES	(PVIO_MAX_OPS * PVIO_OP_SIZE)
 
 /* Mask of the low @width bytes; width 8 yields all ones. */
-static inline __u64 pvio_width_mask(__u8 width)
+static __inline__ __u64 pvio_width_mask(__u8 width)
 {
 	return width >= 8 ? ~(__u64)0 : (((__u64)1 << (width * 8)) - 1);
 }
 
-static inline int pvio_op_is_pio(const struct pvio_op *op)
+static __inline__ int pvio_op_is_pio(const struct pvio_op *op)
 {
 	return op->kind == PVIO_OP_PIO_OUT || op->kind == PVIO_OP_PIO_IN;
 }
 
-static inline int pvio_op_is_read(const struct pvio_op *op)
+static __inline__ int pvio_op_is_read(const struct pvio_op *op)
 {
 	return op->kind == PVIO_OP_PIO_IN || op->kind == PVIO_OP_MMIO_READ;
 }
 
 /* Fills @op; returns the same error codes pvio_op_check() would. */
-static inline int pvio_op_encode(struct pvio_op *op, __u8 kind, __u8 width,
-				 __u64 addr, __u64 value)
+static __inline__ int pvio_op_encode(struct pvio_op *op, __u8 kind, __u8 width,
+				     __u64 addr, __u64 value)
 {
 	op->kind = kind;
 	op->width = width;
@@ -137,7 +137,7 @@ static inline int pvio_op_encode(struct pvio_op *op, __u8 kind, __u8 width,
  * Returns 0 or a positive PVIO_E* code.  The host handler runs this over a
  * private copy of the array; the guest can run it before a call.
  */
-static inline int pvio_op_check(const struct pvio_op *op)
+static __inline__ int pvio_op_check(const struct pvio_op *op)
 {
 	__u64 page_off;
 
@@ -172,7 +172,7 @@ static inline int pvio_op_check(const struct pvio_op *op)
  * were executed by the host: 1 if they ran (success, or -PVIO_ELOST), 0 if
  * the call was refused and nothing ran, so the guest may run them itself.
  */
-static inline int pvio_batch_ran(__s64 ret, __u64 count)
+static __inline__ int pvio_batch_ran(__s64 ret, __u64 count)
 {
 	return ret == (__s64)count || ret == -PVIO_ELOST;
 }
@@ -181,7 +181,7 @@ static inline int pvio_batch_ran(__s64 ret, __u64 count)
  * Checks the call arguments of PVIO_FN_BATCH: count and placement of the
  * array.  Returns 0 or a positive PVIO_E* code.
  */
-static inline int pvio_batch_check(__u64 gpa, __u64 count)
+static __inline__ int pvio_batch_check(__u64 gpa, __u64 count)
 {
 	if (count == 0 || count > PVIO_MAX_OPS)
 		return PVIO_ECOUNT;

@@ -235,3 +235,86 @@ enum tres t_wb_lost(struct vm *vm)
 		return fail("pvio_wb_faults is %lld, want 1", faults);
 	return check_log(vm, want, ARRAY_SIZE(want));
 }
+
+#define TRACING		"/sys/kernel/debug/tracing"
+
+static int write_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(s, f) < 0 ? -1 : 0;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/* Whether the trace buffer holds a line containing @what. */
+static bool trace_has(const char *what)
+{
+	FILE *f = fopen(TRACING "/trace", "r");
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Finding 5: userspace moves RIP while a batch is out in userspace (as a
+ * vCPU reset does).  The batch is dropped: its second op never runs, RAX
+ * keeps what userspace put there, pvio_dropped counts it, pvio_batches
+ * does not, and the kvm_pvio tracepoint reports it with result 0.
+ */
+enum tres t_dropped(struct vm *vm)
+{
+	static const struct expect want[] = { { X_PIO_OUT, 0x500, 1, 0x11 } };
+	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
+	char line[128];
+	struct kvm_regs regs;
+	long long dropped, batches;
+	enum tres res;
+	bool traced;
+
+	op(&o[0], PVIO_OP_PIO_OUT, 1, 0x500, 0x11);
+	op(&o[1], PVIO_OP_PIO_OUT, 1, 0x501, 0x22);
+	if (write_file(TRACING "/events/kvm/kvm_pvio/enable", "1") ||
+	    write_file(TRACING "/trace", ""))
+		return fail("cannot enable the kvm:kvm_pvio tracepoint under " TRACING);
+	res = hold_first_exit(vm, GPA_ARRAY, 2);
+	if (res != T_PASS)
+		return res;
+	/* the reset: RIP moves past the VMMCALL (3 bytes) to the report OUT */
+	if (vcpu_get_regs(vm, 0, &regs))
+		return fail("KVM_GET_REGS");
+	regs.rip = guest_entry(g_call) + 3;
+	regs.rax = 0x77;
+	if (vcpu_set_regs(vm, 0, &regs))
+		return fail("KVM_SET_REGS");
+	if (vm_run(vm, 0, 0) != RUN_DONE)
+		return fail("the vCPU did not reach the report port");
+	if (vcpu_get_regs(vm, 0, &regs))
+		return fail("KVM_GET_REGS");
+	snprintf(line, sizeof(line), "kvm_pvio: gpa 0x%lx count 2 user_exits 1 ret 0",
+		 GPA_ARRAY);
+	traced = trace_has(line);
+	write_file(TRACING "/events/kvm/kvm_pvio/enable", "0");
+	if (regs.rax != 0x77)
+		return fail("the dropped batch set RAX to %lld", (long long)regs.rax);
+	res = check_log(vm, want, ARRAY_SIZE(want));
+	if (res != T_PASS)
+		return res;
+	dropped = vm_stat(vm, "pvio_dropped");
+	batches = vm_stat(vm, "pvio_batches");
+	if (dropped != 1 || batches != 0)
+		return fail("pvio_dropped %lld, pvio_batches %lld; want 1 and 0", dropped, batches);
+	if (!traced)
+		return fail("no '%s' in the trace", line);
+	return pass();
+}

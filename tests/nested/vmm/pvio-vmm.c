@@ -132,6 +132,8 @@ static void build_cases(void)
 	    t_dirty_ring, 0, false, NULL);
 	add("write-back fails after the ops ran -> -PVIO_ELOST, each op once",
 	    t_wb_lost, 1, false, NULL);
+	add("RIP moved while a batch is out: dropped, counted and traced",
+	    t_dropped, 1, false, NULL);
 }
 
 static enum tres run_in_vm(const struct tcase *c)

@@ -92,6 +92,7 @@ enum tres t_cpl3_probe(struct vm *vm);
 /* hardening.c */
 enum tres t_dirty_ring(struct vm *vm);
 enum tres t_wb_lost(struct vm *vm);
+enum tres t_dropped(struct vm *vm);
 
 /* differential.c */
 enum tres t_differential(struct vm *vm);
