@@ -4,8 +4,8 @@
  * (host/kvm/src/pvio_check.c, built unchanged; the same file is in kvm.ko).
  *
  * The input describes a small guest: 8 pages at gfn 0..7, each either RAM
- * (readable; writable unless marked read-only) or a hole, the hypercall's
- * gpa and count, and the bytes of the op array.  The target checks:
+ * (readable; writable unless marked read-only) or a hole, its MAXPHYADDR,
+ * the hypercall's gpa and count, and the bytes of the op array.  The target checks:
  *  - the result equals an independent reference model of the ABI
  *    (include/uapi/linux/pvio.h) including which error wins;
  *  - guest memory is read exactly once when the call arguments are valid
@@ -30,6 +30,7 @@ struct fake_guest {
 	u8 mem[NPAGES * PG];
 	u8 ram_mask;		/* bit n: gfn n is RAM */
 	u8 ro_mask;		/* bit n: gfn n is read-only RAM */
+	u64 gpa_limit;		/* 1 << MAXPHYADDR */
 	int reads;
 	u64 read_gpa;
 	unsigned int read_len;
@@ -106,6 +107,8 @@ static int ref_op(const struct fake_guest *g, const u8 *raw)
 	mask = op.width == 8 ? ~0ULL : (1ULL << (8 * op.width)) - 1;
 	if ((op.kind == 1 || op.kind == 3) && (op.value & ~mask))
 		return PVIO_EKIND;
+	if (op.kind >= 3 && op.addr >= g->gpa_limit)
+		return PVIO_ERANGE;	/* above the guest's MAXPHYADDR */
 	if (op.kind >= 3 && fg_is_ram((void *)g, op.addr))
 		return PVIO_ERAM;
 	return 0;
@@ -222,6 +225,9 @@ int fuzz_one_input(const u8 *data, size_t size)
 	memset(&g, 0, sizeof(g));
 	g.ram_mask = data[1];
 	g.ro_mask = data[2];
+	/* MAXPHYADDR 12..52: small ones put the fake guest's own pages above it */
+	g.gpa_limit = 1ULL << (12 + data[4] % 41);
+	pg.gpa_limit = g.gpa_limit;
 	c = data[3];
 	if (sel & 0x40)
 		count = ((u64)data[4] << 56) | c;	/* huge counts */

@@ -27,6 +27,7 @@
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
+#include "cpuid.h"
 #include "kvm_cache_regs.h"
 #include "pvio.h"
 #include "pvio_check.h"
@@ -37,6 +38,48 @@ static bool __read_mostly pvio_enable = true;
 module_param(pvio_enable, bool, 0644);
 MODULE_PARM_DESC(pvio_enable,
 		 "Serve the KVM_HC_PVIO hypercall; if off, answer -KVM_ENOSYS");
+
+static bool __read_mostly pvio_opt_in;
+module_param(pvio_opt_in, bool, 0644);
+MODULE_PARM_DESC(pvio_opt_in,
+		 "Serve KVM_HC_PVIO only to VMs whose VMM enabled KVM_CAP_PVIO");
+
+/* kvm->arch.pvio_mode */
+enum {
+	KVM_PVIO_DEFAULT,	/* the VMM said nothing: pvio_opt_in decides */
+	KVM_PVIO_ON,
+	KVM_PVIO_OFF,
+};
+
+/**
+ * kvm_pvio_enable_cap - KVM_ENABLE_CAP(KVM_CAP_PVIO) on a VM
+ * @kvm:  the VM
+ * @args: args[0] 1 to serve KVM_HC_PVIO to this VM, 0 to refuse it;
+ *        args[1..3] must be 0
+ *
+ * Return: 0, or -EINVAL for other arguments.
+ */
+int kvm_pvio_enable_cap(struct kvm *kvm, const u64 *args)
+{
+	if (args[0] > 1 || args[1] || args[2] || args[3])
+		return -EINVAL;
+	WRITE_ONCE(kvm->arch.pvio_mode, args[0] ? KVM_PVIO_ON : KVM_PVIO_OFF);
+	return 0;
+}
+
+static bool pvio_served(struct kvm *kvm)
+{
+	if (!READ_ONCE(pvio_enable))
+		return false;
+	switch (READ_ONCE(kvm->arch.pvio_mode)) {
+	case KVM_PVIO_ON:
+		return true;
+	case KVM_PVIO_OFF:
+		return false;
+	default:
+		return !READ_ONCE(pvio_opt_in);
+	}
+}
 
 /**
  * struct kvm_pvio - per-vCPU state of a batch, allocated on first use
@@ -319,8 +362,9 @@ static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
  * @ret:   the value for the guest's RAX, when 1 is returned
  *
  * Answers -KVM_ENOSYS, like a host without the handler, when disabled by
- * the pvio_enable parameter, to a nested guest, and to a guest whose state
- * is protected (SEV-ES).
+ * the pvio_enable parameter, to a VM that is not served (its VMM turned
+ * KVM_CAP_PVIO off, or did not turn it on while pvio_opt_in is set), to a
+ * nested guest, and to a guest whose state is protected (SEV-ES).
  *
  * Return: 1 if the hypercall is complete and *@ret is to be written to RAX
  * by the caller, 0 if it continues in userspace (an exit is set up; RAX and
@@ -334,6 +378,7 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 		.read = pvio_guest_read,
 		.is_ram = pvio_guest_is_ram,
 		.writable = pvio_guest_writable,
+		.gpa_limit = 1ULL << cpuid_maxphyaddr(vcpu),
 		.ctx = vcpu,
 	};
 	struct kvm_pvio *p;
@@ -344,7 +389,7 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 	 * get to check its port accesses) nor for a guest with protected
 	 * state (its memory and registers are not KVM's to read).
 	 */
-	if (!READ_ONCE(pvio_enable) || is_guest_mode(vcpu) ||
+	if (!pvio_served(vcpu->kvm) || is_guest_mode(vcpu) ||
 	    vcpu->arch.guest_state_protected) {
 		*ret = -KVM_ENOSYS;
 		return 1;

@@ -23,8 +23,8 @@
  *     PVIO_ECOUNT, PVIO_EARRAY;
  *  2. the array is readable guest RAM: PVIO_EFAULT;
  *  3. each op in array order: pvio_op_check() (PVIO_EKIND, PVIO_EWIDTH,
- *     PVIO_ERANGE), then for an MMIO op, its address is not guest RAM:
- *     PVIO_ERAM;
+ *     PVIO_ERANGE), then for an MMIO op, its address is below
+ *     @g->gpa_limit: PVIO_ERANGE, and not guest RAM: PVIO_ERAM;
  *  4. if any op reads, the array can be written back: PVIO_EFAULT.
  *
  * Return: 0 if the batch may be executed, else a positive PVIO_E* code.
@@ -49,6 +49,8 @@ int pvio_fetch_batch(const struct pvio_guest *g, u64 gpa, u64 count,
 		err = pvio_op_check(op);
 		if (err)
 			return err;
+		if (!pvio_op_is_pio(op) && op->addr >= g->gpa_limit)
+			return PVIO_ERANGE;
 		if (!pvio_op_is_pio(op) && g->is_ram(g->ctx, op->addr))
 			return PVIO_ERAM;
 		if (pvio_op_is_read(op))

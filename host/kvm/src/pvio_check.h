@@ -19,12 +19,15 @@
  *            0 on success, non-zero if any byte is not readable guest RAM.
  * @is_ram:   true if the page holding @gpa is guest RAM (a memslot).
  * @writable: true if the guest RAM page holding @gpa can be written.
+ * @gpa_limit: 1 << the guest's MAXPHYADDR; MMIO ops at or above it are
+ *            refused.
  * @ctx:      passed to the callbacks.
  */
 struct pvio_guest {
 	int (*read)(void *ctx, u64 gpa, void *buf, unsigned int len);
 	bool (*is_ram)(void *ctx, u64 gpa);
 	bool (*writable)(void *ctx, u64 gpa);
+	u64 gpa_limit;
 	void *ctx;
 };
 

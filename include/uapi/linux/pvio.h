@@ -41,6 +41,17 @@
  */
 #define KVM_HC_PVIO		0x5056494fUL
 
+/*
+ * Per-VM control for the VMM (host userspace): KVM_ENABLE_CAP on the VM fd
+ * with cap KVM_CAP_PVIO, args[0] = 1 serves KVM_HC_PVIO to this VM, 0 makes
+ * it answer -KVM_ENOSYS; flags and args[1..3] must be 0.  A VM whose VMM
+ * never sets it gets the host default (kvm.pvio_opt_in: 0 serves it, 1 does
+ * not).  KVM_CHECK_EXTENSION(KVM_CAP_PVIO) is 1 on a host with the handler.
+ * The number is out of tree and spells "PVIO", far above upstream's small
+ * sequential KVM_CAP_* numbers, so the two cannot collide.
+ */
+#define KVM_CAP_PVIO		0x5056494f
+
 /* Bumped on any incompatible change of this header's layout or meaning. */
 #define PVIO_ABI_VERSION	1
 
@@ -73,7 +84,7 @@
 #define PVIO_EFAULT	2004	/* array not in guest memory; nothing ran */
 #define PVIO_EKIND	2005	/* unknown kind, or flags, reserved or value bits above width set */
 #define PVIO_EWIDTH	2006	/* width not allowed for the kind */
-#define PVIO_ERANGE	2007	/* port+width past 0xffff, MMIO misaligned or crossing a page */
+#define PVIO_ERANGE	2007	/* port+width past 0xffff, MMIO misaligned or above MAXPHYADDR */
 #define PVIO_ERAM	2008	/* MMIO op aimed at guest RAM (a memslot) */
 #define PVIO_EBUSY	2009	/* host cannot take a batch now (no memory); run natively */
 #define PVIO_ELOST	2010	/* every op ran, read results not written back: never rerun */
@@ -86,7 +97,8 @@
  * @flags:    reserved, must be 0.
  * @reserved: must be 0.
  * @addr:     I/O port (0..0xffff, port + width - 1 <= 0xffff) for PIO ops;
- *            guest-physical address for MMIO ops.
+ *            guest-physical address for MMIO ops, below 1 << the guest's
+ *            MAXPHYADDR (checked by the host, PVIO_ERANGE).
  * @value:    data to write (low @width bytes; upper bytes must be 0), or on
  *            return the data read, zero-extended.
  */

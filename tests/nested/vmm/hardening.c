@@ -318,3 +318,98 @@ enum tres t_dropped(struct vm *vm)
 		return fail("no '%s' in the trace", line);
 	return pass();
 }
+
+static int set_cap_pvio(struct vm *vm, uint64_t on, uint64_t arg1)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_PVIO,
+		.args = { on, arg1 },
+	};
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+}
+
+/* The probe and a one-OUT batch are served (or answer -KVM_ENOSYS). */
+static enum tres expect_served(struct vm *vm, bool served, const char *when)
+{
+	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
+	long long ret;
+	int nlog = vm->nlog;
+
+	if (call(vm, PVIO_FN_PROBE, 0, 0, &ret))
+		return fail("%s: probe did not complete", when);
+	if (ret != (served ? PVIO_ABI_VERSION : -KVM_ENOSYS))
+		return fail("%s: probe returned %lld, want %d", when, ret,
+			    served ? PVIO_ABI_VERSION : -KVM_ENOSYS);
+	op(&o[0], PVIO_OP_PIO_OUT, 1, 0x500, 0x42);
+	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, 1, &ret))
+		return fail("%s: batch did not complete", when);
+	if (ret != (served ? 1 : -KVM_ENOSYS) || vm->nlog != nlog + served)
+		return fail("%s: batch returned %lld with %d exits, want %d with %d",
+			    when, ret, vm->nlog - nlog, served ? 1 : -KVM_ENOSYS,
+			    served);
+	return pass();
+}
+
+/*
+ * Finding 4: the VMM turns the hypercall off and on for its VM with
+ * KVM_ENABLE_CAP(KVM_CAP_PVIO); other arguments are refused.
+ */
+enum tres t_cap(struct vm *vm)
+{
+	enum tres r;
+
+	if (!have_handler)
+		return skip("no pvio handler in L1's KVM");
+	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_PVIO) != 1)
+		return fail("KVM_CHECK_EXTENSION(KVM_CAP_PVIO) is not 1");
+	r = expect_served(vm, true, "VMM said nothing");
+	if (r != T_PASS)
+		return r;
+	if (set_cap_pvio(vm, 0, 0))
+		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO, 0): %s", strerror(errno));
+	r = expect_served(vm, false, "turned off");
+	if (r != T_PASS)
+		return r;
+	if (set_cap_pvio(vm, 1, 0))
+		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO, 1): %s", strerror(errno));
+	r = expect_served(vm, true, "turned on again");
+	if (r != T_PASS)
+		return r;
+	if (!set_cap_pvio(vm, 2, 0) || errno != EINVAL ||
+	    !set_cap_pvio(vm, 1, 1) || errno != EINVAL)
+		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO) took args[0] = 2 or args[1] = 1");
+	return pass();
+}
+
+#define OPT_IN	"/sys/module/kvm/parameters/pvio_opt_in"
+
+static enum tres cap_opt_in(struct vm *vm)
+{
+	enum tres r;
+
+	r = expect_served(vm, false, "opt-in required, VMM said nothing");
+	if (r != T_PASS)
+		return r;
+	if (set_cap_pvio(vm, 1, 0))
+		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO, 1): %s", strerror(errno));
+	return expect_served(vm, true, "opt-in required, VMM opted in");
+}
+
+/*
+ * Finding 4: with kvm.pvio_opt_in=1 a VM whose VMM says nothing is not
+ * served, one that enabled KVM_CAP_PVIO is.  The parameter is put back.
+ */
+enum tres t_cap_opt_in(struct vm *vm)
+{
+	enum tres r;
+
+	if (!have_handler)
+		return skip("no pvio handler in L1's KVM");
+	if (write_file(OPT_IN, "1"))
+		return fail("cannot set " OPT_IN ": %s", strerror(errno));
+	r = cap_opt_in(vm);
+	if (write_file(OPT_IN, "0"))
+		return fail("cannot put " OPT_IN " back to 0");
+	return r;
+}

@@ -134,6 +134,10 @@ static void build_cases(void)
 	    t_wb_lost, 1, false, NULL);
 	add("RIP moved while a batch is out: dropped, counted and traced",
 	    t_dropped, 1, false, NULL);
+	add("KVM_CAP_PVIO turns the hypercall off and on for one VM",
+	    t_cap, 1, false, NULL);
+	add("kvm.pvio_opt_in=1 serves only VMs that enabled KVM_CAP_PVIO",
+	    t_cap_opt_in, 1, false, NULL);
 }
 
 static enum tres run_in_vm(const struct tcase *c)

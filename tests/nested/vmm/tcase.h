@@ -93,6 +93,8 @@ enum tres t_cpl3_probe(struct vm *vm);
 enum tres t_dirty_ring(struct vm *vm);
 enum tres t_wb_lost(struct vm *vm);
 enum tres t_dropped(struct vm *vm);
+enum tres t_cap(struct vm *vm);
+enum tres t_cap_opt_in(struct vm *vm);
 
 /* differential.c */
 enum tres t_differential(struct vm *vm);
