@@ -91,6 +91,9 @@ static bool pvio_served(struct kvm *kvm)
  * @next:       index of the first op not yet completed
  * @run:        number of ops from @next handed to userspace
  * @exits:      exits to userspace so far, for the kvm_pvio tracepoint
+ * @wb:         read results of the ops before this index are in the
+ *              guest's array
+ * @lost:       a write-back failed: the batch ends with -PVIO_ELOST
  */
 struct kvm_pvio {
 	struct pvio_op ops[PVIO_MAX_OPS];
@@ -100,6 +103,8 @@ struct kvm_pvio {
 	unsigned int next;
 	unsigned int run;
 	unsigned int exits;
+	unsigned int wb;
+	bool lost;
 };
 
 static_assert(sizeof(struct pvio_op) == PVIO_OP_SIZE);
@@ -191,6 +196,23 @@ static bool pvio_op_in_kernel(struct kvm_vcpu *vcpu, struct pvio_op *op)
 }
 
 static int pvio_complete_userspace(struct kvm_vcpu *vcpu);
+static int pvio_write_back(struct kvm_vcpu *vcpu, struct kvm_pvio *p,
+			   unsigned int from, unsigned int to);
+
+/*
+ * Makes the batch's progress architectural before an exit to userspace:
+ * the results of the reads done so far go to the guest's array, and RBX
+ * becomes PVIO_FN_RESUME(next).  A VMM that saves the vCPU during the exit
+ * (RIP still on the hypercall) and restores it elsewhere restarts the call
+ * at op next, so no op runs twice.
+ */
+static void pvio_save_progress(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+{
+	if (pvio_write_back(vcpu, p, p->wb, p->next))
+		p->lost = true;
+	p->wb = p->next;
+	kvm_rbx_write(vcpu, PVIO_FN_RESUME(p->next));
+}
 
 /* Hands ops[next] (and the run of like port ops after it) to userspace. */
 static int pvio_exit_to_userspace(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
@@ -198,6 +220,8 @@ static int pvio_exit_to_userspace(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 	const struct pvio_op *op = &p->ops[p->next];
 	struct kvm_run *run = vcpu->run;
 	unsigned int i, n = 1;
+
+	pvio_save_progress(vcpu, p);
 
 	if (pvio_op_is_pio(op)) {
 		u8 *data = vcpu->arch.pio_data;
@@ -252,12 +276,14 @@ static int pvio_run(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 }
 
 /*
- * Copies the read results into the value fields of the guest's array.  The
- * array lies in one page (checked at fetch), so the page is marked dirty
- * once per batch, not once per read: in dirty-ring mode a batch adds one
- * ring entry, which the ring's reserved entries always have room for.
+ * Copies the read results of ops [@from, @to) into the value fields of the
+ * guest's array.  The array lies in one page (checked at fetch), so the page
+ * is marked dirty once per call, not once per read: in dirty-ring mode a
+ * batch adds at most one ring entry per exit to userspace, which the ring's
+ * reserved entries always have room for.
  */
-static int pvio_write_back(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+static int pvio_write_back(struct kvm_vcpu *vcpu, struct kvm_pvio *p,
+			   unsigned int from, unsigned int to)
 {
 	gfn_t gfn = gpa_to_gfn(p->gpa);
 	unsigned int i, written = 0;
@@ -267,7 +293,7 @@ static int pvio_write_back(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 	int err = 0;
 
 	hva = kvm_vcpu_gfn_to_hva_prot(vcpu, gfn, &writable);
-	for (i = 0; i < p->count; i++) {
+	for (i = from; i < to; i++) {
 		if (!pvio_op_is_read(&p->ops[i]))
 			continue;
 		if (kvm_is_error_hva(hva) || !writable) {
@@ -289,20 +315,41 @@ static int pvio_write_back(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 	return err;
 }
 
-/* Ends a fully executed batch: write back read results, return RAX. */
+/*
+ * Ends a fully executed batch: write back the remaining read results, put
+ * RBX back to PVIO_FN_BATCH (the guest's compiler assumes it unchanged),
+ * return RAX.
+ */
 static unsigned long pvio_finish(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 {
 	unsigned long ret = p->count;
 
 	/* the ops ran: the guest must not take this for a refusal */
-	if (pvio_write_back(vcpu, p)) {
+	if (pvio_write_back(vcpu, p, p->wb, p->count) || p->lost) {
 		vcpu->stat.pvio_wb_faults++;
 		ret = -PVIO_ELOST;
 	}
+	kvm_rbx_write(vcpu, PVIO_FN_BATCH);
 	vcpu->stat.pvio_batches++;
 	trace_kvm_pvio(p->gpa, p->count, p->exits, ret);
 	p->count = 0;
 	return ret;
+}
+
+/* The call registers still describe the batch at its saved progress. */
+static bool pvio_regs_match(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+{
+	u64 rbx = kvm_rbx_read(vcpu);
+	u64 rcx = kvm_rcx_read(vcpu);
+	u64 rdx = kvm_rdx_read(vcpu);
+
+	if (!is_64_bit_hypercall(vcpu)) {
+		rbx = (u32)rbx;
+		rcx = (u32)rcx;
+		rdx = (u32)rdx;
+	}
+	return rbx == PVIO_FN_RESUME(p->next) && rcx == p->gpa &&
+	       rdx == p->count;
 }
 
 static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
@@ -314,11 +361,14 @@ static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
 	u64 val;
 
 	/*
-	 * Userspace moved the vCPU elsewhere (e.g. a reset): drop the batch.
-	 * The trace's result 0 marks a dropped batch (a batch ends with its
-	 * op count or an error).
+	 * Userspace moved the vCPU elsewhere (e.g. a reset) or rewrote the
+	 * call registers (restored a saved state): drop the batch.  The vCPU
+	 * resumes where userspace put it; if that is the hypercall, the call
+	 * runs again from its registers.  The trace's result 0 marks a
+	 * dropped batch (a batch ends with its op count or an error).
 	 */
-	if (unlikely(!kvm_is_linear_rip(vcpu, p->linear_rip))) {
+	if (unlikely(!kvm_is_linear_rip(vcpu, p->linear_rip) ||
+		     !pvio_regs_match(vcpu, p))) {
 		vcpu->stat.pvio_dropped++;
 		trace_kvm_pvio(p->gpa, p->count, p->exits, 0);
 		p->count = 0;
@@ -356,7 +406,7 @@ static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
 /**
  * kvm_pvio_hypercall - handle KVM_HC_PVIO
  * @vcpu:  the calling vCPU, at CPL 0
- * @fn:    PVIO_FN_PROBE or PVIO_FN_BATCH (RBX)
+ * @fn:    PVIO_FN_PROBE, or PVIO_FN_BATCH / PVIO_FN_RESUME(next) (RBX)
  * @gpa:   guest-physical address of the op array (RCX)
  * @count: number of ops (RDX)
  * @ret:   the value for the guest's RAX, when 1 is returned
@@ -381,6 +431,7 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 		.gpa_limit = 1ULL << cpuid_maxphyaddr(vcpu),
 		.ctx = vcpu,
 	};
+	unsigned long start = fn >> 16;
 	struct kvm_pvio *p;
 	int err;
 
@@ -395,13 +446,12 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 		return 1;
 	}
 
-	switch (fn) {
-	case PVIO_FN_PROBE:
+	if (fn == PVIO_FN_PROBE) {
 		*ret = PVIO_ABI_VERSION;
 		return 1;
-	case PVIO_FN_BATCH:
-		break;
-	default:
+	}
+	/* PVIO_FN_BATCH is PVIO_FN_RESUME(0) */
+	if ((fn & 0xffff) != PVIO_FN_BATCH || start >= PVIO_MAX_OPS) {
 		err = PVIO_EFUNC;
 		goto reject;
 	}
@@ -417,12 +467,16 @@ int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 	}
 
 	err = pvio_fetch_batch(&guest, gpa, count, p->ops);
+	if (!err && start >= count)
+		err = PVIO_EFUNC;
 	if (err)
 		goto reject;
 
 	p->gpa = gpa;
 	p->count = count;
-	p->next = 0;
+	p->next = start;
+	p->wb = start;
+	p->lost = false;
 	p->run = 0;
 	p->exits = 0;
 	p->linear_rip = kvm_get_linear_rip(vcpu);

@@ -9,7 +9,7 @@
  * Calling convention (x86, vmcall on Intel, vmmcall on AMD, guest CPL 0):
  *
  *   RAX = KVM_HC_PVIO
- *   RBX = function (PVIO_FN_PROBE or PVIO_FN_BATCH)
+ *   RBX = function (PVIO_FN_PROBE or PVIO_FN_BATCH; see PVIO_FN_RESUME)
  *   RCX = guest-physical address of the op array (PVIO_FN_BATCH)
  *   RDX = number of ops in the array (PVIO_FN_BATCH)
  *
@@ -58,6 +58,21 @@
 /* Functions, passed in the hypercall's first argument. */
 #define PVIO_FN_PROBE		0	/* returns PVIO_ABI_VERSION */
 #define PVIO_FN_BATCH		1	/* executes an op array */
+
+/*
+ * Progress of a batch lives in the guest's registers, as REP OUTS keeps it
+ * in RCX/RSI.  While a batch waits on userspace (an exit to the VMM), RBX
+ * holds PVIO_FN_RESUME(next), RIP still points at the hypercall, and the
+ * read results of ops 0..next-1 are already in the array.  A VMM that saves
+ * the vCPU there and restores it anywhere (live migration, snapshot) saves
+ * a call that, executed again, runs only ops next..count-1: no op runs
+ * twice.  If userspace rewrites RBX, RCX or RDX (or moves RIP) before the
+ * exit completes, the host drops its own state and the vCPU goes on from
+ * its registers.  On return RBX is PVIO_FN_BATCH again; RCX and RDX are
+ * never changed.  A guest calls with PVIO_FN_BATCH (= PVIO_FN_RESUME(0));
+ * next at or above count is refused with PVIO_EFUNC.
+ */
+#define PVIO_FN_RESUME(next)	(PVIO_FN_BATCH | ((__u64)(next) << 16))
 
 /*
  * Hard limit on ops in one PVIO_FN_BATCH call: 128 ops of 24 bytes are

@@ -413,3 +413,128 @@ enum tres t_cap_opt_in(struct vm *vm)
 		return fail("cannot put " OPT_IN " back to 0");
 	return r;
 }
+
+/*
+ * Finding 3, the restore half: the vCPU state saved in @vm (registers; guest
+ * memory copied whole) goes into a fresh VM @dst, which runs to the report
+ * port.
+ */
+static enum tres restore_and_run(struct vm *vm, struct vm *dst,
+				 struct kvm_regs *regs)
+{
+	if (vm_create(dst, 1, false))
+		return fail("cannot set up the destination VM");
+	memcpy(dst->mem, vm->mem, GUEST_MEM_SIZE);
+	if (vcpu_set_regs(dst, 0, regs))
+		return fail("KVM_SET_REGS on the destination");
+	if (vm_run(dst, 0, 0) != RUN_DONE)
+		return fail("the destination did not finish the call");
+	if (vcpu_get_regs(dst, 0, regs))
+		return fail("KVM_GET_REGS on the destination");
+	return pass();
+}
+
+static enum tres migrate(struct vm *vm, struct vm *dst)
+{
+	static const struct expect want_dst[] = {
+		{ X_PIO_OUT, 0x84, 1, 0x22 },
+		{ X_PIO_OUT, 0x88, 1, 0x33 },
+	};
+	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
+	struct kvm_run *run = vm->vcpu[0].run;
+	struct kvm_regs regs;
+	uint64_t answer;
+	enum tres r;
+	int ret;
+
+	op(&o[0], PVIO_OP_PIO_IN, 1, 0x80, 0);
+	op(&o[1], PVIO_OP_PIO_OUT, 1, 0x84, 0x22);
+	op(&o[2], PVIO_OP_PIO_OUT, 1, 0x88, 0x33);
+	r = hold_first_exit(vm, GPA_ARRAY, 3);
+	if (r != T_PASS)
+		return r;
+	answer = vm->log[0].value;	/* vm_run answered IN 0x80 */
+	/* complete the IN; KVM hands back the OUT 0x84 as a new exit */
+	run->immediate_exit = 1;
+	ret = ioctl(vm->vcpu[0].fd, KVM_RUN, 0);
+	run->immediate_exit = 0;
+	if (ret || run->exit_reason != KVM_EXIT_IO || run->io.port != 0x84)
+		return fail("KVM_RUN with immediate_exit: %d (%s), exit %u port 0x%x; want the OUT 0x84",
+			    ret, ret ? strerror(errno) : "-", run->exit_reason,
+			    run->io.port);
+	/* the VMM saves the vCPU here, with the OUT 0x84 not served */
+	if (vcpu_get_regs(vm, 0, &regs))
+		return fail("KVM_GET_REGS");
+	r = restore_and_run(vm, dst, &regs);
+	if (r != T_PASS)
+		return r;
+	r = check_log(dst, want_dst, ARRAY_SIZE(want_dst));
+	if (r != T_PASS) {
+		diag("source: %s 0x%llx answered; the destination must go on with OUT 0x84",
+		     kind_name(vm->log[0].kind), (unsigned long long)vm->log[0].addr);
+		return r;
+	}
+	o = ops_at(dst, GPA_ARRAY);
+	if (regs.rax != 3 || regs.rbx != PVIO_FN_BATCH)
+		return fail("destination returned RAX %lld RBX 0x%llx, want 3 and PVIO_FN_BATCH",
+			    (long long)regs.rax, (unsigned long long)regs.rbx);
+	if (o[0].value != answer)
+		return fail("IN 0x80 holds 0x%llx in the array, want the source's answer 0x%llx",
+			    (unsigned long long)o[0].value, (unsigned long long)answer);
+	return pass();
+}
+
+/*
+ * Finding 3: a VMM serves the first op of a batch (IN 0x80), runs KVM_RUN
+ * once with immediate_exit, which hands it the next op (OUT 0x84) as a new
+ * exit, saves the registers there and restores them with guest memory into
+ * a fresh VM.  Every op reaches a device exactly once, in order; the IN's
+ * result is in the array; RAX is 3 and RBX PVIO_FN_BATCH at the end.
+ */
+enum tres t_migrate(struct vm *vm)
+{
+	static struct vm dst = { .kvm = -1, .fd = -1 };
+	enum tres r;
+
+	r = migrate(vm, &dst);
+	vm_destroy(&dst);
+	return r;
+}
+
+/*
+ * Finding 3: while batch A (two OUTs) waits on its first exit, the VMM
+ * loads the registers of another call, batch B (one OUT at another
+ * address), at the same RIP, as a reset to the same code would.  B runs
+ * and returns 1; A's second op never runs.
+ */
+enum tres t_stale(struct vm *vm)
+{
+	static const struct expect want[] = {
+		{ X_PIO_OUT, 0x500, 1, 0x11 },
+		{ X_PIO_OUT, 0x600, 1, 0x66 },
+	};
+	struct pvio_op *a = ops_at(vm, GPA_ARRAY);
+	struct pvio_op *b = ops_at(vm, GPA_ARRAY2);
+	struct kvm_regs regs;
+	enum tres r;
+
+	op(&a[0], PVIO_OP_PIO_OUT, 1, 0x500, 0x11);
+	op(&a[1], PVIO_OP_PIO_OUT, 1, 0x501, 0x22);
+	op(&b[0], PVIO_OP_PIO_OUT, 1, 0x600, 0x66);
+	r = hold_first_exit(vm, GPA_ARRAY, 2);
+	if (r != T_PASS)
+		return r;
+	if (vcpu_set_call(vm, 0, guest_entry(g_call), KVM_HC_PVIO, PVIO_FN_BATCH,
+			  GPA_ARRAY2, 1))
+		return fail("loading batch B");
+	if (vm_run(vm, 0, 0) != RUN_DONE)
+		return fail("batch B did not finish");
+	if (vcpu_get_regs(vm, 0, &regs))
+		return fail("KVM_GET_REGS");
+	r = check_log(vm, want, ARRAY_SIZE(want));
+	if (r != T_PASS)
+		return r;
+	if (regs.rax != 1)
+		return fail("batch B returned %lld, want 1", (long long)regs.rax);
+	return pass();
+}

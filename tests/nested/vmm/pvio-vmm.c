@@ -138,6 +138,10 @@ static void build_cases(void)
 	    t_cap, 1, false, NULL);
 	add("kvm.pvio_opt_in=1 serves only VMs that enabled KVM_CAP_PVIO",
 	    t_cap_opt_in, 1, false, NULL);
+	add("state saved mid-batch and restored in a fresh VM: each op once, in order",
+	    t_migrate, 1, false, NULL);
+	add("another call loaded at the same RIP mid-batch: the stale batch stops",
+	    t_stale, 1, false, NULL);
 }
 
 static enum tres run_in_vm(const struct tcase *c)

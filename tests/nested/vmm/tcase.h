@@ -95,6 +95,8 @@ enum tres t_wb_lost(struct vm *vm);
 enum tres t_dropped(struct vm *vm);
 enum tres t_cap(struct vm *vm);
 enum tres t_cap_opt_in(struct vm *vm);
+enum tres t_migrate(struct vm *vm);
+enum tres t_stale(struct vm *vm);
 
 /* differential.c */
 enum tres t_differential(struct vm *vm);
