@@ -3,6 +3,10 @@
  * pvio-vmm helpers: calls into the guest, the exit log against what a case
  * expects, names for diagnostics.
  */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
 #include <linux/pvio.h>
 
 #include "tcase.h"
@@ -80,6 +84,32 @@ int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
 	regs.r10 = KVM_HC_PVIO;
 	regs.r8 = calls;
 	return vcpu_set_regs(vm, idx, &regs);
+}
+
+/*
+ * Moves the vCPU of @src, stopped inside an exit it was answered, into a
+ * fresh VM @dst with a copy of guest memory, as a live migration does:
+ * first one KVM_RUN with immediate_exit, which completes what userspace
+ * answered (and may hand back the next op as an exit nobody serves here).
+ */
+int vm_migrate(struct vm *src, struct vm *dst)
+{
+	struct kvm_run *run = src->vcpu[0].run;
+	struct kvm_regs regs;
+	int ret;
+
+	run->immediate_exit = 1;
+	ret = ioctl(src->vcpu[0].fd, KVM_RUN, 0);
+	run->immediate_exit = 0;
+	if (ret && errno != EINTR)
+		return -1;
+	if (!ret && run->exit_reason != KVM_EXIT_IO &&
+	    run->exit_reason != KVM_EXIT_MMIO)
+		return -1;
+	if (vcpu_get_regs(src, 0, &regs) || vm_create(dst, 1, false))
+		return -1;
+	memcpy(dst->mem, src->mem, GUEST_MEM_SIZE);
+	return vcpu_set_regs(dst, 0, &regs);
 }
 
 /*

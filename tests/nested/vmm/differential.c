@@ -24,6 +24,18 @@ static uint64_t rnd(void)
 	return x;
 }
 
+/* Seeds rnd() from PVIO_SEED or the time, and says which seed it was. */
+static void rng_seed(void)
+{
+	const char *seed_env = getenv("PVIO_SEED");
+
+	rng_state = seed_env ? strtoull(seed_env, NULL, 0) : (uint64_t)time(NULL);
+	if (!rng_state)
+		rng_state = 1;
+	diag("seed %llu (PVIO_SEED=%llu reproduces this case)",
+	     (unsigned long long)rng_state, (unsigned long long)rng_state);
+}
+
 static unsigned int rnd_width(bool mmio)
 {
 	static const unsigned int w[] = { 1, 2, 4, 8 };
@@ -123,16 +135,11 @@ static int oracle(const struct pvio_op *o, uint64_t gpa, uint64_t count)
 enum tres t_differential(struct vm *vm)
 {
 	static uint8_t before[8192];
-	const char *seed_env = getenv("PVIO_SEED");
 	int b, nvalid = 0, nbad = 0, errs[16] = { 0 };
 	struct vm ref;
 	enum tres r = T_PASS;
 
-	rng_state = seed_env ? strtoull(seed_env, NULL, 0) : (uint64_t)time(NULL);
-	if (!rng_state)
-		rng_state = 1;
-	diag("seed %llu (PVIO_SEED=%llu reproduces this case)",
-	     (unsigned long long)rng_state, (unsigned long long)rng_state);
+	rng_seed();
 	if (vm_create(&ref, 1, false)) {
 		vm_destroy(&ref);
 		return fail("cannot set up the reference VM");
@@ -243,5 +250,166 @@ enum tres t_differential(struct vm *vm)
 		     errs[0], errs[1], errs[2], errs[3], errs[4], errs[5], errs[6], errs[7], errs[8]);
 		return pass();
 	}
+	return r;
+}
+
+/* ---- the resume state machine, as a property ---- */
+
+#define PROP_BATCHES	40
+#define PROP_MAX_OPS	16
+
+static struct vm prop_vm[2] = { { .kvm = -1, .fd = -1 }, { .kvm = -1, .fd = -1 } };
+
+/* Ops that reach userspace: all but the in-kernel PIC's. */
+static bool prop_user_op(const struct pvio_op *o)
+{
+	return !(pvio_op_is_pio(o) && o->addr == 0x21);
+}
+
+static const enum xkind xkind_of[] = {
+	[PVIO_OP_PIO_OUT] = X_PIO_OUT, [PVIO_OP_PIO_IN] = X_PIO_IN,
+	[PVIO_OP_MMIO_WRITE] = X_MMIO_W, [PVIO_OP_MMIO_READ] = X_MMIO_R,
+};
+
+/*
+ * The userspace ops of the batch in @all, in order: all of them exactly
+ * once (@whole, reads answered in the array), or a prefix of them (the
+ * part that ran before the VMM restarted the call).
+ */
+static enum tres prop_check(struct vm *cur, const struct xent *all, int nall,
+			    int n, int b, bool whole)
+{
+	const struct pvio_op *o = ops_at(cur, GPA_ARRAY);
+	int i = 0, k;
+
+	for (k = 0; k < n; k++) {
+		const struct xent *x = &all[i];
+
+		if (!prop_user_op(&o[k]))
+			continue;
+		if (i >= nall && !whole)
+			return pass();
+		if (i >= nall)
+			return fail("batch %d: op %d never reached the VMM", b, k);
+		if (!whole && pvio_op_is_read(&o[k]))
+			goto next;	/* its answer was overwritten by the rerun */
+		if (x->kind != xkind_of[o[k].kind] || x->addr != o[k].addr ||
+		    x->size != o[k].width ||
+		    o[k].value != x->value)
+			return fail("batch %d, access %d: %s 0x%llx/%u = 0x%llx, want op %d: kind %u 0x%llx/%u, array value 0x%llx",
+				    b, i, kind_name(x->kind), (unsigned long long)x->addr,
+				    x->size, (unsigned long long)x->value, k, o[k].kind,
+				    (unsigned long long)o[k].addr, o[k].width,
+				    (unsigned long long)o[k].value);
+next:
+		i++;
+	}
+	if (i != nall)
+		return fail("batch %d: %d accesses reached the VMM, want %d", b, nall, i);
+	return pass();
+}
+
+static enum tres prop_run(struct vm *vm, struct vm **curp)
+{
+	static struct xent all[8 * PROP_MAX_OPS];
+	int b, k, n, nall, base, taken, stops = 0, rewrites = 0, moves = 0;
+	int restarts = 0, dropped = 0;
+	struct vm *cur = vm, *dst;
+	struct kvm_regs regs;
+	enum run_result res;
+	enum tres r;
+
+	for (b = 0; b < PROP_BATCHES; b++) {
+		struct pvio_op *o = ops_at(cur, GPA_ARRAY);
+
+		n = 1 + rnd() % PROP_MAX_OPS;
+		for (k = 0; k < n; k++)
+			rnd_op(&o[k]);
+		if (vcpu_set_call(cur, 0, guest_entry(g_call), KVM_HC_PVIO,
+				  PVIO_FN_BATCH, GPA_ARRAY, n))
+			return fail("batch %d: setup", b);
+		nall = 0;
+		base = 0;
+		taken = cur->nlog;
+		for (;;) {
+			res = vm_run(cur, 0, (rnd() % 3) ? cur->nlog + 1 + rnd() % 3 : 0);
+			while (taken < cur->nlog && nall < (int)ARRAY_SIZE(all))
+				all[nall++] = cur->log[taken++];
+			if (res == RUN_DONE)
+				break;
+			if (res != RUN_STOPPED)
+				return fail("batch %d: run result %d", b, res);
+			stops++;
+			switch (rnd() % 4) {
+			case 0:		/* carry on */
+				break;
+			case 1:		/* write the registers back, or restart the call */
+				if (vcpu_get_regs(cur, 0, &regs))
+					return fail("batch %d: regs", b);
+				if ((rnd() & 1) && regs.rbx != PVIO_FN_BATCH &&
+				    base + nall < (int)ARRAY_SIZE(all) / 2) {
+					/* ops 0..next-1 ran: the check starts over */
+					r = prop_check(cur, all + base, nall - base,
+						       n, b, false);
+					if (r != T_PASS)
+						return r;
+					regs.rbx = PVIO_FN_BATCH;
+					base = nall;
+					restarts++;
+					dropped++;
+				} else {
+					rewrites++;
+				}
+				if (vcpu_set_regs(cur, 0, &regs))
+					return fail("batch %d: regs", b);
+				break;
+			default:	/* migrate */
+				dst = cur == &prop_vm[0] ? &prop_vm[1] : &prop_vm[0];
+				if (vm_migrate(cur, dst))
+					return fail("batch %d: migration failed", b);
+				if (cur != vm)
+					vm_destroy(cur);
+				*curp = cur = dst;
+				taken = 0;
+				dropped = 0;
+				moves++;
+				break;
+			}
+		}
+		if (vcpu_get_regs(cur, 0, &regs))
+			return fail("KVM_GET_REGS");
+		if (regs.rax != (uint64_t)n || regs.rbx != PVIO_FN_BATCH)
+			return fail("batch %d of %d ops returned RAX %lld RBX 0x%llx",
+				    b, n, (long long)regs.rax, (unsigned long long)regs.rbx);
+		r = prop_check(cur, all + base, nall - base, n, b, true);
+		if (r != T_PASS)
+			return r;
+		if (vm_stat(cur, "pvio_dropped") != dropped)
+			return fail("batch %d: pvio_dropped %lld, want %d (restarts on this VM)",
+				    b, vm_stat(cur, "pvio_dropped"), dropped);
+	}
+	diag("%d batches: %d stops inside an exit, %d register write-backs, %d restarts, %d migrations",
+	     PROP_BATCHES, stops, rewrites, restarts, moves);
+	return pass();
+}
+
+/*
+ * Issue 14 finding 6: random batches (userspace PIO and MMIO, in-kernel PIC
+ * ops) stopped at random exits; at each stop the VMM carries on, writes the
+ * registers back unchanged, restarts the call (RBX back to PVIO_FN_BATCH),
+ * or migrates the vCPU into a fresh VM.  Every userspace op reaches a VMM
+ * exactly once, in order (after a restart: what ran before it is a prefix,
+ * then the whole batch once), every read's answer is in the array, RAX is
+ * the count and RBX PVIO_FN_BATCH; pvio_dropped counts the restarts.
+ */
+enum tres t_resume_property(struct vm *vm)
+{
+	struct vm *cur = vm;
+	enum tres r;
+
+	rng_seed();
+	r = prop_run(vm, &cur);
+	if (cur != vm)
+		vm_destroy(cur);
 	return r;
 }

@@ -414,26 +414,6 @@ enum tres t_cap_opt_in(struct vm *vm)
 	return r;
 }
 
-/*
- * Finding 3, the restore half: the vCPU state saved in @vm (registers; guest
- * memory copied whole) goes into a fresh VM @dst, which runs to the report
- * port.
- */
-static enum tres restore_and_run(struct vm *vm, struct vm *dst,
-				 struct kvm_regs *regs)
-{
-	if (vm_create(dst, 1, false))
-		return fail("cannot set up the destination VM");
-	memcpy(dst->mem, vm->mem, GUEST_MEM_SIZE);
-	if (vcpu_set_regs(dst, 0, regs))
-		return fail("KVM_SET_REGS on the destination");
-	if (vm_run(dst, 0, 0) != RUN_DONE)
-		return fail("the destination did not finish the call");
-	if (vcpu_get_regs(dst, 0, regs))
-		return fail("KVM_GET_REGS on the destination");
-	return pass();
-}
-
 static enum tres migrate(struct vm *vm, struct vm *dst)
 {
 	static const struct expect want_dst[] = {
@@ -445,7 +425,6 @@ static enum tres migrate(struct vm *vm, struct vm *dst)
 	struct kvm_regs regs;
 	uint64_t answer;
 	enum tres r;
-	int ret;
 
 	op(&o[0], PVIO_OP_PIO_IN, 1, 0x80, 0);
 	op(&o[1], PVIO_OP_PIO_OUT, 1, 0x84, 0x22);
@@ -454,20 +433,19 @@ static enum tres migrate(struct vm *vm, struct vm *dst)
 	if (r != T_PASS)
 		return r;
 	answer = vm->log[0].value;	/* vm_run answered IN 0x80 */
-	/* complete the IN; KVM hands back the OUT 0x84 as a new exit */
-	run->immediate_exit = 1;
-	ret = ioctl(vm->vcpu[0].fd, KVM_RUN, 0);
-	run->immediate_exit = 0;
-	if (ret || run->exit_reason != KVM_EXIT_IO || run->io.port != 0x84)
-		return fail("KVM_RUN with immediate_exit: %d (%s), exit %u port 0x%x; want the OUT 0x84",
-			    ret, ret ? strerror(errno) : "-", run->exit_reason,
-			    run->io.port);
-	/* the VMM saves the vCPU here, with the OUT 0x84 not served */
-	if (vcpu_get_regs(vm, 0, &regs))
-		return fail("KVM_GET_REGS");
-	r = restore_and_run(vm, dst, &regs);
-	if (r != T_PASS)
-		return r;
+	/*
+	 * The immediate_exit run completes the IN and hands back the OUT 0x84
+	 * as a new exit; the VMM saves the vCPU there, OUT 0x84 not served.
+	 */
+	if (vm_migrate(vm, dst))
+		return fail("migration failed");
+	if (run->exit_reason != KVM_EXIT_IO || run->io.port != 0x84)
+		return fail("KVM_RUN with immediate_exit gave exit %u port 0x%x; want the OUT 0x84",
+			    run->exit_reason, run->io.port);
+	if (vm_run(dst, 0, 0) != RUN_DONE)
+		return fail("the destination did not finish the call");
+	if (vcpu_get_regs(dst, 0, &regs))
+		return fail("KVM_GET_REGS on the destination");
 	r = check_log(dst, want_dst, ARRAY_SIZE(want_dst));
 	if (r != T_PASS) {
 		diag("source: %s 0x%llx answered; the destination must go on with OUT 0x84",

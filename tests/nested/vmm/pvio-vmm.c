@@ -142,6 +142,8 @@ static void build_cases(void)
 	    t_migrate, 1, false, NULL);
 	add("another call loaded at the same RIP mid-batch: the stale batch stops",
 	    t_stale, 1, false, NULL);
+	add("resume property: random stops, register rewrites, restarts, migrations",
+	    t_resume_property, 1, false, NULL);
 }
 
 static enum tres run_in_vm(const struct tcase *c)

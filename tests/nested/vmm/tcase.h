@@ -52,6 +52,7 @@ int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
 	    uint64_t count, long long *ret);
 int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
 		  uint64_t calls);
+int vm_migrate(struct vm *src, struct vm *dst);
 enum tres hold_first_exit(struct vm *vm, uint64_t gpa, uint64_t count);
 int call(struct vm *vm, uint64_t fn, uint64_t gpa, uint64_t count,
 	 long long *ret);
@@ -100,5 +101,6 @@ enum tres t_stale(struct vm *vm);
 
 /* differential.c */
 enum tres t_differential(struct vm *vm);
+enum tres t_resume_property(struct vm *vm);
 
 #endif /* _PVIO_VMM_TCASE_H */

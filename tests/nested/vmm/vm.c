@@ -162,8 +162,10 @@ static int setup_vcpu(struct vm *vm, int idx, bool user_mode)
 	v->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		diag("mmap kvm_run: %s", strerror(errno));
+		v->run = NULL;
 		return -1;
 	}
+	v->run_size = mmap_size;
 	if (setup_cpuid(vm, v->fd))
 		return -1;
 
@@ -286,8 +288,16 @@ void vm_destroy(struct vm *vm)
 {
 	int i;
 
-	for (i = 0; i < vm->nr_vcpus; i++)
+	/*
+	 * The kvm_run mappings hold the VM too: without the munmap it would
+	 * outlive vm_destroy(), and a later VM given the same fd number would
+	 * find its debugfs directory taken (vm_stat() would read the old one).
+	 */
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpu[i].run)
+			munmap(vm->vcpu[i].run, vm->vcpu[i].run_size);
 		close(vm->vcpu[i].fd);
+	}
 	if (vm->fd >= 0)
 		close(vm->fd);
 	if (vm->kvm >= 0)

@@ -52,6 +52,7 @@ struct xent {
 struct vcpu {
 	int fd;
 	struct kvm_run *run;
+	size_t run_size;
 };
 
 struct vm {
