@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pvio-vmm helpers: calls into the guest, the exit log against what a case
- * expects, names for diagnostics.
+ * expects, names for diagnostics, kvm parameters a case changes.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 
 #include <linux/pvio.h>
@@ -179,4 +183,81 @@ enum tres check_log(struct vm *vm, const struct expect *e, int n)
 		return fail("%d accesses reached the VMM, want %d", vm->nlog, n);
 	}
 	return pass();
+}
+
+/* Writes @s to @path with open/write/close only: safe in a signal handler. */
+int write_file(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, len) == (ssize_t)len ? 0 : -1;
+	if (close(fd))
+		ret = -1;
+	return ret;
+}
+
+/*
+ * The one kvm module parameter a case may change (each case runs in its own
+ * process).  It is put back by param_restore(), or by the SIGALRM handler if
+ * the case runs out of time: a parameter left behind would change every case
+ * after it, and L2.
+ */
+static struct {
+	char path[128];
+	char old[32];
+} saved_param;
+
+static void restore_and_die(int sig)
+{
+	write_file(saved_param.path, saved_param.old);
+	signal(sig, SIG_DFL);
+	raise(sig);		/* the runner still sees the timeout */
+}
+
+static int param_save(const char *path)
+{
+	struct sigaction sa = { .sa_handler = restore_and_die };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, saved_param.old, sizeof(saved_param.old) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	saved_param.old[strcspn(saved_param.old, "\n")] = 0;
+	snprintf(saved_param.path, sizeof(saved_param.path), "%s", path);
+	return sigaction(SIGALRM, &sa, NULL);
+}
+
+/* Sets kvm parameter @name (its old value is saved the first time). */
+int param_set(const char *name, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
+	if (!saved_param.path[0] && param_save(path))
+		return -1;
+	if (strcmp(path, saved_param.path)) {
+		errno = EBUSY;		/* one parameter per case */
+		return -1;
+	}
+	return write_file(path, value);
+}
+
+/* Puts the saved parameter back; 0 when there was nothing to do. */
+int param_restore(void)
+{
+	int ret;
+
+	if (!saved_param.path[0])
+		return 0;
+	ret = write_file(saved_param.path, saved_param.old);
+	saved_param.path[0] = 0;
+	return ret;
 }

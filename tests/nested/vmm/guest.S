@@ -140,6 +140,55 @@ g_native:
 95:	outb	%al, $0xf5
 1:	jmp	1b
 
+/*
+ * g_pit: the PIT divisor cases (pit.c).  Programs the PIC (IRQ0 at vector
+ * 0x20, all else masked) and PIT channel 0 for 100 Hz (count 11932), then
+ * halts; every timer interrupt is reported with an OUT to port 0xf0.  RBX 0:
+ * periodic mode 2.  RBX 1: one-shot mode 0, re-armed with the same count in
+ * every interrupt, as a one-shot clockevent does.  The VMM points vector
+ * 0x20 at g_pit_irq.
+ */
+	.globl g_pit
+g_pit:
+	mov	$0x11, %al		/* PIC ICW1..ICW4, then the mask */
+	outb	%al, $0x20
+	mov	$0x20, %al
+	outb	%al, $0x21
+	mov	$0x04, %al
+	outb	%al, $0x21
+	mov	$0x01, %al
+	outb	%al, $0x21
+	mov	$0xfe, %al
+	outb	%al, $0x21
+	mov	$0x34, %al		/* ch0, lobyte/hibyte, mode 2 */
+	test	%rbx, %rbx
+	jz	1f
+	mov	$0x30, %al		/* mode 0 */
+1:	outb	%al, $0x43
+	call	pit_arm
+	sti
+2:	hlt
+	jmp	2b
+
+pit_arm:
+	mov	$(11932 & 0xff), %al
+	outb	%al, $0x40
+	mov	$(11932 >> 8), %al
+	outb	%al, $0x40
+	ret
+
+	.globl g_pit_irq
+g_pit_irq:
+	push	%rax
+	test	%rbx, %rbx
+	jz	1f
+	call	pit_arm
+1:	mov	$0x20, %al		/* EOI */
+	outb	%al, $0x20
+	outb	%al, $0xf0		/* the tick */
+	pop	%rax
+	iretq
+
 	.globl guest_code_end
 guest_code_end:
 

@@ -238,19 +238,6 @@ enum tres t_wb_lost(struct vm *vm)
 
 #define TRACING		"/sys/kernel/debug/tracing"
 
-static int write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fputs(s, f) < 0 ? -1 : 0;
-	if (fclose(f))
-		ret = -1;
-	return ret;
-}
-
 /* Whether the trace buffer holds a line containing @what. */
 static bool trace_has(const char *what)
 {
@@ -382,8 +369,6 @@ enum tres t_cap(struct vm *vm)
 	return pass();
 }
 
-#define OPT_IN	"/sys/module/kvm/parameters/pvio_opt_in"
-
 static enum tres cap_opt_in(struct vm *vm)
 {
 	enum tres r;
@@ -406,11 +391,11 @@ enum tres t_cap_opt_in(struct vm *vm)
 
 	if (!have_handler)
 		return skip("no pvio handler in L1's KVM");
-	if (write_file(OPT_IN, "1"))
-		return fail("cannot set " OPT_IN ": %s", strerror(errno));
+	if (param_set("pvio_opt_in", "1"))
+		return fail("cannot set kvm.pvio_opt_in: %s", strerror(errno));
 	r = cap_opt_in(vm);
-	if (write_file(OPT_IN, "0"))
-		return fail("cannot put " OPT_IN " back to 0");
+	if (param_restore())
+		return fail("cannot put kvm.pvio_opt_in back");
 	return r;
 }
 

@@ -144,6 +144,7 @@ static void build_cases(void)
 	    t_stale, 1, false, NULL);
 	add("resume property: random stops, register rewrites, restarts, migrations",
 	    t_resume_property, 1, false, NULL);
+	add_pit_cases();
 }
 
 static enum tres run_in_vm(const struct tcase *c)

@@ -67,6 +67,10 @@ struct expect {
 
 enum tres check_log(struct vm *vm, const struct expect *e, int n);
 
+int write_file(const char *path, const char *s);
+int param_set(const char *name, const char *value);
+int param_restore(void);
+
 /* registration (pvio-vmm.c) */
 void add(const char *name, case_fn fn, int nr_vcpus, bool user_mode,
 	 const void *arg);
@@ -98,6 +102,9 @@ enum tres t_cap(struct vm *vm);
 enum tres t_cap_opt_in(struct vm *vm);
 enum tres t_migrate(struct vm *vm);
 enum tres t_stale(struct vm *vm);
+
+/* pit.c */
+void add_pit_cases(void);
 
 /* differential.c */
 enum tres t_differential(struct vm *vm);
