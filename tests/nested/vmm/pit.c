@@ -22,19 +22,12 @@
 #define MIN_RATE	30.0	/* of 100/s: the guest ticks at all */
 
 struct pit_case {
-	const char *name;
 	bool oneshot;		/* mode 0 re-armed per interrupt, else mode 2 */
 	bool divided;		/* compare divisor 1 with divisor 4 */
 };
 
-static const struct pit_case pit_cases[] = {
-	{ "PIT: periodic mode 2 at 100 Hz interrupts the guest (rate > 30/s)", false, false },
-	{ "PIT: pit_reload_divisor=4 cuts the periodic rate 2.5-6x", false, true },
-	{ "PIT: one-shot mode 0 re-armed at 100 Hz interrupts the guest (rate > 30/s)",
-	  true, false },
-	{ "PIT: pit_reload_divisor=4 leaves one-shot mode 0 alone (rates within 1.5x)",
-	  true, true },
-};
+static const struct pit_case periodic = { false, false }, periodic_div4 = { false, true },
+	oneshot = { true, false }, oneshot_div4 = { true, true };
 
 static double now(void)
 {
@@ -145,10 +138,17 @@ static enum tres t_pit(struct vm *vm)
 	return r;
 }
 
+static const struct tcase pit[] = {
+	{ "PIT: periodic mode 2 at 100 Hz interrupts the guest (rate > 30/s)", t_pit,
+	  &periodic },
+	{ "PIT: pit_reload_divisor=4 cuts the periodic rate 2.5-6x", t_pit, &periodic_div4 },
+	{ "PIT: one-shot mode 0 re-armed at 100 Hz interrupts the guest (rate > 30/s)",
+	  t_pit, &oneshot },
+	{ "PIT: pit_reload_divisor=4 leaves one-shot mode 0 alone (rates within 1.5x)",
+	  t_pit, &oneshot_div4 },
+};
+
 void add_pit_cases(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(pit_cases); i++)
-		add(pit_cases[i].name, t_pit, 1, false, &pit_cases[i]);
+	add_cases(pit, ARRAY_SIZE(pit));
 }
