@@ -76,6 +76,10 @@ void add_cases(const struct tcase *t, int n)
 	for (i = 0; i < n; i++) {
 		if (native && !(t[i].flags & C_POSITIVE))
 			continue;
+		if (nr_cases == (int)ARRAY_SIZE(cases)) {
+			fprintf(stderr, "pvio-vmm: more than %d cases\n", nr_cases);
+			exit(2);
+		}
 		cases[nr_cases] = t[i];
 		if (native) {
 			snprintf(names[nr_names], sizeof(names[0]),
