@@ -301,9 +301,11 @@ EXPORT_SYMBOL_GPL(pv_io_batch_transport);
 #ifdef CONFIG_PVIO_FAULT_INJECTION
 void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count)
 {
+	if (!count)
+		return;
+	pvio_injection_arming();
 	b->inject += count;
-	if (count)
-		pvio_close_window(b);
+	pvio_close_window(b);
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_inject_host_error);
 #endif

@@ -60,6 +60,9 @@ struct pv_io_batch {
 /* main.c: the batch registry */
 void pvio_attach(struct pv_io_batch *b);
 void pvio_detach(struct pv_io_batch *b);
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+void pvio_injection_arming(void);
+#endif
 
 /* stats.c */
 void pvio_stats_add(struct pv_io_stats *sum, const struct pv_io_stats *st);

@@ -24,6 +24,9 @@ static const char * const pvio_mode_names[] = {
 
 static enum pvio_mode pvio_mode = PVIO_MODE_AUTO;
 
+DEFINE_STATIC_KEY_FALSE(pv_io_all_inplace);
+EXPORT_SYMBOL_GPL(pv_io_all_inplace);
+
 static struct pvio_state pvio = {
 	.transport = PV_IO_NATIVE,
 	.host_abi = -ENODEV,
@@ -83,6 +86,19 @@ enum pv_io_transport pv_io_default_transport(void)
 	return pvio.transport;
 }
 EXPORT_SYMBOL_GPL(pv_io_default_transport);
+
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+/*
+ * An injected host error is being armed: batches must reach their slow
+ * path again.  The key stays off until pvio is reloaded, since turning it
+ * back on under a batch with queued ops would run its next op before them.
+ * May sleep.
+ */
+void pvio_injection_arming(void)
+{
+	static_branch_disable(&pv_io_all_inplace);
+}
+#endif
 
 /* A new batch joins the totals and gets its debugfs directory. */
 void pvio_attach(struct pv_io_batch *b)
@@ -156,6 +172,8 @@ static int __init pvio_init(void)
 	if (ret)
 		return ret;
 	pvio_debugfs_init(&pvio);
+	if (pvio.transport == PV_IO_NATIVE)
+		static_branch_enable(&pv_io_all_inplace);
 
 	if (pvio.host_abi > 0)
 		pr_info("transport %s, host handler ABI %d, max_batch %u\n",

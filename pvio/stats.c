@@ -28,10 +28,13 @@ void pvio_stats_add(struct pv_io_stats *sum, const struct pv_io_stats *st)
 		sum->c[i] += READ_ONCE(st->c[i]);
 }
 
-/* The in-place path counts its ops by window; the open one is still counting. */
+/*
+ * Ops run in place: those of the branch-free path, and those counted by
+ * window (the open window is still counting).
+ */
 static u64 pvio_inplace_ops(const struct pv_io_batch *b)
 {
-	u64 ops = READ_ONCE(b->h.window_ops);
+	u64 ops = READ_ONCE(b->h.fast_ops) + READ_ONCE(b->h.window_ops);
 
 	if (data_race(b->h.inplace))	/* a reader elsewhere: approximate */
 		ops += PVIO_WINDOW - READ_ONCE(b->h.room);

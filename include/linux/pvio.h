@@ -19,6 +19,7 @@
 #include <linux/types.h>
 #include <linux/compiler.h>
 #include <linux/io.h>
+#include <linux/jump_label.h>
 #include <uapi/linux/pvio.h>
 
 struct pv_io_batch;
@@ -56,12 +57,22 @@ struct pv_io_batch *pv_io_batch_alloc(const char *user, unsigned int max_ops);
 void pv_io_batch_free(struct pv_io_batch *b);
 
 /*
- * The part of a batch the inline fast path touches; the rest is private to
- * pvio.  With the native transport ops run as they are queued: queueing
- * costs one compare on top of the access, and the ops are counted a window
- * at a time.  Plain fields: the caller serialises the batch.
+ * On while every batch runs its ops in place: the native transport, and (in
+ * test builds) no injected host error armed yet.  Then queueing an op is
+ * the access plus one counter increment, with no branch: the key is patched
+ * into the code.  Off, each batch decides by itself (below).
+ */
+DECLARE_STATIC_KEY_FALSE(pv_io_all_inplace);
+
+/*
+ * The part of a batch the inline code touches; the rest is private to
+ * pvio.  Plain fields: the caller serialises the batch.  With the key off
+ * a native batch still runs ops in place but counts them down a window
+ * (room), so that the slow path gets a look every PVIO_WINDOW ops.
  */
 struct pv_io_batch_head {
+	u64 fast_ops;		/* ops run in place while the key was on */
+	u64 fast_mark;		/* fast_ops at the last flush */
 	unsigned int room;	/* in place: ops the counting window still takes */
 	unsigned int mark;	/* in place: room at the last flush, plus carries */
 	bool inplace;		/* native transport: run each op as it is queued */
@@ -76,21 +87,29 @@ static __always_inline struct pv_io_batch_head *pv_io_head(struct pv_io_batch *b
 	return (struct pv_io_batch_head *)b;	/* the head is the first member */
 }
 
-/* Slow paths of the inline functions below; drivers call those instead. */
-void pv_io_queue_pio(struct pv_io_batch *b, u8 kind, u8 width, u16 port,
-		     u32 val, void *result);
-void pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
-		      void __iomem *addr, u64 val, void *result);
+/*
+ * Slow paths of the inline functions below; drivers call those instead.
+ * __cold keeps their call sites out of the straight line of a native run.
+ */
+void __cold pv_io_queue_pio(struct pv_io_batch *b, u8 kind, u8 width,
+			    u16 port, u32 val, void *result);
+void __cold pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
+			     void __iomem *addr, u64 val, void *result);
 void pv_io_flush_queued(struct pv_io_batch *b);
 
 /*
- * True when the op may run now, in place.  False sends it to the slow path,
- * which queues it for the hypercall or opens the next in-place window.
+ * True when the op may run now, in place; false sends it to the slow path,
+ * which queues it or opens the next window.  With pv_io_all_inplace on
+ * this is one increment and no branch.
  */
 static __always_inline bool pv_io_run_now(struct pv_io_batch *b)
 {
 	struct pv_io_batch_head *h = pv_io_head(b);
 
+	if (static_branch_likely(&pv_io_all_inplace)) {
+		h->fast_ops++;
+		return true;
+	}
 	if (likely(h->room)) {
 		h->room--;
 		return true;
@@ -166,6 +185,13 @@ static __always_inline void pv_io_flush(struct pv_io_batch *b)
 {
 	struct pv_io_batch_head *h = pv_io_head(b);
 
+	if (static_branch_likely(&pv_io_all_inplace)) {
+		if (h->fast_ops != h->fast_mark) {
+			h->st.c[PV_IO_FLUSHES]++;
+			h->fast_mark = h->fast_ops;
+		}
+		return;
+	}
 	if (h->inplace) {
 		if (h->room != h->mark) {
 			h->st.c[PV_IO_FLUSHES]++;
@@ -205,7 +231,8 @@ void pv_io_batch_stats(const struct pv_io_batch *b, struct pv_io_stats *out);
  * of @b behave as if the host refused the hypercall.  On a host with the
  * handler the call really goes out with an invalid function and the host
  * rejects it; without one the refusal is simulated.  Either way the ops
- * then run natively, which is what the tests check.  Call with @b idle.
+ * then run natively, which is what the tests check.  Call with @b idle;
+ * may sleep.  From then on no batch takes the branch-free in-place path.
  */
 void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count);
 #endif
