@@ -43,7 +43,7 @@ bench_native() {
 		echo "$(date -u +%Y-%m-%d), \`make bench\` (BENCH=native), guest kernel $KVER under QEMU TCG (-cpu qemu64, 1 vCPU),"
 		echo "product build (no test hooks), $(sed -n 's/.*BENCH round=1 pvio_bench: \(transport=.*\)/\1/p' "$log")."
 		echo "A batch is 8 OUTs to the COM1 scratch register (0x3ff). Each round is one load of"
-		echo "pvio_bench, which reports the medians of its 31 interleaved rounds (times, and ratio per round)."
+		echo "pvio_bench, which reports the medians of its interleaved rounds (times, and ratio per round)."
 		echo
 		echo "| round | 8 direct outb, ns | pvio batch (native), ns | ratio |"
 		echo "|---|---|---|---|"
