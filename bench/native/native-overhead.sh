@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of the native-overhead benchmark (run by bench/run.sh).
 # pvio-vm: modules="pvio pvio_bench" timeout=300
-. /lib/tap.sh
+. /lib/guest.sh
 modprobe pvio transport=native
 if modprobe pvio_bench; then
 	dmesg | grep 'pvio_bench:' | sed 's/^\[[ 0-9.]*\] /BENCH /'

@@ -41,9 +41,9 @@ finish() {
 	poweroff -f
 }
 
-while read -r m; do
-	insmod "/lib/modules/$m" || { say "insmod $m failed"; res error "insmod $m"; finish fail; }
-done < /modules.list
+for m in $(cat /modules.list); do
+	modprobe "$m" || { say "modprobe $m failed"; res error "modprobe $m"; finish fail; }
+done
 [ -c /dev/kvm ] || { res error "no /dev/kvm"; finish fail; }
 res kvm_modules "$(cat /modules.origin)"
 res l1_kernel "$(uname -r)"

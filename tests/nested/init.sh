@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # PID 1 of the L1 guest of the pvio nested tier (tests/nested/run.sh).
-# Loads the KVM modules listed in /modules.list (patched or stock, the
+# Loads the modules listed in /modules.list (modprobe) (patched or stock, the
 # runner decides), runs the test VMM against L1's /dev/kvm with its TAP
 # output on the second serial port (ttyS1), prints L1's KVM counters around
 # it, dumps the kernel log between markers for the runner's splat check,
@@ -49,8 +49,8 @@ counters() {
 
 say "L1 up, kernel $(uname -r), modules from $(cat /modules.origin)"
 for m in $(cat /modules.list); do
-	if ! insmod /lib/modules/$m; then
-		say "insmod $m failed"
+	if ! modprobe "$m"; then
+		say "modprobe $m failed"
 		tap "not ok 1 - L1 loads $m"
 		finish fail
 	fi
@@ -61,6 +61,13 @@ if [ ! -c /dev/kvm ]; then
 	finish fail
 fi
 dmesg | grep -i -E "kvm|svm|nested" | sed 's/^/PVIO-NESTED: dmesg: /'
+. /lib/guest.sh
+# the patched KVM's parameters, counters and PIT scaling (l1-smoke.sh)
+S1=$TAP
+if [ -f /l1-smoke.sh ]; then
+	. /l1-smoke.sh
+	smoke_before
+fi
 
 # KVM's global debugfs counters sum over the VMs that exist at the time,
 # so they read 0 between cases; each case prints its own VM's counters.
@@ -246,10 +253,10 @@ l2_phase() {
 		l2tap "not ok 0 - L2: console handshake snapshots taken"
 	fi
 	# the disk part's checks, as L2 reported them
-	while read -r st desc; do
-		case $st in
-		ok) l2tap "ok 0 - L2: $desc" ;;
-		*) l2tap "not ok 0 - L2: ${desc#ok }" ;;
+	while read -r line; do
+		case $line in
+		ok*) l2tap "ok 0 - L2: ${line#* - }" ;;
+		*) l2tap "not ok 0 - L2: ${line#* - }" ;;
 		esac
 	done < $L2_RES/checks
 	if [ "$(l2res disk_part)" != done ]; then
@@ -275,4 +282,5 @@ if [ -f /l2.conf ]; then
 	esac
 	l2_phase
 fi
+[ -f /l1-smoke.sh ] && smoke_after
 finish "rc=$rc/$nrc"

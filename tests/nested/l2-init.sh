@@ -15,8 +15,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t debugfs none /sys/kernel/debug
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 res() { echo "PVIO-L2-RESULT $*"; }
 mark() { echo "PVIO-L2-MARK $1"; read -r _; }
@@ -43,108 +42,78 @@ sed 's/^/PVIO-L2-STATS /' $P/stats
 # 64 MiB of a seeded AES-CTR stream through pata_pvio (O_DIRECT in 1 MiB
 # and 4 KiB commands, and the page cache), with real host refusals
 # injected mid-write, and read back by ata_piix.  Each check is one
-# "PVIO-L2-CHECK ok|not ok description" line; L1 makes them TAP.
+# "PVIO-L2-CHECK ok|not ok N - description" line; L1 makes them TAP.
 MB=64
 PCI=/sys/bus/pci/devices/0000:00:01.1
-lcheck() {
-	d=$1
-	shift
-	if "$@"; then echo "PVIO-L2-CHECK ok $d"; else echo "PVIO-L2-CHECK not ok $d"; return 1; fi
-}
-pattern() {
-	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
-		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null | head -c $((MB << 20))
-}
-sum_of() { md5sum | cut -d' ' -f1; }
-disk_direct() { dd if=/dev/sda bs=1M count=$MB iflag=direct 2>/dev/null | sum_of; }
-disk_cached() {
-	sync; echo 3 > /proc/sys/vm/drop_caches
-	dd if=/dev/sda bs=1M count=$MB 2>/dev/null | sum_of
-}
-wait_disk() {
-	i=0
-	while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-	[ -b /dev/sda ]
-}
-gone_disk() {
-	i=0
-	while [ -b /dev/sda ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
-}
-batch_stat() {
-	cat $P/batches/pata_pvio.*/stats 2>/dev/null |
-		awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
-}
+TAP_PREFIX="PVIO-L2-CHECK "
 # cnt NAME: a pata_pvio counter summed over both channels
-cnt() { cat /sys/kernel/debug/pata_pvio/*/"$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
-# ide_irqs: interrupts pata_pvio took (/proc/interrupts)
-ide_irqs() {
-	awk '/pata_pvio/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) t += $i } END { print t + 0 }' /proc/interrupts
-}
+cnt() { sum_files /sys/kernel/debug/pata_pvio/*/"$1"; }
+pstat() { batch_stat pata_pvio. "$1"; }
 
 disk_part() {
 	echo /bin/modprobe > /proc/sys/kernel/modprobe
 	modprobe sd_mod
-	lcheck "pata_pvio loads" modprobe pata_pvio || return 1
-	lcheck "pata_pvio binds the PIIX IDE function and sda appears" wait_disk || return 1
-	h0=$(batch_stat hypercalls)
+	check "pata_pvio loads" modprobe pata_pvio || return 1
+	check "pata_pvio binds the PIIX IDE function and sda appears" wait_blk || return 1
+	h0=$(pstat hypercalls)
 
 	mkdir -p /tmp
 	pattern 1 > /tmp/pat
-	lcheck "a 64 MiB seeded pattern is made (openssl)" [ "$(wc -c < /tmp/pat)" -eq $((MB << 20)) ]
+	check "a 64 MiB seeded pattern is made (openssl)" [ "$(wc -c < /tmp/pat)" -eq $((MB << 20)) ]
 	P1=$(sum_of < /tmp/pat)
 	dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
-	lcheck "pata_pvio: 64 MiB O_DIRECT write (1 MiB), O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
-	lcheck "pata_pvio: page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
+	check "pata_pvio: 64 MiB O_DIRECT write (1 MiB), O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
+	check "pata_pvio: page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
 	if [ "$(cat $P/transport)" = hypercall ]; then
-		lcheck "pata_pvio's batches went out as hypercalls" [ $(($(batch_stat hypercalls) - h0)) -gt 0 ]
+		check "pata_pvio's batches went out as hypercalls" [ $(($(pstat hypercalls) - h0)) -gt 0 ]
 	else
-		echo "PVIO-L2-CHECK ok pata_pvio's batches went out as hypercalls # SKIP transport $(cat $P/transport)"
+		skip "pata_pvio's batches went out as hypercalls" "transport $(cat $P/transport)"
 	fi
 
 	# 2048 single-block commands on the fast path, interrupt-less
 	# (irqless=hypercall): one flush for a command the host finished
 	# within it, three (issue, interrupts back on, completion) for one it
-	# had not, one more if the issue needed an idle check (lcheck owns $d)
+	# had not, one more if the issue needed an idle check
 	pattern 2 > /tmp/pat
-	f0=$(batch_stat flushes); d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(ide_irqs)
+	f0=$(pstat flushes); d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
 	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
-	f1=$(batch_stat flushes); d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(ide_irqs)
+	f1=$(pstat flushes); d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
 	nf=$((f1 - f0)); nd=$((d1 - d0)); nm=$((m1 - m0)); ni=$((i1 - i0))
 	P2=$(head -c 8388608 /tmp/pat | sum_of)
-	lcheck "pata_pvio: 2048 O_DIRECT 4 KiB writes read back: same md5" \
+	check "pata_pvio: 2048 O_DIRECT 4 KiB writes read back: same md5" \
 		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
 	echo "# 2048 4 KiB writes: $nf flushes, $nd completed without an interrupt, $nm missed, $ni interrupts"
-	lcheck "pata_pvio: each command counted once, done in its issue hypercall or missed ($nd + $nm)" \
+	check "pata_pvio: each command counted once, done in its issue hypercall or missed ($nd + $nm)" \
 		[ $((nd + nm)) -eq 2048 ]
-	lcheck "pata_pvio: most commands complete without an interrupt ($nd of 2048)" [ $nd -ge 1024 ]
-	lcheck "pata_pvio: 1 flush per command done, 3 per missed ($nf)" \
+	check "pata_pvio: most commands complete without an interrupt ($nd of 2048)" [ $nd -ge 1024 ]
+	check "pata_pvio: 1 flush per command done, 3 per missed ($nf)" \
 		[ $nf -ge $((nd + 3 * nm)) -a $nf -le $((nd + 3 * nm + 16)) ]
-	lcheck "pata_pvio: interrupts only for missed commands ($ni for $nm)" [ $ni -ge $nm -a $ni -le $((nm + 16)) ]
+	check "pata_pvio: interrupts only for missed commands ($ni for $nm)" [ $ni -ge $nm -a $ni -le $((nm + 16)) ]
 	echo off > /sys/module/pata_pvio/parameters/irqless
-	f0=$(batch_stat flushes); i0=$(ide_irqs)
+	f0=$(pstat flushes); i0=$(irqs_of pata_pvio)
 	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-	f1=$(batch_stat flushes); i1=$(ide_irqs)
+	f1=$(pstat flushes); i1=$(irqs_of pata_pvio)
 	echo "# irqless=off, 2048 4 KiB reads: $((f1 - f0)) flushes, $((i1 - i0)) interrupts"
-	lcheck "pata_pvio irqless=off: 2 flushes per command ($((f1 - f0)) for 2048)" \
+	check "pata_pvio irqless=off: 2 flushes per command ($((f1 - f0)) for 2048)" \
 		[ $((f1 - f0)) -ge 4096 -a $((f1 - f0)) -le $((2048 * 2 + 64)) ]
-	lcheck "pata_pvio irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 2048 ]
+	check "pata_pvio irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 2048 ]
 	echo hypercall > /sys/module/pata_pvio/parameters/irqless
 
 	# a device error, completed from the issue hypercall: L1's QEMU fails
 	# every read of sector 150000 (blkdebug); libata EH reads the result
 	# taskfile, retries and gives up, and the port works on
 	dmesg -c > /dev/null
-	lcheck "pata_pvio: read of the bad sector fails" \
+	check "pata_pvio: read of the bad sector fails" \
 		sh -c '! dd if=/dev/sda of=/dev/null bs=512 skip=150000 count=1 iflag=direct 2>/dev/null'
 	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
-	lcheck "pata_pvio: EH read the result taskfile (DRDY|ERR, ABRT)" sh -c "dmesg | grep -q 'res 41/04:'"
-	lcheck "pata_pvio: after EH, 8 MiB read back: same md5" \
+	check "pata_pvio: EH read the result taskfile (DRDY|ERR, ABRT)" sh -c "dmesg | grep -q 'res 41/04:'"
+	check "pata_pvio: after EH, 8 MiB read back: same md5" \
 		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
 
 	# the host refuses batches (an invalid function is sent): pvio reruns them
 	pattern 3 > /tmp/pat
 	P3=$(sum_of < /tmp/pat)
-	fb0=$(batch_stat fallbacks)
+	fb0=$(pstat fallbacks)
 	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
 	DD=$!
 	while kill -0 $DD 2>/dev/null; do
@@ -152,21 +121,21 @@ disk_part() {
 		sleep 0.3
 	done
 	wait $DD
-	lcheck "pata_pvio: write under real host refusals completed" [ $? -eq 0 ]
+	check "pata_pvio: write under real host refusals completed" [ $? -eq 0 ]
 	echo 0 > $P/inject_host_error
-	fb1=$(batch_stat fallbacks)
+	fb1=$(pstat fallbacks)
 	echo "# $((fb1 - fb0)) refused batches rerun natively"
-	lcheck "pata_pvio: host refusals hit its batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
-	lcheck "pata_pvio: data written under refusals reads back: same md5" [ "$(disk_direct)" = "$P3" ]
+	check "pata_pvio: host refusals hit its batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
+	check "pata_pvio: data written under refusals reads back: same md5" [ "$(disk_direct)" = "$P3" ]
 
 	# what is on the disk, seen by another driver
 	rmmod pata_pvio
-	gone_disk
+	gone_blk
 	modprobe ata_piix
-	lcheck "ata_piix binds and sda appears" wait_disk
-	lcheck "ata_piix reads what pata_pvio wrote: same md5" [ "$(disk_direct)" = "$P3" ]
+	check "ata_piix binds and sda appears" wait_blk
+	check "ata_piix reads what pata_pvio wrote: same md5" [ "$(disk_direct)" = "$P3" ]
 	rmmod ata_piix
-	gone_disk
+	gone_blk
 	return 0
 }
 
@@ -181,13 +150,6 @@ disk_part() {
 PEER="10.0.2.100 5000"
 BIG=67108864
 NC_SECS=300
-host_sum() { echo "sum $1 $2" | timeout $NC_SECS nc $PEER; }
-rx_sum() {	# rx_sum N SEED: md5 of what arrived, empty unless N bytes did
-	echo "send $1 $2" | timeout $NC_SECS nc $PEER > /tmp/rx
-	[ "$(wc -c < /tmp/rx)" = "$1" ] && sum_of < /tmp/rx
-	rm -f /tmp/rx
-}
-tx_sum() { { echo "recv $1"; cat "$2"; } | timeout $NC_SECS nc $PEER; }
 net_diag() {	# net_diag NIC: after a failed transfer, as comments
 	{
 		grep -E "CPU|$1|e1000" /proc/interrupts
@@ -196,21 +158,16 @@ net_diag() {	# net_diag NIC: after a failed transfer, as comments
 		dmesg | tail -20
 	} 2>&1 | sed 's/^/# /'
 }
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-e1000_stat() {
-	cat $P/batches/e1000p-*/stats 2>/dev/null |
-		awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
-}
 
 net_transfers() {	# 64 MiB each way, until a transfer fails
 	a=$(host_sum $BIG rx$mode)
 	b=$(rx_sum $BIG rx$mode)
 	echo "# $m receive 64 MiB: peer md5 $a, L2 md5 $b"
-	lcheck "$m receive 64 MiB byte-exact (md5 peer = L2)" same "$a" "$b" ||
+	check "$m receive 64 MiB byte-exact (md5 peer = L2)" same "$a" "$b" ||
 		return 1
 	c=$(tx_sum $BIG /tmp/pat)
 	echo "# $m send 64 MiB: L2 md5 $TX, peer md5 $c"
-	lcheck "$m send 64 MiB byte-exact (md5 L2 = peer)" same "$TX" "$c"
+	check "$m send 64 MiB byte-exact (md5 L2 = peer)" same "$TX" "$c"
 }
 net_part() {
 	mkdir -p /tmp
@@ -218,22 +175,22 @@ net_part() {
 	TX=$(sum_of < /tmp/pat)
 	for mode in 1 0; do
 		m="e1000_pvio napi=$mode:"
-		lcheck "$m loads" modprobe e1000_pvio napi=$mode || continue
+		check "$m loads" modprobe e1000_pvio napi=$mode || continue
 		nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
 		ip link set "$nic" up
 		ip addr add 10.0.2.15/24 dev "$nic"
-		lcheck "$m link up" wait_carrier "$nic"
-		lcheck "$m ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
-		h0=$(e1000_stat hypercalls)
+		check "$m link up" wait_carrier "$nic"
+		check "$m ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
+		h0=$(batch_stat e1000p- hypercalls)
 		net_transfers || net_diag "$nic"
-		h1=$(e1000_stat hypercalls)
+		h1=$(batch_stat e1000p- hypercalls)
 		echo "# $m $((h1 - h0)) hypercalls during the transfers"
 		echo "# $m interrupts the stall check raised (lost ones): $(ethtool -S "$nic" | awk '$1 == "kicks:" { print $2 }')"
 		if [ "$(cat $P/transport)" = hypercall ]; then
-			lcheck "$m its register runs went out as hypercalls" [ $((h1 - h0)) -gt 100 ]
+			check "$m its register runs went out as hypercalls" [ $((h1 - h0)) -gt 100 ]
 		fi
 		ip link set "$nic" down
-		lcheck "$m unloads" rmmod e1000_pvio
+		check "$m unloads" rmmod e1000_pvio
 	done
 	return 0
 }

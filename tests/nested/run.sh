@@ -38,10 +38,8 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=$TOP/tests/nested
 OUT=$TOP/build/nested
-KVER=$("$TOP/tools/kver.sh")
-KERNEL=/boot/vmlinuz-$KVER
-MODROOT=/lib/modules/$KVER
-QEMU=${QEMU:-qemu-system-x86_64}
+# shellcheck source=tests/lib/rig.sh
+. "$TOP/tests/lib/rig.sh"
 TIMEOUT=${PVIO_NESTED_TIMEOUT:-1500}
 CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120}
 L2=${PVIO_NESTED_L2:-1}
@@ -52,23 +50,9 @@ E1000_KO=${PVIO_E1000_MODULE:-$TOP/drivers/net/e1000_pvio/e1000_pvio.ko}
 
 die() { echo "Bail out! $*"; exit 2; }
 
-# ---- which KVM modules -------------------------------------------------
-if [ -n "${PVIO_KVM_MODULES:-}" ]; then
-	KVMDIR=$PVIO_KVM_MODULES
-	ORIGIN="$KVMDIR (PVIO_KVM_MODULES)"
-elif [ -f "$TOP/host/build/$KVER/kvm.ko" ] && [ -f "$TOP/host/build/$KVER/kvm-amd.ko" ]; then
-	KVMDIR=$TOP/host/build/$KVER
-	ORIGIN="$KVMDIR (make host)"
-else
-	KVMDIR=$MODROOT/kernel/arch/x86/kvm
-	ORIGIN="$KVMDIR (stock Debian)"
-fi
-for f in kvm.ko kvm-amd.ko; do
-	[ -f "$KVMDIR/$f" ] || die "$KVMDIR/$f missing"
-done
+kvm_pick stock || die "no KVM modules"
 [ -f "$KERNEL" ] || die "$KERNEL missing (apt-get install linux-image-amd64)"
-[ -f "$MODROOT/modules.dep" ] || die "$MODROOT/modules.dep missing"
-command -v "$QEMU" >/dev/null || die "$QEMU missing (apt-get install qemu-system-x86)"
+command -v "${QEMU:-qemu-system-x86_64}" >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 command -v cpio >/dev/null || die "cpio missing"
 
@@ -80,22 +64,6 @@ TAPRAW=$OUT/l1-tap.txt
 make -s -C "$SRC/vmm" O="$OUT/vmm" >"$OUT/vmm-build.log" 2>&1 ||
 	{ cat "$OUT/vmm-build.log"; die "building pvio-vmm failed"; }
 
-# ---- module load order from modules.dep --------------------------------
-# Prints the dependencies of a module path (relative to $MODROOT) first,
-# each once, then the module itself.
-declare -A seen
-resolve() {
-	local m=$1 d
-	[ -n "${seen[$m]:-}" ] && return
-	seen[$m]=1
-	for d in $(awk -v m="$m:" '$1 == m { for (i = 2; i <= NF; i++) print $i }' "$MODROOT/modules.dep"); do
-		resolve "$d"
-	done
-	order+=("$m")
-}
-order=()
-resolve kernel/arch/x86/kvm/kvm-amd.ko
-
 # 5b needs pvio.ko and pvio_selftest.ko for the L2 kernel, and 9p in L1
 l2_skip=
 if [ "$L2" = 0 ]; then
@@ -105,107 +73,64 @@ elif [ ! -f "$GUESTMOD/pvio.ko" ] || [ ! -f "$GUESTMOD/pvio_selftest.ko" ]; then
 elif [ "$(modinfo -F vermagic "$GUESTMOD/pvio.ko" | cut -d' ' -f1)" != "$KVER" ]; then
 	l2_skip="$GUESTMOD/pvio.ko is not built for $KVER"
 fi
-if [ -z "$l2_skip" ]; then
-	for m in kernel/drivers/virtio/virtio_pci.ko kernel/net/9p/9pnet_virtio.ko kernel/fs/9p/9p.ko; do
-		resolve "$m"
-	done
-fi
+L1_MODS=kvm_amd
+[ -z "$l2_skip" ] && L1_MODS="$L1_MODS virtio_pci 9pnet_virtio 9p"
 
 # ---- initramfs ---------------------------------------------------------
 RD=$OUT/initramfs
-rm -rf "$RD"
-mkdir -p "$RD"/{bin,dev,proc,sys,tmp,lib/modules}
-cp /bin/busybox "$RD/bin/busybox"
+rd_new "$RD" "$SRC/init.sh"
 cp "$OUT/vmm/pvio-vmm" "$RD/bin/pvio-vmm"
-cp "$SRC/init.sh" "$RD/init"
-chmod 755 "$RD/init"
-: > "$RD/modules.list"
-for m in "${order[@]}"; do
-	b=$(basename "$m")
-	case $b in
-	kvm.ko|kvm-amd.ko) cp "$KVMDIR/$b" "$RD/lib/modules/$b" ;;
-	*) cp "$MODROOT/$m" "$RD/lib/modules/$b" ;;
-	esac
-	echo "$b" >> "$RD/modules.list"
-done
-echo "$ORIGIN" > "$RD/modules.origin"
+# shellcheck disable=SC2086 # a list of names
+rd_kvm "$RD" && rd_kmods "$RD" $L1_MODS || die "copying L1's modules failed"
+echo "$L1_MODS" > "$RD/modules.list"
+echo "$KVM_ORIGIN" > "$RD/modules.origin"
+# the patched KVM's own checks, pitvm (host/kvm/tests/pitvm.c) among them
+if [ "$KVMDIR" != "$MODROOT/kernel/arch/x86/kvm" ]; then
+	cp "$SRC/l1-smoke.sh" "$RD/l1-smoke.sh"
+	${CC:-gcc} -static -O2 -Wall -Wextra -Werror -o "$RD/bin/pitvm" \
+		"$TOP/host/kvm/tests/pitvm.c" "$TOP/host/kvm/tests/pitvm_guest.S" ||
+		die "cannot build host/kvm/tests/pitvm.c (static libc needed)"
+fi
 
 VIRTFS=()
 if [ -z "$l2_skip" ]; then
 	# the L2 initramfs: L1 reaches it under the same path through 9p
 	R2=$OUT/l2-initramfs
-	rm -rf "$R2"
-	mkdir -p "$R2"/{bin,dev,proc,sys,lib/modules}
-	cp /bin/busybox "$R2/bin/busybox"
-	cp "$SRC/l2-init.sh" "$R2/init"
-	chmod 755 "$R2/init"
-	cp "$TOP/tests/lib/tap.sh" "$TOP/tests/lib/net.sh" "$R2/lib/"
+	rd_new "$R2" "$SRC/l2-init.sh"
 	cp "$GUESTMOD/pvio.ko" "$GUESTMOD/pvio_selftest.ko" "$R2/lib/modules/"
-	# the disk part: pata_pvio, and Debian's modules for it and ata_piix
+	# the disk part: pata_pvio, and Debian's modules for it and ata_piix;
+	# openssl makes the seeded pattern, ethtool reads the NIC's counters
 	if [ -f "$PATA_KO" ]; then
-		mkdir -p "$R2/lib/modules/$KVER/extra"
-		cp "$MODROOT"/modules.{builtin,builtin.modinfo,order} "$R2/lib/modules/$KVER/"
-		for m in libata ata_piix sd_mod; do
-			for dep in $(modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
-				mkdir -p "$R2$(dirname "$dep")"
-				cp "$dep" "$R2$dep"
-			done
-		done
-		cp "$GUESTMOD/pvio.ko" "$PATA_KO" "$R2/lib/modules/$KVER/extra/"
-		[ -f "$E1000_KO" ] && cp "$E1000_KO" "$R2/lib/modules/$KVER/extra/"
-		depmod -b "$R2" "$KVER" || die "depmod for the L2 initramfs failed"
-		# openssl makes the seeded pattern, ethtool reads the NIC's counters
-		for b in openssl ethtool; do
-			bin=$(command -v $b) || die "$b missing (apt-get install $b)"
-			for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do
-				mkdir -p "$R2$(dirname "$f")"
-				cp -L "$f" "$R2$f"
-			done
-			ln -sf "$bin" "$R2/bin/$b"
-		done
+		rd_kmods "$R2" libata ata_piix sd_mod && rd_ko "$R2" "$GUESTMOD/pvio.ko" "$PATA_KO" &&
+			rd_bins "$R2" openssl ethtool || die "copying L2's modules and programs failed"
+		[ -f "$E1000_KO" ] && rd_ko "$R2" "$E1000_KO"
 	fi
-	(cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz" ||
-		die "cpio failed"
+	rd_pack "$R2" "$OUT/l2-initramfs.gz" || die "packing the L2 initramfs failed"
 	cat > "$RD/l2.conf" <<-EOC
 	L2_KERNEL=$KERNEL
 	L2_INITRD=$OUT/l2-initramfs.gz
 	L2_TIMEOUT=$L2_TIMEOUT
 	L2_PEER=$TOP/tests/vm/e1000-peer.sh
 	EOC
-	# shellcheck disable=SC2054 # one option, its commas are QEMU's
-	VIRTFS=(-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap)
+	VIRTFS=("${L0_ROOT_9P[@]}")
 fi
-
-(cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initramfs.gz" ||
-	die "cpio failed"
+rd_pack "$RD" "$OUT/initramfs.gz" || die "packing the L1 initramfs failed"
 
 # ---- run L1 ------------------------------------------------------------
-# L1's QEMU monitor: l1-watch.py kicks L1 out of L0's lost wakeups (see
-# there) and, just before the timeout, saves L1's interrupt state
-MON=$OUT/l1-monitor.sock
+# l1-watch.py kicks L1 out of L0's lost wakeups (see there) and, just
+# before the timeout, saves L1's interrupt state in l1-monitor.txt
 MONLOG=$OUT/l1-monitor.txt
 WATCHLOG=$OUT/l1-watch.log
-
-echo "# L1 kernel $KERNEL, KVM modules from $ORIGIN"
-echo "# load order: $(tr '\n' ' ' < "$RD/modules.list")"
+echo "# L1 kernel $KERNEL, KVM modules from $KVM_ORIGIN"
+echo "# L1 loads: $(kmod_paths $L1_MODS | xargs -n1 basename | tr '\n' ' ')"
 if [ -z "$l2_skip" ]; then
 	echo "# L2: $KERNEL with pvio.ko and pvio_selftest.ko from $GUESTMOD"
 fi
-rm -f "$LOG" "$TAPRAW" "$MON" "$MONLOG"
-start=$(date +%s)
-python3 "$SRC/l1-watch.py" "$MON" $((TIMEOUT - 20)) "$MONLOG" > "$WATCHLOG" 2>&1 &
-watch=$!
-timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
-	-nographic -no-reboot -monitor "unix:$MON,server=on,wait=off" \
-	-serial "file:$LOG" -serial "file:$TAPRAW" \
-	-kernel "$KERNEL" -initrd "$OUT/initramfs.gz" "${VIRTFS[@]}" \
-	-append "console=ttyS0 loglevel=5 panic=-1 PVIO_CASE_TIMEOUT=$CASE_TIMEOUT PVIO_L1_BUDGET=$TIMEOUT${PVIO_SEED:+ PVIO_SEED=$PVIO_SEED}" \
-	</dev/null >"$OUT/qemu.log" 2>&1
-qrc=$?
-secs=$(( $(date +%s) - start ))
-wait $watch
-rescues=$(grep -c '^rescue [0-9]' "$WATCHLOG")
-kicks=$(sed -n 's/^kicks \([0-9]*\).*/\1/p' "$WATCHLOG")
+l1_boot "$OUT" "$OUT/initramfs.gz" "$TAPRAW" "$TIMEOUT" \
+	"PVIO_CASE_TIMEOUT=$CASE_TIMEOUT PVIO_L1_BUDGET=$TIMEOUT${PVIO_SEED:+ PVIO_SEED=$PVIO_SEED}" \
+	"${VIRTFS[@]}"
+qrc=$L1_RC
+secs=$L1_SECS
 
 # ---- TAP ---------------------------------------------------------------
 n=0
@@ -253,10 +178,9 @@ fi
 
 # the splat check reads the console (kernel log at loglevel 5) and the full
 # dmesg dump the init prints at the end; L2's lines carry an "L2| " prefix
-# shellcheck source=tests/lib/splat.sh
-. "$TOP/tests/lib/splat.sh"
+# shellcheck source=tests/lib/guest.sh
+. "$TOP/tests/lib/guest.sh"
 grep -a -v '^L2| ' "$LOG" > "$OUT/l1-only.log" 2>/dev/null
-grep -a '^L2| ' "$LOG" | sed 's/^L2| //' > "$OUT/l2-console.log" 2>/dev/null
 name="L1 kernel log clean (no oops/BUG/WARNING/KASAN/UBSAN/lockdep)"
 if ! grep -q -a "PVIO-NESTED-DMESG-END" "$LOG" 2>/dev/null; then
 	emit not-ok "$name" "# L1 never dumped its log"
@@ -281,7 +205,7 @@ else
 fi
 
 # not pvio's doing but L0's emulator: see tests/nested/l1-watch.py
-echo "# L1 kept awake through L0's monitor: ${kicks:-0} periodic kicks, $rescues rescues"
+echo "# L1 kept awake through L0's monitor: ${L1_KICKS:-0} periodic kicks, $L1_RESCUES rescues"
 grep '^rescue [0-9]' "$WATCHLOG" | sed 's/^/# /'
 
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then

@@ -3,8 +3,7 @@
 # e1000_pvio on QEMU's e1000 behind slirp (napi=1): probe, MAC, link, ping.
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=90
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0,mac=52:54:00:12:34:56"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 check "e1000_pvio loads" modprobe e1000_pvio
 dev=$(basename "$(readlink -f /sys/bus/pci/drivers/e1000_pvio/0000:*)")

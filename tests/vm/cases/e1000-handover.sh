@@ -4,8 +4,7 @@
 # Debian's e1000 has it, driver_override gives it to e1000_pvio, then back.
 # pvio-vm: modules="pvio e1000_pvio" kmods="e1000" bins="ethtool" timeout=300
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 drv() { basename "$(readlink /sys/bus/pci/devices/$dev/driver)" 2>/dev/null; }
 nic() { ls /sys/bus/pci/devices/$dev/net/ 2>/dev/null | head -1; }

@@ -7,15 +7,12 @@
 # both napi modes.  Peer: tests/vm/e1000-peer.sh (see e1000-traffic.sh).
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=600 mem=512
 # pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0,mac=52:54:00:12:34:56"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 PEER="10.0.2.100 5000"
 N=33554432		# 32 MiB
 
 st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
-md5() { md5sum | cut -d' ' -f1; }
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 carrier() { cat /sys/class/net/$nic/carrier 2>/dev/null; }
 bring_up() { # napi mode
 	modprobe e1000_pvio napi=$1 || return 1
@@ -75,7 +72,7 @@ for mode in 1 0; do
 	sleep 3
 	ip link set "$nic" up
 	wait "$bg"
-	b=$( [ "$(wc -c < /tmp/rx)" = $N ] && md5 < /tmp/rx)
+	b=$( [ "$(wc -c < /tmp/rx)" = $N ] && sum_of < /tmp/rx)
 	rm -f /tmp/rx
 	echo "# transfer across ifdown/ifup: host $a guest $b"
 	check "$m ifdown/ifup during a 32 MiB receive: still byte-exact" same "$a" "$b"

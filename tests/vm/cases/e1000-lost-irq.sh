@@ -8,8 +8,7 @@
 # the ping below only completes through a kick.  Normal traffic kicks 0.
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=240
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 kicks() { ethtool -S "$nic" | awk '$1 == "kicks:" { print $2 }'; }
 kick_lines() { dmesg | grep -c "no interrupt for 2 s"; }

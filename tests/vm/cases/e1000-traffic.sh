@@ -11,37 +11,20 @@
 # arrived.  The guest computes its own md5 and compares.
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=900 mem=768
 # pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 PEER="10.0.2.100 5000"
 BIG=67108864		# 64 MiB
 MID=16777216		# 16 MiB, for the run in both directions at once
 
 st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
-stream() { # N SEED: the bytes e1000-peer.sh sends for "send N SEED"
-	openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass "pass:$2" < /dev/zero 2>/dev/null |
-		head -c "$1"
-}
-md5() { md5sum | cut -d' ' -f1; }
-host_sum() { echo "sum $1 $2" | nc $PEER; }
-# rx_sum N SEED: md5 of what arrived, empty unless exactly N bytes did
-rx_sum() {
-	echo "send $1 $2" | nc $PEER > /tmp/rx.$2
-	[ "$(wc -c < /tmp/rx.$2)" = "$1" ] && md5 < /tmp/rx.$2
-	rm -f /tmp/rx.$2
-}
-tx_file() { # N FILE: host's md5 of FILE sent to it
-	{ echo "recv $1"; cat "$2"; } | nc $PEER
-}
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
 
 # Sent data is made once: openssl and md5sum are slow under TCG.
 stream $BIG tx64 > /tmp/tx64
 stream $MID txmid > /tmp/txmid
-tx64_sum=$(md5 < /tmp/tx64)
-txmid_sum=$(md5 < /tmp/txmid)
+tx64_sum=$(sum_of < /tmp/tx64)
+txmid_sum=$(sum_of < /tmp/txmid)
 check "made the data to send" \
 	[ "$(wc -c < /tmp/tx64)" = $BIG -a "$(wc -c < /tmp/txmid)" = $MID ]
 
@@ -80,12 +63,12 @@ for mode in 1 0; do
 	echo "# receive 64 MiB: host $a guest $b, $((t1 - t0)) s (host md5 included)"
 	check "$m receive 64 MiB byte-exact (md5 host = guest)" same "$a" "$b"
 
-	c=$(tx_file $BIG /tmp/tx64)
+	c=$(tx_sum $BIG /tmp/tx64)
 	t2=$(date +%s)
 	echo "# send 64 MiB: guest $tx64_sum host $c, $((t2 - t1)) s"
 	check "$m send 64 MiB byte-exact (md5 guest = host)" same "$tx64_sum" "$c"
 
-	tx_file $MID /tmp/txmid > /tmp/both_tx &
+	tx_sum $MID /tmp/txmid > /tmp/both_tx &
 	rx_sum $MID both$mode > /tmp/both_rx
 	wait
 	a=$(host_sum $MID both$mode)
@@ -100,7 +83,7 @@ for mode in 1 0; do
 	fb=$(st pvio_fallbacks)
 	check "$m arm deferred runs (pvio's debugfs inject_host_error)" \
 		sh -c "echo 1000000 > /sys/kernel/debug/pvio/inject_host_error"
-	tx_file $MID /tmp/txmid > /tmp/both_tx &
+	tx_sum $MID /tmp/txmid > /tmp/both_tx &
 	rx_sum $MID defer$mode > /tmp/both_rx
 	wait
 	check "$m deferred runs: ping" ping -c 3 -W 5 10.0.2.2

@@ -3,7 +3,7 @@
 # pvio_selftest through the native transport (TCG has no KVM host), then
 # the module parameter checks: bad values refuse to load and say why.
 # pvio-vm: modules="pvio pvio_selftest" timeout=120
-. /lib/tap.sh
+. /lib/guest.sh
 
 if modprobe pvio transport=native; then ok "pvio loads with transport=native"
 else not_ok "pvio loads with transport=native"; fi
