@@ -7,7 +7,10 @@
 # virtio disk (and, for the net part, an e1000 and a virtio-net NIC on
 # slirp).  L2 runs the parts asked for between console marks; L1
 # snapshots its KVM exit counters (debugfs) and a kvm_userspace_exit
-# histogram at every mark.  See bench/nested/README.md.
+# histogram at every mark.  The rig is the nested tier's
+# (tests/lib/rig.sh, tests/nested/l1-init.sh and l2-init.sh); the
+# benchmark's parts are l1-bench.sh and l2-bench.sh.  See
+# bench/nested/README.md.
 #
 # Usage: bench/nested/run.sh            (parts from the environment)
 # Env:   NB_PARTS="uart ata"  NB_FLUSHES=1000  NB_CMDS=2048
@@ -68,27 +71,28 @@ if [ $NET = 1 ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
 fi
 
-# ---- L1 initramfs: busybox, KVM and 9p modules ------------------------
+# ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
 RD=$OUT/l1-root
-rd_new "$RD" "$SRC/l1-init.sh"
+rd_l1 "$RD" virtio_pci 9pnet_virtio 9p || die "copying L1's modules failed"
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
-rd_kvm "$RD" && rd_kmods "$RD" virtio_pci 9pnet_virtio 9p || die "copying L1's modules failed"
-echo "kvm_amd virtio_pci 9pnet_virtio 9p" > "$RD/modules.list"
-echo "$KVM_ORIGIN" > "$RD/modules.origin"
-cat > "$RD/bench.conf" <<EOC
-L2_KERNEL=$KERNEL
-L2_INITRD=$OUT/l2-initramfs.gz
-L2_TIMEOUT=$((TIMEOUT - 60))
-DISK_MB=$DISK_MB
-NET=$NET
-BULK_MB=$BULK_MB
-L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
-EOC
-[ $NET = 1 ] && echo "L2_APPEND=\"\$L2_APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR\"" >> "$RD/bench.conf"
+cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
+printf 'NET=%s\nBULK_MB=%s\n' $NET "$BULK_MB" > "$RD/bench.conf"
+NETARGS="-net none"
+[ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
+rparts=$PARTS
+[ "$BG" -gt 0 ] && rparts="bg $PARTS"
+APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
+[ $NET = 1 ] && APPEND="$APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
+L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$APPEND \
+L2_DISKS="ide.img:$DISK_MB vd.img:$DISK_MB" L2_COPY= \
+L2_QEMU="$NETARGS -drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe -drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe" \
+	rd_l2conf "$RD"
 
-# ---- L2 initramfs: busybox, Debian's modules (modprobe-able), ours -------
+# ---- L2: the rig's L2 (tests/nested/l2-init.sh) with l2-bench.sh -------
 R2=$OUT/l2-root
-rd_new "$R2" "$SRC/l2-init.sh"
+rd_new "$R2" "$TOP/tests/nested/l2-init.sh"
+mkdir -p "$R2/parts"
+cp "$SRC/l2-bench.sh" "$R2/parts/bench.sh"
 rd_kmods "$R2" libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net &&
 	rd_ko "$R2" "$TOP/pvio/pvio.ko" "$PATA_KO" "$TOP/drivers/net/e1000_pvio/e1000_pvio.ko" ||
 	die "copying L2's modules failed"
@@ -108,7 +112,7 @@ rd_pack "$R2" "$OUT/l2-initramfs.gz" && rd_pack "$RD" "$OUT/l1-initramfs.gz" ||
 echo "bench-nested: pata_pvio: $PATA_ORIGIN"
 [ $NET = 1 ] && echo "bench-nested: e1000_pvio: $E1000P_ORIGIN; net drivers $NET_DRIVERS"
 echo "bench-nested: L1 $KERNEL, KVM from $KVM_ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
-l1_boot "$OUT" "$OUT/l1-initramfs.gz" "$OUT/results.txt" "$TIMEOUT" "" "${L0_ROOT_9P[@]}"
+l1_boot "$OUT" "$OUT/l1-initramfs.gz" "$OUT/results.txt" "$TIMEOUT" "PVIO_L1_BUDGET=$TIMEOUT" "${L0_ROOT_9P[@]}"
 qrc=$L1_RC
 secs=$L1_SECS
 tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$OUT/results.txt"
@@ -120,6 +124,7 @@ tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "RES pata_pvio_module $PATA_ORIGIN"
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"
+	[ $NET = 1 ] && echo "RES l1_net $NETARGS"
 	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
 } >> "$OUT/results.txt"
 echo "bench-nested: L1 run ${secs}s (qemu rc $qrc); results in $OUT/results.txt"

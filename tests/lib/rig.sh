@@ -28,7 +28,7 @@ kmod_paths() {
 	local m
 	for m in "$@"; do
 		modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
-	done
+	done | awk '!seen[$0]++'
 }
 
 # rd_kmods DIR MODULE...: Debian's MODULEs and their dependencies, at their
@@ -99,6 +99,19 @@ rd_kvm() {
 	cp "$KVMDIR/kvm.ko" "$KVMDIR/kvm-amd.ko" "$k/"
 }
 
+# rd_l1 DIR MODULE...: L1's initramfs tree: tests/nested/l1-init.sh, the
+# KVM modules of KVMDIR (kvm_pick) and MODULEs with Debian's modules they
+# need; the caller adds its parts (DIR/parts/NAME.sh) and programs
+rd_l1() {
+	local d=$1
+	shift
+	rd_new "$d" "$TOP/tests/nested/l1-init.sh"
+	mkdir -p "$d/parts"
+	echo kvm_amd "$@" > "$d/modules.list"
+	echo "$KVM_ORIGIN" > "$d/modules.origin"
+	rd_kmods "$d" "$@" && rd_kvm "$d"
+}
+
 # l1_boot OUT INITRD TTYS1-FILE TIMEOUT APPEND [QEMU-ARG...]: boot L1
 # (TCG, SVM with nested paging, 2 GiB) with its console in
 # OUT/l1-console.log and its second serial port in TTYS1-FILE, under
@@ -124,6 +137,19 @@ l1_boot() {
 	L1_KICKS=$(sed -n 's/^kicks \([0-9]*\).*/\1/p' "$out/l1-watch.log")
 	grep -a '^L2| ' "$out/l1-console.log" | sed 's/^L2| //' > "$out/l2-console.log"
 	return 0
+}
+
+# rd_l2conf DIR: DIR/l2.conf, L2 for tests/nested/l1-init.sh: the kernel,
+# L2_INITRD, L2_TIMEOUT (s), L2_MEM (MiB), L2_QEMU (arguments), L2_APPEND,
+# L2_DISKS (NAME:MIB raw images on L1's tmpfs), L2_COPY (L0 files L2's
+# QEMU needs, in its /tmp: L2_INITRD is taken along)
+rd_l2conf() {
+	local v
+	for v in L2_INITRD L2_TIMEOUT L2_MEM L2_QEMU L2_APPEND L2_DISKS L2_COPY; do
+		printf "%s='%s'\n" "$v" "${!v:-}"
+	done > "$1/l2.conf"
+	echo "L2_KERNEL='$KERNEL'" >> "$1/l2.conf"
+	echo "L2_COPY=\"\$L2_COPY $L2_INITRD\"" >> "$1/l2.conf"
 }
 
 # the -virtfs option through which L1 mounts L0's root read-only
