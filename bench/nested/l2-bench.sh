@@ -56,14 +56,20 @@ bg() {
 	mark bg.1
 }
 
-uart() {
-	modprobe pvio transport=native
-	res uart.native.transport "$(cat $P/transport)"
-	timed uart.native insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
-	dmesg | sed -n 's/.*pvio_bench: count stats /uart.native.stats /p; s/.*pvio_bench: count /uart.native.module /p' |
+# uart_flushes TRANSPORT: FLUSHES flushes of 8 outb through pvio_bench in
+# one window, with what the module counted
+uart_flushes() {
+	timed "uart.$1" insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
+	dmesg | sed -n "s/.*pvio_bench: count stats /uart.$1.stats /p; s/.*pvio_bench: count /uart.$1.module /p" |
 		tail -2 |
 		while read -r l; do res "$l"; done
 	rmmod pvio_bench
+}
+
+uart() {
+	modprobe pvio transport=native
+	res uart.native.transport "$(cat $P/transport)"
+	uart_flushes native
 	# the fixed cost of loading the module, for reference
 	timed uart.load1 insmod /lib/modules/pvio_bench.ko flushes=1
 	rmmod pvio_bench
@@ -71,11 +77,7 @@ uart() {
 	modprobe pvio transport=auto
 	res uart.hypercall.transport "$(cat $P/transport)"
 	res uart.hypercall.host_abi "$(cat $P/host_abi 2>/dev/null)"
-	timed uart.hypercall insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
-	dmesg | sed -n 's/.*pvio_bench: count stats /uart.hypercall.stats /p; s/.*pvio_bench: count /uart.hypercall.module /p' |
-		tail -2 |
-		while read -r l; do res "$l"; done
-	rmmod pvio_bench
+	uart_flushes hypercall
 }
 
 # dd_pair NAME DEV: CMDS direct 4 KiB writes, then CMDS direct reads

@@ -25,6 +25,20 @@ check() {
 	if "$@"; then ok "$_name"; else not_ok "$_name"; return 1; fi
 }
 
+# refuses MODULE PARAM REGEX: loading MODULE with PARAM fails, and the
+# kernel log says why (a line matching REGEX)
+refuses() {
+	dmesg -c > /dev/null
+	if modprobe "$1" "$2" 2>/dev/null; then
+		not_ok "$1 refuses $2"
+		rmmod "$1"
+	elif dmesg | grep -q "$3"; then
+		ok "$1 refuses $2 and says why"
+	else
+		not_ok "$1 refuses $2 and says why (no message)"
+	fi
+}
+
 # ktap_of_module MARK: the KTAP lines dmesg holds since the last line
 # containing MARK (e.g. the module's "KTAP version 1" header)
 ktap_of_module() {

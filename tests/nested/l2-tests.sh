@@ -42,9 +42,15 @@ pata() {
 	modprobe sd_mod
 	check "pata_pvio loads" modprobe pata_pvio || return 1
 	check "pata_pvio binds the PIIX IDE function and sda appears" wait_blk || return 1
-	h0=$(pstat hypercalls)
+	for step in pata_data pata_irqless pata_eh pata_refused pata_handover; do
+		"$step"
+	done
+	return 0
+}
 
-	mkdir -p /tmp
+# 64 MiB O_DIRECT in 1 MiB commands and through the page cache
+pata_data() {
+	h0=$(pstat hypercalls)
 	pattern 1 > /tmp/pat
 	check "a 64 MiB seeded pattern is made (openssl)" [ "$(wc -c < /tmp/pat)" -eq $((MB << 20)) ]
 	P1=$(sum_of < /tmp/pat)
@@ -56,11 +62,13 @@ pata() {
 	else
 		skip "pata_pvio's batches went out as hypercalls" "transport $(cat $P/transport)"
 	fi
+}
 
-	# 2048 single-block commands on the fast path, interrupt-less
-	# (irqless=hypercall): one flush for a command the host finished
-	# within it, three (issue, interrupts back on, completion) for one it
-	# had not, one more if the issue needed an idle check
+# 2048 single-block commands on the fast path, interrupt-less
+# (irqless=hypercall): one flush for a command the host finished within
+# it, three (issue, interrupts back on, completion) for one it had not, one
+# more if the issue needed an idle check; then irqless=off
+pata_irqless() {
 	pattern 2 > /tmp/pat
 	f0=$(pstat flushes); d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
 	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
@@ -85,10 +93,12 @@ pata() {
 		[ $((f1 - f0)) -ge 4096 -a $((f1 - f0)) -le $((2048 * 2 + 64)) ]
 	check "pata_pvio irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 2048 ]
 	echo hypercall > /sys/module/pata_pvio/parameters/irqless
+}
 
-	# a device error, completed from the issue hypercall: L1's QEMU fails
-	# every read of sector 150000 (blkdebug); libata EH reads the result
-	# taskfile, retries and gives up, and the port works on
+# a device error, completed from the issue hypercall: L1's QEMU fails
+# every read of sector 150000 (blkdebug); libata EH reads the result
+# taskfile, retries and gives up, and the port works on
+pata_eh() {
 	dmesg -c > /dev/null
 	check "pata_pvio: read of the bad sector fails" \
 		sh -c '! dd if=/dev/sda of=/dev/null bs=512 skip=150000 count=1 iflag=direct 2>/dev/null'
@@ -96,8 +106,10 @@ pata() {
 	check "pata_pvio: EH read the result taskfile (DRDY|ERR, ABRT)" sh -c "dmesg | grep -q 'res 41/04:'"
 	check "pata_pvio: after EH, 8 MiB read back: same md5" \
 		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
+}
 
-	# the host refuses batches (an invalid function is sent): pvio reruns them
+# the host refuses batches (an invalid function is sent): pvio reruns them
+pata_refused() {
 	pattern 3 > /tmp/pat
 	P3=$(sum_of < /tmp/pat)
 	fb0=$(pstat fallbacks)
@@ -114,8 +126,10 @@ pata() {
 	echo "# $((fb1 - fb0)) refused batches rerun natively"
 	check "pata_pvio: host refusals hit its batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
 	check "pata_pvio: data written under refusals reads back: same md5" [ "$(disk_direct)" = "$P3" ]
+}
 
-	# what is on the disk, seen by another driver
+# what is on the disk, seen by another driver
+pata_handover() {
 	rmmod pata_pvio
 	gone_blk
 	modprobe ata_piix
@@ -123,7 +137,6 @@ pata() {
 	check "ata_piix reads what pata_pvio wrote: same md5" [ "$(disk_direct)" = "$P3" ]
 	rmmod ata_piix
 	gone_blk
-	return 0
 }
 
 # ---- e1000_pvio over the hypercall transport: 64 MiB each way ----------

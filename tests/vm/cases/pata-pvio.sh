@@ -38,28 +38,28 @@ check "page-cache write, O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P2
 check "page-cache write, page-cache read back: same md5" [ "$(disk_cached)" = "$P2" ]
 check "pattern 1 and 2 differ" [ "$P1" != "$P2" ]
 
-# Port accesses per command: 2048 single 4 KiB O_DIRECT writes, then reads.
-o0=$(pstat ops_queued); f0=$(pstat flushes)
-dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
-dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-o1=$(pstat ops_queued); f1=$(pstat flushes)
-echo "# 4096 commands: $((o1 - o0)) port ops in $((f1 - f0)) flushes" \
-	"($(((o1 - o0) * 10 / 4096))/10 ops, $(((f1 - f0) * 10 / 4096))/10 flushes per command)"
-check "batch counters moved (ops_queued, flushes)" [ $((o1 - o0)) -gt 0 -a $((f1 - f0)) -gt 0 ]
-check "batching happened: flushes < ops" [ $((f1 - f0)) -lt $((o1 - o0)) ]
+# four_k LABEL: 2048 single 4 KiB O_DIRECT writes, then reads; the port
+# ops (no) and flushes (nf) they took
+four_k() {
+	o0=$(pstat ops_queued); f0=$(pstat flushes)
+	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
+	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
+	no=$(($(pstat ops_queued) - o0)); nf=$(($(pstat flushes) - f0))
+	echo "# $1 4096 commands: $no port ops in $nf flushes" \
+		"($((no * 10 / 4096))/10 ops, $((nf * 10 / 4096))/10 flushes per command)"
+}
+# Port accesses per command
+four_k ""
+check "batch counters moved (ops_queued, flushes)" [ $no -gt 0 -a $nf -gt 0 ]
+check "batching happened: flushes < ops" [ $nf -lt $no ]
 # one flush to issue and one to complete; the first command after a
 # mode change or an error issues in two
-check "at most 2 flushes per DMA command" [ $((f1 - f0)) -le $((4096 * 2 + 64)) ]
+check "at most 2 flushes per DMA command" [ $nf -le $((4096 * 2 + 64)) ]
 
 # The same with the merged runs off: libata's sequences, one flush per step.
 echo 0 > /sys/module/pata_pvio/parameters/fastpath
-o0=$(pstat ops_queued); f0=$(pstat flushes)
-dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
-dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-o1=$(pstat ops_queued); f1=$(pstat flushes)
-echo "# fastpath=0, 4096 commands: $((o1 - o0)) port ops in $((f1 - f0)) flushes" \
-	"($(((o1 - o0) * 10 / 4096))/10 ops, $(((f1 - f0) * 10 / 4096))/10 flushes per command)"
-check "fastpath=0 still batches: flushes < ops" [ $((f1 - f0)) -lt $((o1 - o0)) -a $((f1 - f0)) -gt 0 ]
+four_k "fastpath=0,"
+check "fastpath=0 still batches: flushes < ops" [ $nf -lt $no -a $nf -gt 0 ]
 dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 check "fastpath=0: O_DIRECT write and read back: same md5" [ "$(disk_direct)" = "$P2" ]
 echo 1 > /sys/module/pata_pvio/parameters/fastpath
