@@ -46,11 +46,11 @@ res cmds "$CMDS"
 res flushes "$FLUSHES"
 res bonnie_mb "$BONNIE_MB"
 
-# bg, the first part when bench.bg > 0: L2 busy with no I/O.  Its exits
+# bg_window, the first part when bench.bg > 0: L2 busy with no I/O.  Its exits
 # (the timer tick, about two exits per tick) grow with time, not with the
 # work; report.sh subtracts this rate times a window's length beside the
 # raw figures.
-bg() {
+bg_window() {
 	mark bg.0
 	timeout -s KILL "$BG" sh -c 'while :; do :; done'
 	mark bg.1
@@ -214,9 +214,7 @@ net_measure() {	# net_measure LABEL PCIDEV
 	L=net.$1
 	nic=$(nic_of "$2") || { res "$L.error" "no interface on $2"; return 1; }
 	res "$L.driver" "$(basename "$(readlink "/sys/bus/pci/devices/$2/driver")") $nic"
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	wait_carrier "$nic"
+	nic_up "$nic"
 	# ARP and slirp warm-up, outside any window
 	ping -c 3 -W 5 $PEER > /dev/null 2>&1 || res "$L.error" "warm-up ping failed"
 

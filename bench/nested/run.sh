@@ -80,7 +80,7 @@ printf 'NET=%s\nBULK_MB=%s\n' $NET "$BULK_MB" > "$RD/bench.conf"
 NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 rparts=$PARTS
-[ "$BG" -gt 0 ] && rparts="bg $PARTS"
+[ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
 APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
 [ $NET = 1 ] && APPEND="$APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
 L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$APPEND \

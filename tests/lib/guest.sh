@@ -122,6 +122,15 @@ wait_carrier() {
 	done
 	[ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = "${2:-1}" ]
 }
+# nic_up NIC: NIC up as 10.0.2.15/24 (slirp's guest address); succeeds
+# once its carrier is up
+nic_up() {
+	ip link set "$1" up
+	ip addr add 10.0.2.15/24 dev "$1" 2>/dev/null
+	wait_carrier "$1"
+}
+# e1000p_nic: the network interface e1000_pvio made
+e1000p_nic() { ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1; }
 # The peer tests/vm/e1000-peer.sh behind slirp's guestfwd at $PEER ("host
 # port"); NC_SECS, if set, bounds each connection.
 peer_nc() { if [ -n "${NC_SECS:-}" ]; then timeout "$NC_SECS" nc $PEER; else nc $PEER; fi; }

@@ -176,10 +176,8 @@ e1000() {
 	for mode in 1 0; do
 		m="e1000_pvio napi=$mode:"
 		check "$m loads" modprobe e1000_pvio napi=$mode || continue
-		nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
-		ip link set "$nic" up
-		ip addr add 10.0.2.15/24 dev "$nic"
-		check "$m link up" wait_carrier "$nic"
+		nic=$(e1000p_nic)
+		check "$m link up" nic_up "$nic"
 		check "$m ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
 		h0=$(batch_stat e1000p- hypercalls)
 		net_transfers || net_diag "$nic"

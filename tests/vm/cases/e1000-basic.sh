@@ -13,9 +13,7 @@ check "network interface created ($nic)" [ -n "$nic" ]
 check "MAC address read from the device" \
 	[ "$(cat /sys/class/net/$nic/address)" = 52:54:00:12:34:56 ]
 ip link set lo up
-ip link set "$nic" up
-ip addr add 10.0.2.15/24 dev "$nic"
-check "link up (carrier 1)" wait_carrier "$nic"
+check "link up (carrier 1)" nic_up "$nic"
 check "ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
 ip neigh show | sed 's/^/# /'
 ethtool -S "$nic" | sed 's/^/# /'

@@ -11,9 +11,7 @@ nic() { ls /sys/bus/pci/devices/$dev/net/ 2>/dev/null | head -1; }
 up_ping() {
 	n=$(nic)
 	[ -n "$n" ] || return 1
-	ip link set "$n" up
-	ip addr add 10.0.2.15/24 dev "$n" 2>/dev/null
-	wait_carrier "$n"
+	nic_up "$n"
 	ping -c 2 -W 5 10.0.2.2 > /dev/null
 }
 

@@ -16,10 +16,8 @@ st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
 carrier() { cat /sys/class/net/$nic/carrier 2>/dev/null; }
 bring_up() { # napi mode
 	modprobe e1000_pvio napi=$1 || return 1
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	wait_carrier "$nic" 1
+	nic=$(e1000p_nic)
+	nic_up "$nic"
 }
 pings() { ping -c "${1:-2}" -W 5 10.0.2.2 > /dev/null; }
 no_batch() { [ -z "$(find /sys/kernel/debug/pvio/batches/ -name 'e1000p*')" ]; }

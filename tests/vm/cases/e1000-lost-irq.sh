@@ -24,9 +24,7 @@ for mode in 1 0; do
 	dev=$(basename "$(readlink -f /sys/bus/pci/drivers/e1000_pvio/0000:*)")
 	nic=$(ls /sys/bus/pci/devices/$dev/net/ | head -1)
 	dbg=/sys/kernel/debug/e1000_pvio/$dev
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier "$nic"
+	check "$m link up" nic_up "$nic"
 	check "$m ping 10.0.2.2 (ARP resolved)" ping -c 2 -W 5 10.0.2.2
 
 	k0=$(kicks)

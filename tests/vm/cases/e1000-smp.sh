@@ -39,10 +39,8 @@ tx_sum=$(sum_of < /tmp/tx)
 for mode in 1 0; do
 	m="napi=$mode:"
 	check "$m loads" modprobe e1000_pvio napi=$mode
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier "$nic"
+	nic=$(e1000p_nic)
+	check "$m link up" nic_up "$nic"
 	check "$m 16 MiB each way at once with ethtool and ping beside" both_ways smp$mode
 	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
 	echo 1000000 > /sys/kernel/debug/pvio/inject_host_error

@@ -44,10 +44,8 @@ for mode in 1 0; do
 	check "$m e1000_pvio loads" modprobe e1000_pvio napi=$mode
 	check "$m parameter reads back" \
 		[ "$(cat /sys/module/e1000_pvio/parameters/napi)" = $mode ]
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier "$nic"
+	nic=$(e1000p_nic)
+	check "$m link up" nic_up "$nic"
 	check "$m ping 10.0.2.2 (ARP + ICMP)" ping -c 3 -W 5 10.0.2.2
 	check "$m MTU-sized frames (1472-byte ICMP payload)" \
 		ping -c 5 -W 5 -s 1472 10.0.2.2
