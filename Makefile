@@ -2,7 +2,8 @@
 #
 # pvio: make | make check | make demo | make bench | make install | make clean
 # KVER= picks an installed kernel (default: the running one, else the newest
-# with headers), KDIR= a kernel build tree.
+# with headers), KDIR= a kernel build tree.  PVIO_FAULT_INJECTION=1 builds
+# the test hooks in (make check does; DKMS and distributions do not).
 
 KVER ?= $(shell tools/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -11,6 +12,9 @@ PWD := $(shell pwd)
 PVIO_CONFIG := CONFIG_PVIO=m CONFIG_PVIO_SELFTEST=m \
 	CONFIG_PVIO_BYPASS_IOSCHED=m CONFIG_PATA_PVIO=m \
 	CONFIG_E1000_PVIO=m
+ifeq ($(PVIO_FAULT_INJECTION),1)
+PVIO_CONFIG += CONFIG_PVIO_FAULT_INJECTION=y
+endif
 # A kernel source tree of the same X.Y, for block/elevator.h (the headers
 # package lacks it); elevator-bypass/Kbuild falls back to a private copy.
 KVER_XY := $(shell echo $(KVER) | cut -d. -f1,2)

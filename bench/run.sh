@@ -6,7 +6,8 @@
 # benchmark has them; seconds go beside them.
 #
 #   native   batch of 8 OUTs to the UART scratch register through pvio's
-#            native transport vs 8 direct outb, TCG guest (goal: <= 1.10x)
+#            native transport vs 8 direct outb, TCG guest, 5 rounds (goal:
+#            median <= 1.05x)
 #   nested   nested rig (L2 on the patched KVM in a TCG L1): exits per flush
 #            of 8 UART OUTs, native vs hypercall transport; exits per 4 KiB
 #            direct command for ata_piix, pata_pvio, virtio-blk
@@ -27,30 +28,33 @@ mkdir -p "$RES"
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
 rc=0
 
+# bench_native: pvio's native transport against direct outb, product build
+# (no test hooks), five module loads; median and range of their ratios
 bench_native() {
 	local log=$ROOT/build/vm/native-overhead/console.log out=$RES/native-overhead.md
-	"$ROOT/tests/vm/run.sh" "$ROOT/bench/native/native-overhead.sh" || return 1
-	local d p r
-	d=$(sed -n 's/.*direct_ns_per_batch=\([0-9]*\).*/\1/p' "$log")
-	p=$(sed -n 's/.*pvio_ns_per_batch=\([0-9]*\).*/\1/p' "$log")
-	r=$(sed -n 's/.*ratio_x1000=\([0-9]*\).*/\1/p' "$log")
-	[ -n "$r" ] || { echo "bench: no result in $log"; return 1; }
-	local ratio verdict
-	ratio=$(awk -v r="$r" 'BEGIN { printf "%.3f", r / 1000 }')
-	verdict=$(awk -v r="$r" 'BEGIN { print (r <= 1100 ? "met" : "MISSED") }')
+	PVIO_FAULT_INJECTION=0 "$ROOT/tests/vm/run.sh" "$ROOT/bench/native/native-overhead.sh" ||
+		return 1
+	local rows
+	rows=$(sed -n 's/.*BENCH round=\([0-9]*\) pvio_bench: direct_ns_per_batch=\([0-9]*\) pvio_ns_per_batch=\([0-9]*\) ratio_x1000=\([0-9]*\).*/\1 \2 \3 \4/p' "$log")
+	[ "$(echo "$rows" | grep -c .)" -ge 5 ] || { echo "bench: fewer than 5 rounds in $log"; return 1; }
 	{
 		echo "# Native-transport overhead"
 		echo
-		echo "$(date -u +%Y-%m-%d), \`make bench\`, guest kernel $KVER under QEMU TCG (-cpu qemu64, 1 vCPU),"
-		echo "$(sed -n 's/.*pvio_bench: \(transport=.*\)/\1/p' "$log")."
-		echo "A batch is 8 OUTs to the COM1 scratch register (0x3ff); median of the interleaved rounds."
+		echo "$(date -u +%Y-%m-%d), \`make bench\` (BENCH=native), guest kernel $KVER under QEMU TCG (-cpu qemu64, 1 vCPU),"
+		echo "product build (no test hooks), $(sed -n 's/.*BENCH round=1 pvio_bench: \(transport=.*\)/\1/p' "$log")."
+		echo "A batch is 8 OUTs to the COM1 scratch register (0x3ff). Each round is one load of"
+		echo "pvio_bench, which reports the median of its interleaved rounds."
 		echo
-		echo "| path | ns per batch of 8 OUTs |"
-		echo "|---|---|"
-		echo "| 8 direct outb | $d |"
-		echo "| pvio batch, native transport | $p |"
+		echo "| round | 8 direct outb, ns | pvio batch (native), ns | ratio |"
+		echo "|---|---|---|---|"
+		echo "$rows" | awk '{ printf "| %s | %s | %s | %.3f |\n", $1, $2, $3, $4 / 1000 }'
 		echo
-		echo "Ratio pvio / direct: **$ratio** (goal <= 1.10: $verdict)."
+		echo "$rows" | awk '{ r[NR] = $4 } END {
+			n = NR; for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+			med = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+			printf "Ratio pvio / direct over %d rounds: median **%.3f** (range %.3f to %.3f; goal <= 1.05: %s).\n",
+				n, med / 1000, r[1] / 1000, r[n] / 1000, med <= 1050 ? "met" : "MISSED" }'
 	} > "$out"
 	cat "$out"
 }

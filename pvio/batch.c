@@ -34,6 +34,63 @@ static struct pvio_op *pvio_alloc_ops(unsigned int cap)
 	return ops;
 }
 
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+static bool pvio_injection_armed(struct pv_io_batch *b)
+{
+	return b->inject || atomic_read(&b->pvio->inject_pending);
+}
+
+static bool pvio_take_injection(struct pv_io_batch *b)
+{
+	if (b->inject) {
+		b->inject--;
+		return true;
+	}
+	return atomic_add_unless(&b->pvio->inject_pending, -1, 0);
+}
+#else
+static bool pvio_injection_armed(struct pv_io_batch *b) { return false; }
+static bool pvio_take_injection(struct pv_io_batch *b) { return false; }
+#endif
+
+static void pvio_open_window(struct pv_io_batch *b)
+{
+	b->h.inplace = true;
+	b->h.room = PVIO_WINDOW;
+	b->h.mark = PVIO_WINDOW;
+}
+
+/* Leaves the in-place path: counts the open window's ops, queues the next. */
+static void pvio_close_window(struct pv_io_batch *b)
+{
+	if (b->h.inplace)
+		WRITE_ONCE(b->h.window_ops,
+			   b->h.window_ops + PVIO_WINDOW - b->h.room);
+	b->h.inplace = false;
+	b->h.room = 0;
+	b->h.mark = 0;
+}
+
+/*
+ * The window is used up: count its ops and open the next one, carrying the
+ * ops run since the last flush over in mark.  This is also where a test
+ * build notices an injected host error and starts queueing, so that there
+ * is a flush to refuse: within PVIO_WINDOW ops of arming it.
+ */
+static void pvio_next_window(struct pv_io_batch *b)
+{
+	unsigned int since_flush = b->h.mark;
+
+	pvio_close_window(b);
+	if (pvio_injection_armed(b)) {
+		if (since_flush)	/* those ran: their flush is now */
+			b->h.st.c[PV_IO_FLUSHES]++;
+		return;
+	}
+	pvio_open_window(b);
+	b->h.mark += since_flush;
+}
+
 /**
  * pv_io_batch_alloc - allocate a batch for one user
  * @user: short name shown under /sys/kernel/debug/pvio/batches/
@@ -59,14 +116,11 @@ struct pv_io_batch *pv_io_batch_alloc(const char *user, unsigned int max_ops)
 		goto err_free_ops;
 
 	b->h.cap = max_ops;
-	b->transport = pvio_transport_of_load();
-	b->h.inplace = b->transport == PV_IO_NATIVE;
-	b->h.room = b->h.inplace ? max_ops : 0;
 	strscpy(b->name, user, sizeof(b->name));
-	mutex_lock(&pvio_batches_lock);
-	list_add(&b->node, &pvio_batches);
-	mutex_unlock(&pvio_batches_lock);
-	pvio_debugfs_add_batch(b);
+	pvio_attach(b);		/* sets b->pvio */
+	b->transport = b->pvio->transport;
+	if (b->transport == PV_IO_NATIVE)
+		pvio_open_window(b);
 	return b;
 
 err_free_ops:
@@ -85,51 +139,60 @@ void pv_io_batch_free(struct pv_io_batch *b)
 {
 	if (!b)
 		return;
-	pvio_debugfs_del_batch(b);
-	mutex_lock(&pvio_batches_lock);
-	list_del(&b->node);
-	/* keep what the in-place path counted in the global totals */
-	atomic64_add(b->h.inplace_ops, &pvio_global.c[PVIO_OPS_QUEUED]);
-	atomic64_add(b->h.inplace_ops, &pvio_global.c[PVIO_OPS_NATIVE]);
-	atomic64_add(b->h.inplace_flushes, &pvio_global.c[PVIO_FLUSHES]);
-	mutex_unlock(&pvio_batches_lock);
+	pvio_close_window(b);	/* so that the totals keep its in-place ops */
+	pvio_detach(b);
 	kfree(b->slots);
 	kfree(b->ops);
 	kfree(b);
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_free);
 
-int pv_io_refuse_full(struct pv_io_batch *b)
+/* Runs one op in place, now, from the slow path. */
+static void pvio_run_op_now(struct pv_io_batch *b, u8 kind, u8 width,
+			    u64 addr, u64 value, void __iomem *va, void *result)
 {
-	pvio_inc(b, PVIO_QUEUE_FULL, 1);
-	return -E2BIG;
+	struct pvio_op op;
+
+	b->h.room--;	/* the window counts it */
+	pvio_op_encode(&op, kind, width, addr, value);
+	pvio_run_op(&op, va, result);
 }
-EXPORT_SYMBOL_GPL(pv_io_refuse_full);
 
-static int pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
-		      u64 value, void __iomem *va, void *result)
+/*
+ * The slow path of every queueing call: a used-up in-place window, or the
+ * queued path.  A full queue is flushed first, which keeps the order since
+ * everything in it goes before the new op.
+ */
+static void pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
+		       u64 value, void __iomem *va, void *result)
 {
-	struct pvio_op *op;
+	unsigned int i = b->h.len;
 
-	/* in place and out of room, or queued and full */
-	if (b->h.inplace || b->h.len == b->h.cap)
-		return pv_io_refuse_full(b);
-	op = &b->ops[b->h.len];
-	pvio_op_encode(op, kind, width, addr, value);
-	if (WARN_ON_ONCE(pvio_op_check(op)))
-		return -EINVAL;
-	b->slots[b->h.len].result = result;
-	b->slots[b->h.len].va = va;
-	b->h.len++;
-	pvio_inc(b, PVIO_OPS_QUEUED, 1);
-	return 0;
+	if (b->h.inplace) {
+		pvio_next_window(b);
+	} else if (i == b->h.cap) {	/* full: flush, then queue */
+		b->h.st.c[PV_IO_AUTO_FLUSHES]++;
+		pv_io_flush_queued(b);
+		i = 0;
+	}
+	if (b->h.inplace) {	/* a native batch, back in place */
+		pvio_run_op_now(b, kind, width, addr, value, va, result);
+		return;
+	}
+	pvio_op_encode(&b->ops[i], kind, width, addr, value);
+	/* a bad op makes the host refuse the chunk, which then runs natively */
+	WARN_ON_ONCE(pvio_op_check(&b->ops[i]));
+	b->slots[i].result = result;
+	b->slots[i].va = va;
+	b->h.len = i + 1;
+	b->h.st.c[PV_IO_OPS_QUEUED]++;
 }
 
 /* Queues a port op (called by the inline pv_io_out*()/in*() when not in place). */
-int pv_io_queue_pio(struct pv_io_batch *b, u8 kind, u8 width, u16 port,
-		    u32 val, void *result)
+void pv_io_queue_pio(struct pv_io_batch *b, u8 kind, u8 width, u16 port,
+		     u32 val, void *result)
 {
-	return pvio_queue(b, kind, width, port, val, NULL, result);
+	pvio_queue(b, kind, width, port, val, NULL, result);
 }
 EXPORT_SYMBOL_GPL(pv_io_queue_pio);
 
@@ -138,8 +201,8 @@ EXPORT_SYMBOL_GPL(pv_io_queue_pio);
  * driver's ioremap() mapping; the page walk is cached per batch, since
  * drivers hit the same register page again and again.
  */
-int pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
-		     void __iomem *addr, u64 val, void *result)
+void pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
+		      void __iomem *addr, u64 val, void *result)
 {
 	unsigned long va = (unsigned long __force)addr;
 
@@ -147,16 +210,10 @@ int pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
 		b->mmio_page_pa = slow_virt_to_phys((void *)(va & PAGE_MASK));
 		b->mmio_page_va = va & PAGE_MASK;
 	}
-	return pvio_queue(b, kind, width, b->mmio_page_pa + offset_in_page(va),
-			  val, addr, result);
+	pvio_queue(b, kind, width, b->mmio_page_pa + offset_in_page(va),
+		   val, addr, result);
 }
 EXPORT_SYMBOL_GPL(pv_io_queue_mmio);
-
-static bool pvio_take_injection(struct pv_io_batch *b)
-{
-	return atomic_add_unless(&b->inject, -1, 0) ||
-	       atomic_add_unless(&pvio_inject_pending, -1, 0);
-}
 
 /*
  * The host ran ops [first, first + n) but could not write the read results
@@ -173,8 +230,8 @@ static void pvio_results_lost(struct pv_io_batch *b, unsigned int first,
 		if (pvio_op_is_read(&b->ops[i]))
 			b->ops[i].value = pvio_width_mask(b->ops[i].width);
 	pvio_store_results(b, first, n);
-	pvio_inc(b, PVIO_OPS_HYPERCALL, n);
-	pvio_inc(b, PVIO_HOST_ERRORS, 1);
+	b->h.st.c[PV_IO_OPS_HYPERCALL] += n;
+	b->h.st.c[PV_IO_RESULTS_LOST]++;
 	pr_warn_ratelimited("pvio: %s: host ran %u ops but lost their results\n",
 			    b->name, n);
 }
@@ -191,15 +248,14 @@ static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
 
 	if (ret == n) {
 		pvio_store_results(b, first, n);
-		pvio_inc(b, PVIO_OPS_HYPERCALL, n);
+		b->h.st.c[PV_IO_OPS_HYPERCALL] += n;
 		return;
 	}
 	if (pvio_batch_ran(ret, n)) {
 		pvio_results_lost(b, first, n);
 		return;
 	}
-	pvio_inc(b, PVIO_HOST_ERRORS, 1);
-	pvio_inc(b, PVIO_FALLBACKS, 1);
+	b->h.st.c[PV_IO_FALLBACKS]++;
 	pr_debug("pvio: %s: host refused %u ops (%ld), running them natively\n",
 		 b->name, n, ret);
 	pvio_run_native(b, first, n);
@@ -209,45 +265,32 @@ static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
  * The queued path of pv_io_flush(): with the hypercall transport the ops
  * leave in chunks of at most max_batch (module parameter), one hypercall
  * each, and a chunk the host refuses runs natively instead.  A native batch
- * only gets here while an injected host error is armed.
+ * only queues while a test build's injected host error is armed.
  */
-int pv_io_flush_queued(struct pv_io_batch *b)
+void pv_io_flush_queued(struct pv_io_batch *b)
 {
 	unsigned int first, n, chunk;
 	unsigned int len = b->h.len;
+	bool native = b->transport == PV_IO_NATIVE;
 
 	if (!len)
-		return 0;
-	pvio_inc(b, PVIO_FLUSHES, 1);
-	chunk = b->transport == PV_IO_NATIVE ? len : READ_ONCE(pvio_max_batch);
+		return;
+	b->h.st.c[PV_IO_FLUSHES]++;
+	chunk = native ? len : READ_ONCE(b->pvio->max_batch);
 	for (first = 0; first < len; first += n) {
 		bool inject = pvio_take_injection(b);
 
 		n = min(chunk, len - first);
-		if (b->transport == PV_IO_NATIVE && !inject)
+		if (native && !inject)
 			pvio_run_native(b, first, n);
 		else
 			pvio_flush_chunk(b, first, n, inject);
 	}
 	b->h.len = 0;
-	b->h.inplace = b->transport == PV_IO_NATIVE && !atomic_read(&b->inject) &&
-		       !atomic_read(&pvio_inject_pending);
-	b->h.room = b->h.inplace ? b->h.cap : 0;
-	return 0;
+	if (native && !pvio_injection_armed(b))
+		pvio_open_window(b);
 }
 EXPORT_SYMBOL_GPL(pv_io_flush_queued);
-
-/*
- * Called by pv_io_flush() on an idle in-place batch while host errors are
- * armed: its next ops are queued, so that the next flush can be refused
- * and take the fallback path like a hypercall batch would.
- */
-void pv_io_leave_inplace(struct pv_io_batch *b)
-{
-	b->h.inplace = false;
-	b->h.room = 0;
-}
-EXPORT_SYMBOL_GPL(pv_io_leave_inplace);
 
 enum pv_io_transport pv_io_batch_transport(const struct pv_io_batch *b)
 {
@@ -255,58 +298,12 @@ enum pv_io_transport pv_io_batch_transport(const struct pv_io_batch *b)
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_transport);
 
-static void pvio_snapshot(const struct pvio_counters *c, struct pv_io_stats *out)
-{
-	out->ops_queued = atomic64_read(&c->c[PVIO_OPS_QUEUED]);
-	out->queue_full = atomic64_read(&c->c[PVIO_QUEUE_FULL]);
-	out->flushes = atomic64_read(&c->c[PVIO_FLUSHES]);
-	out->hypercalls = atomic64_read(&c->c[PVIO_HYPERCALLS]);
-	out->ops_hypercall = atomic64_read(&c->c[PVIO_OPS_HYPERCALL]);
-	out->ops_native = atomic64_read(&c->c[PVIO_OPS_NATIVE]);
-	out->host_errors = atomic64_read(&c->c[PVIO_HOST_ERRORS]);
-	out->fallbacks = atomic64_read(&c->c[PVIO_FALLBACKS]);
-}
-
-static void pvio_add_inplace(const struct pv_io_batch *b, struct pv_io_stats *out)
-{
-	u64 ops = READ_ONCE(b->h.inplace_ops);
-
-	out->ops_queued += ops;
-	out->ops_native += ops;
-	out->flushes += READ_ONCE(b->h.inplace_flushes);
-}
-
-void pv_io_batch_stats(const struct pv_io_batch *b, struct pv_io_stats *out)
-{
-	pvio_snapshot(&b->cnt, out);
-	pvio_add_inplace(b, out);
-}
-EXPORT_SYMBOL_GPL(pv_io_batch_stats);
-
-/* Every batch ever allocated, freed ones included.  May sleep. */
-void pv_io_global_stats(struct pv_io_stats *out)
-{
-	struct pv_io_batch *b;
-
-	mutex_lock(&pvio_batches_lock);
-	pvio_snapshot(&pvio_global, out);
-	list_for_each_entry(b, &pvio_batches, node)
-		pvio_add_inplace(b, out);
-	mutex_unlock(&pvio_batches_lock);
-}
-EXPORT_SYMBOL_GPL(pv_io_global_stats);
-
-/*
- * Arms injected host errors.  The batch leaves the in-place path until
- * they are used up, so that there is a queued flush to refuse.  Call it
- * with the batch idle (nothing queued), like every other batch call.
- */
+#ifdef CONFIG_PVIO_FAULT_INJECTION
 void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count)
 {
-	atomic_add(count, &b->inject);
-	if (count && b->h.inplace && b->h.room == b->h.cap) {
-		b->h.inplace = false;
-		b->h.room = 0;
-	}
+	b->inject += count;
+	if (count)
+		pvio_close_window(b);
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_inject_host_error);
+#endif

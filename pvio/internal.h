@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pvio.ko internals shared by its files; nothing here is exported. */
+/*
+ * pvio.ko internals shared by its files; nothing here is exported.  The
+ * module's state lives in one struct pvio_state, owned by main.c and
+ * reached through each batch (b->pvio), never through a global.
+ */
 #ifndef _PVIO_INTERNAL_H
 #define _PVIO_INTERNAL_H
 
@@ -10,22 +14,25 @@
 
 struct dentry;
 
-/* Counter indices; the meaning of each is in struct pv_io_stats. */
-enum pvio_counter {
-	PVIO_OPS_QUEUED,
-	PVIO_QUEUE_FULL,
-	PVIO_FLUSHES,
-	PVIO_HYPERCALLS,
-	PVIO_OPS_HYPERCALL,
-	PVIO_OPS_NATIVE,
-	PVIO_HOST_ERRORS,
-	PVIO_FALLBACKS,
-	PVIO_NR_COUNTERS
-};
+/*
+ * The in-place path runs each op as it is queued; the inline code only
+ * counts room down, and the ops are counted a window of PVIO_WINDOW at a
+ * time.  The window has nothing to do with the capacity (no op waits).
+ */
+#define PVIO_WINDOW	256
 
-/* One counter set; atomic so debugfs can read while a driver flushes. */
-struct pvio_counters {
-	atomic64_t c[PVIO_NR_COUNTERS];
+struct pvio_state {
+	enum pv_io_transport transport;	/* chosen at load */
+	int host_abi;			/* host handler ABI version, or -errno */
+	unsigned int max_batch;		/* most ops per hypercall (parameter) */
+	struct mutex lock;		/* guards batches and retired */
+	struct list_head batches;	/* live batches, for the totals */
+	struct pv_io_stats retired;	/* counters of the batches freed */
+	struct dentry *dir;		/* debugfs pvio/, or an error */
+	struct dentry *batches_dir;
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+	atomic_t inject_pending;	/* debugfs inject_host_error: any batch */
+#endif
 };
 
 /* Where a queued op's result goes and how to run it natively. */
@@ -36,45 +43,41 @@ struct pvio_slot {
 
 struct pv_io_batch {
 	struct pv_io_batch_head h;	/* first: the inline fast path reads it */
+	struct pvio_state *pvio;
 	struct pvio_op *ops;	/* shared with the host: kmalloc, never crosses a page */
 	struct pvio_slot *slots;
 	enum pv_io_transport transport;
 	unsigned long mmio_page_va;	/* last MMIO page translated, and */
 	phys_addr_t mmio_page_pa;	/* its guest-physical address */
-	atomic_t inject;	/* flushes left that must see a host error */
-	struct pvio_counters cnt;
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+	unsigned int inject;	/* flush chunks left that must see a host error */
+#endif
 	struct dentry *dir;
-	struct list_head node;	/* on pvio_batches, for the global counters */
+	struct list_head node;	/* on pvio->batches */
 	char name[32];
 };
 
-/* main.c */
-extern unsigned int pvio_max_batch;
-extern struct pvio_counters pvio_global;
-extern int pvio_host_abi;
-extern struct list_head pvio_batches;
-extern struct mutex pvio_batches_lock;	/* host ABI version, or -errno when no handler */
-enum pv_io_transport pvio_transport_of_load(void);
-const char *pvio_transport_name(enum pv_io_transport t);
+/* main.c: the batch registry */
+void pvio_attach(struct pv_io_batch *b);
+void pvio_detach(struct pv_io_batch *b);
+
+/* stats.c */
+void pvio_stats_add(struct pv_io_stats *sum, const struct pv_io_stats *st);
+void pvio_sum_stats(struct pvio_state *pvio, struct pv_io_stats *out);
 
 /* transport.c */
 int pvio_probe_host(void);
+const char *pvio_transport_name(enum pv_io_transport t);
 void pvio_run_native(struct pv_io_batch *b, unsigned int first, unsigned int n);
+void pvio_run_op(struct pvio_op *op, void __iomem *va, void *result);
 long pvio_call_host(struct pv_io_batch *b, unsigned int first, unsigned int n,
 		    bool inject);
 void pvio_store_results(struct pv_io_batch *b, unsigned int first, unsigned int n);
 
 /* debugfs.c */
-int pvio_debugfs_init(void);
-void pvio_debugfs_exit(void);
+void pvio_debugfs_init(struct pvio_state *pvio);
+void pvio_debugfs_exit(struct pvio_state *pvio);
 void pvio_debugfs_add_batch(struct pv_io_batch *b);
 void pvio_debugfs_del_batch(struct pv_io_batch *b);
-
-/* Counts into the batch's own counters and the global ones at once. */
-static inline void pvio_inc(struct pv_io_batch *b, enum pvio_counter i, s64 n)
-{
-	atomic64_add(n, &b->cnt.c[i]);
-	atomic64_add(n, &pvio_global.c[i]);
-}
 
 #endif /* _PVIO_INTERNAL_H */

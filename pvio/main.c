@@ -23,15 +23,14 @@ static const char * const pvio_mode_names[] = {
 };
 
 static enum pvio_mode pvio_mode = PVIO_MODE_AUTO;
-unsigned int pvio_max_batch = 64;
-struct pvio_counters pvio_global;
-atomic_t pvio_inject_pending = ATOMIC_INIT(0);
-EXPORT_SYMBOL_GPL(pvio_inject_pending);
-int pvio_host_abi = -ENODEV;
-LIST_HEAD(pvio_batches);
-/* guards pvio_batches: batch alloc/free against the global counter sum */
-DEFINE_MUTEX(pvio_batches_lock);
-static enum pv_io_transport pvio_transport = PV_IO_NATIVE;
+
+static struct pvio_state pvio = {
+	.transport = PV_IO_NATIVE,
+	.host_abi = -ENODEV,
+	.max_batch = 64,
+	.lock = __MUTEX_INITIALIZER(pvio.lock),
+	.batches = LIST_HEAD_INIT(pvio.batches),
+};
 
 static int pvio_mode_set(const char *val, const struct kernel_param *kp)
 {
@@ -67,7 +66,7 @@ static int pvio_max_batch_set(const char *val, const struct kernel_param *kp)
 		pr_err("max_batch=%s is out of range 1..%d\n", val, PVIO_MAX_OPS);
 		return -EINVAL;
 	}
-	WRITE_ONCE(pvio_max_batch, n);
+	WRITE_ONCE(pvio.max_batch, n);
 	return 0;
 }
 
@@ -75,24 +74,37 @@ static const struct kernel_param_ops pvio_max_batch_ops = {
 	.set = pvio_max_batch_set,
 	.get = param_get_uint,
 };
-module_param_cb(max_batch, &pvio_max_batch_ops, &pvio_max_batch, 0644);
+module_param_cb(max_batch, &pvio_max_batch_ops, &pvio.max_batch, 0644);
 MODULE_PARM_DESC(max_batch,
 		 "most ops one hypercall carries; longer flushes are split (1..128, default 64)");
 
-enum pv_io_transport pvio_transport_of_load(void)
-{
-	return pvio_transport;
-}
-
 enum pv_io_transport pv_io_default_transport(void)
 {
-	return pvio_transport;
+	return pvio.transport;
 }
 EXPORT_SYMBOL_GPL(pv_io_default_transport);
 
-const char *pvio_transport_name(enum pv_io_transport t)
+/* A new batch joins the totals and gets its debugfs directory. */
+void pvio_attach(struct pv_io_batch *b)
 {
-	return t == PV_IO_HYPERCALL ? "hypercall" : "native";
+	b->pvio = &pvio;
+	mutex_lock(&pvio.lock);
+	list_add(&b->node, &pvio.batches);
+	mutex_unlock(&pvio.lock);
+	pvio_debugfs_add_batch(b);
+}
+
+/* A batch going away leaves its counters in the totals. */
+void pvio_detach(struct pv_io_batch *b)
+{
+	struct pv_io_stats st;
+
+	pvio_debugfs_del_batch(b);
+	mutex_lock(&pvio.lock);
+	list_del(&b->node);
+	pv_io_batch_stats(b, &st);
+	pvio_stats_add(&pvio.retired, &st);
+	mutex_unlock(&pvio.lock);
 }
 
 static const char *pvio_no_host_reason(int err)
@@ -109,27 +121,27 @@ static const char *pvio_no_host_reason(int err)
 
 static int pvio_choose_transport(void)
 {
-	bool host_ok = pvio_host_abi == PVIO_ABI_VERSION;
+	bool host_ok = pvio.host_abi == PVIO_ABI_VERSION;
 
-	if (pvio_host_abi > 0 && !host_ok)
+	if (pvio.host_abi > 0 && !host_ok)
 		pr_warn("host handler speaks ABI %d, this module %d: not using it\n",
-			pvio_host_abi, PVIO_ABI_VERSION);
+			pvio.host_abi, PVIO_ABI_VERSION);
 
 	switch (pvio_mode) {
 	case PVIO_MODE_HYPERCALL:
 		if (!host_ok) {
 			pr_err("transport=hypercall needs the host handler: %s\n",
-			       pvio_host_abi > 0 ? "ABI version mismatch" :
-			       pvio_no_host_reason(pvio_host_abi));
+			       pvio.host_abi > 0 ? "ABI version mismatch" :
+			       pvio_no_host_reason(pvio.host_abi));
 			return -ENODEV;
 		}
-		pvio_transport = PV_IO_HYPERCALL;
+		pvio.transport = PV_IO_HYPERCALL;
 		break;
 	case PVIO_MODE_NATIVE:
-		pvio_transport = PV_IO_NATIVE;
+		pvio.transport = PV_IO_NATIVE;
 		break;
 	default:
-		pvio_transport = host_ok ? PV_IO_HYPERCALL : PV_IO_NATIVE;
+		pvio.transport = host_ok ? PV_IO_HYPERCALL : PV_IO_NATIVE;
 		break;
 	}
 	return 0;
@@ -139,28 +151,26 @@ static int __init pvio_init(void)
 {
 	int ret;
 
-	pvio_host_abi = pvio_probe_host();
+	pvio.host_abi = pvio_probe_host();
 	ret = pvio_choose_transport();
 	if (ret)
 		return ret;
-	ret = pvio_debugfs_init();
-	if (ret)
-		return ret;
+	pvio_debugfs_init(&pvio);
 
-	if (pvio_host_abi > 0)
+	if (pvio.host_abi > 0)
 		pr_info("transport %s, host handler ABI %d, max_batch %u\n",
-			pvio_transport_name(pvio_transport), pvio_host_abi,
-			pvio_max_batch);
+			pvio_transport_name(pvio.transport), pvio.host_abi,
+			pvio.max_batch);
 	else
 		pr_info("transport %s (%s), max_batch %u\n",
-			pvio_transport_name(pvio_transport),
-			pvio_no_host_reason(pvio_host_abi), pvio_max_batch);
+			pvio_transport_name(pvio.transport),
+			pvio_no_host_reason(pvio.host_abi), pvio.max_batch);
 	return 0;
 }
 
 static void __exit pvio_exit(void)
 {
-	pvio_debugfs_exit();
+	pvio_debugfs_exit(&pvio);
 }
 
 module_init(pvio_init);

@@ -5,7 +5,8 @@
  * (-EINVAL) when a case fails, so `insmod` itself reports the verdict.
  *
  * Devices (QEMU pc, Debian guest kernel; all present on real PCs too):
- *   COM1 scratch register 0x3ff   byte OUT-then-IN ordering, full batches
+ *   COM1 scratch register 0x3ff   byte OUT-then-IN ordering, full and
+ *                                 overfull batches (auto flush), fallback
  *   PIC mask 0x21                 byte reads (in-kernel device under KVM)
  *   PCI CONFIG_ADDRESS 0xcf8      dword OUT/IN, word IN of config data
  *   HPET (0xfed00000)             MMIO reads (4, 8 bytes), writes to an unused comparator
@@ -48,18 +49,24 @@ static void st_skip(const char *name, const char *why)
 	pr_info("ok %u %s # SKIP %s\n", st_num, name, why);
 }
 
+static bool st_native(struct pv_io_batch *b)
+{
+	return pv_io_batch_transport(b) == PV_IO_NATIVE;
+}
+
 /* OUT then IN on the scratch register, in one flush: the IN sees the OUT. */
 static bool test_uart_scratch_order(struct pv_io_batch *b)
 {
 	u8 r1 = 0, r2 = 0, direct;
 	bool ok = true;
 
-	ok &= !pv_io_outb(b, 0x5a, UART_SCR);
-	ok &= !pv_io_inb(b, UART_SCR, &r1);
-	ok &= !pv_io_outb(b, 0xa5, UART_SCR);
-	ok &= !pv_io_inb(b, UART_SCR, &r2);
-	ok &= pv_io_pending(b) == 4;
-	ok &= !pv_io_flush(b);
+	pv_io_outb(b, 0x5a, UART_SCR);
+	pv_io_inb(b, UART_SCR, &r1);
+	pv_io_outb(b, 0xa5, UART_SCR);
+	pv_io_inb(b, UART_SCR, &r2);
+	/* in place nothing waits: each op ran when it was queued */
+	ok &= pv_io_pending(b) == (st_native(b) ? 0 : 4);
+	pv_io_flush(b);
 	direct = inb(UART_SCR);
 	pr_info("    # scratch reads %#x %#x, direct %#x\n", r1, r2, direct);
 	return ok && r1 == 0x5a && r2 == 0xa5 && direct == 0xa5 &&
@@ -72,10 +79,12 @@ static bool test_uart_scratch_vs_direct(struct pv_io_batch *b)
 	u8 r = 0;
 
 	outb(0x3c, UART_SCR);
-	if (pv_io_inb(b, UART_SCR, &r) || pv_io_flush(b) || r != 0x3c)
+	pv_io_inb(b, UART_SCR, &r);
+	pv_io_flush(b);
+	if (r != 0x3c)
 		return false;
-	if (pv_io_outb(b, 0xc3, UART_SCR) || pv_io_flush(b))
-		return false;
+	pv_io_outb(b, 0xc3, UART_SCR);
+	pv_io_flush(b);
 	return inb(UART_SCR) == 0xc3;
 }
 
@@ -83,14 +92,14 @@ static bool test_pic_mask_read(struct pv_io_batch *b)
 {
 	unsigned long flags;
 	u8 r = 0, direct;
-	bool ok;
 
 	/* the mask only changes under the irq lock; hold interrupts off */
 	local_irq_save(flags);
-	ok = !pv_io_inb(b, PIC1_IMR, &r) && !pv_io_flush(b);
+	pv_io_inb(b, PIC1_IMR, &r);
+	pv_io_flush(b);
 	direct = inb(PIC1_IMR);
 	local_irq_restore(flags);
-	return ok && r == direct;
+	return r == direct;
 }
 
 /* CONFIG_ADDRESS is a read/write dword latch; CONFIG_DATA reads the device. */
@@ -99,22 +108,21 @@ static bool test_pci_cfg_widths(struct pv_io_batch *b)
 	u32 latch = 0, id_direct, want = 0x80000000;
 	u16 vendor = 0, device = 0;
 	unsigned long flags;
-	bool ok;
 
 	/* single vCPU test guests: with interrupts off nobody else uses 0xcf8 */
 	local_irq_save(flags);
-	ok = !pv_io_outl(b, want, PCI_CFG_ADDR) &&
-	     !pv_io_inl(b, PCI_CFG_ADDR, &latch) &&
-	     !pv_io_inw(b, PCI_CFG_DATA, &vendor) &&
-	     !pv_io_inw(b, PCI_CFG_DATA + 2, &device) &&
-	     !pv_io_flush(b);
+	pv_io_outl(b, want, PCI_CFG_ADDR);
+	pv_io_inl(b, PCI_CFG_ADDR, &latch);
+	pv_io_inw(b, PCI_CFG_DATA, &vendor);
+	pv_io_inw(b, PCI_CFG_DATA + 2, &device);
+	pv_io_flush(b);
 	outl(want, PCI_CFG_ADDR);
 	id_direct = inl(PCI_CFG_DATA);
 	local_irq_restore(flags);
 
 	pr_info("    # host bridge %04x:%04x, direct %08x\n", vendor, device,
 		id_direct);
-	return ok && latch == want && vendor == (id_direct & 0xffff) &&
+	return latch == want && vendor == (id_direct & 0xffff) &&
 	       device == (id_direct >> 16) && vendor != 0xffff;
 }
 
@@ -124,7 +132,6 @@ static void test_hpet_mmio(struct pv_io_batch *b)
 	u64 cap64 = 0, cmp = 0, old;
 	void __iomem *hpet;
 	int last, n;
-	bool ok;
 
 	hpet = ioremap(HPET_BASE, 0x400);
 	if (!hpet) {
@@ -137,9 +144,10 @@ static void test_hpet_mmio(struct pv_io_batch *b)
 		st_skip("hpet_mmio_write_read", "no HPET at 0xfed00000");
 		goto out;
 	}
-	ok = !pv_io_readl(b, hpet + HPET_CAP, &cap32) &&
-	     !pv_io_readq(b, hpet + HPET_CAP, &cap64) && !pv_io_flush(b);
-	st_result(ok && cap32 == readl(hpet + HPET_CAP) &&
+	pv_io_readl(b, hpet + HPET_CAP, &cap32);
+	pv_io_readq(b, hpet + HPET_CAP, &cap64);
+	pv_io_flush(b);
+	st_result(cap32 == readl(hpet + HPET_CAP) &&
 		  cap64 == readq(hpet + HPET_CAP) && (u32)cap64 == cap32,
 		  "hpet_mmio_read_widths");
 
@@ -151,12 +159,12 @@ static void test_hpet_mmio(struct pv_io_batch *b)
 		goto out;
 	}
 	old = readq(hpet + HPET_TN_CMP(n));
-	ok = !pv_io_writeq(b, 0x123456789aULL, hpet + HPET_TN_CMP(n)) &&
-	     !pv_io_readq(b, hpet + HPET_TN_CMP(n), &cmp) &&
-	     !pv_io_writel(b, 0x600dcafe, hpet + HPET_TN_CMP(n)) &&
-	     !pv_io_readl(b, hpet + HPET_TN_CMP(n), &cmp_lo) &&
-	     !pv_io_flush(b);
-	st_result(ok && cmp == 0x123456789aULL && cmp_lo == 0x600dcafe &&
+	pv_io_writeq(b, 0x123456789aULL, hpet + HPET_TN_CMP(n));
+	pv_io_readq(b, hpet + HPET_TN_CMP(n), &cmp);
+	pv_io_writel(b, 0x600dcafe, hpet + HPET_TN_CMP(n));
+	pv_io_readl(b, hpet + HPET_TN_CMP(n), &cmp_lo);
+	pv_io_flush(b);
+	st_result(cmp == 0x123456789aULL && cmp_lo == 0x600dcafe &&
 		  readl(hpet + HPET_TN_CMP(n)) == 0x600dcafe,
 		  "hpet_mmio_write_read");
 	writeq(old, hpet + HPET_TN_CMP(n));
@@ -169,38 +177,68 @@ static bool test_full_batch(struct pv_io_batch *b)
 {
 	unsigned int cap = pv_io_capacity(b), i;
 	u8 res[PVIO_MAX_OPS / 2];
-	bool ok = true;
+	bool ok;
 
 	for (i = 0; i < cap / 2; i++) {
-		ok &= !pv_io_outb(b, 0x10 + i, UART_SCR);
-		ok &= !pv_io_inb(b, UART_SCR, &res[i]);
+		pv_io_outb(b, 0x10 + i, UART_SCR);
+		pv_io_inb(b, UART_SCR, &res[i]);
 	}
-	ok &= pv_io_pending(b) == cap;
-	ok &= !pv_io_flush(b);
+	ok = pv_io_pending(b) == (st_native(b) ? 0 : cap);
+	pv_io_flush(b);
 	for (i = 0; i < cap / 2; i++)
 		ok &= res[i] == (u8)(0x10 + i);
 	return ok;
 }
 
-/* One op past capacity is refused, nothing queued is lost. */
-static bool test_overfull_batch(struct pv_io_batch *b)
+static void st_delta(struct pv_io_stats *d, const struct pv_io_stats *before,
+		     const struct pv_io_stats *after)
+{
+	unsigned int i;
+
+	for (i = 0; i < PV_IO_NR_COUNTERS; i++)
+		d->c[i] = after->c[i] - before->c[i];
+}
+
+/*
+ * @pairs OUT/IN pairs, more than the batch holds: it flushes itself when
+ * full, so every IN still sees the OUT before it.  @d: the counters' change.
+ */
+static bool st_overfill(struct pv_io_batch *b, unsigned int pairs,
+			struct pv_io_stats *d)
 {
 	struct pv_io_stats before, after;
-	unsigned int cap = pv_io_capacity(b), i;
-	u8 r = 0;
+	u8 res[PVIO_MAX_OPS];
+	unsigned int i;
 	bool ok = true;
 
 	pv_io_batch_stats(b, &before);
-	for (i = 0; i < cap - 1; i++)
-		ok &= !pv_io_outb(b, 0x77, UART_SCR);
-	ok &= !pv_io_inb(b, UART_SCR, &r);
-	ok &= pv_io_outb(b, 0x99, UART_SCR) == -E2BIG;
-	ok &= pv_io_inb(b, UART_SCR, &r) == -E2BIG;
-	ok &= pv_io_pending(b) == cap;
-	ok &= !pv_io_flush(b);
+	for (i = 0; i < pairs; i++) {
+		pv_io_outb(b, 0x40 + i, UART_SCR);
+		pv_io_inb(b, UART_SCR, &res[i]);
+	}
+	pv_io_flush(b);
 	pv_io_batch_stats(b, &after);
-	return ok && r == 0x77 && inb(UART_SCR) == 0x77 &&
-	       after.queue_full - before.queue_full == 2;
+	st_delta(d, &before, &after);
+	for (i = 0; i < pairs; i++)
+		ok &= res[i] == (u8)(0x40 + i);
+	pr_info("    # %u ops: flushes +%llu auto_flushes +%llu hypercalls +%llu fallbacks +%llu\n",
+		2 * pairs, d->c[PV_IO_FLUSHES], d->c[PV_IO_AUTO_FLUSHES],
+		d->c[PV_IO_HYPERCALLS], d->c[PV_IO_FALLBACKS]);
+	return ok && inb(UART_SCR) == (u8)(0x40 + pairs - 1) &&
+	       d->c[PV_IO_OPS_QUEUED] == 2 * pairs &&
+	       d->c[PV_IO_OPS_NATIVE] + d->c[PV_IO_OPS_HYPERCALL] == 2 * pairs;
+}
+
+/* Queued past capacity: two auto flushes, order kept; in place: none. */
+static bool test_overfull_batch(struct pv_io_batch *b)
+{
+	unsigned int cap = pv_io_capacity(b);
+	unsigned int autos = st_native(b) ? 0 : (2 * (cap + 1) - 1) / cap;
+	struct pv_io_stats d;
+	bool ok = st_overfill(b, cap + 1, &d);
+
+	return ok && d.c[PV_IO_AUTO_FLUSHES] == autos &&
+	       d.c[PV_IO_FLUSHES] == autos + 1;
 }
 
 static bool test_empty_flush(struct pv_io_batch *b)
@@ -208,44 +246,74 @@ static bool test_empty_flush(struct pv_io_batch *b)
 	struct pv_io_stats before, after;
 
 	pv_io_batch_stats(b, &before);
-	if (pv_io_flush(b))
-		return false;
+	pv_io_flush(b);
 	pv_io_batch_stats(b, &after);
-	return after.flushes == before.flushes &&
-	       after.hypercalls == before.hypercalls &&
-	       after.ops_native == before.ops_native;
+	return after.c[PV_IO_FLUSHES] == before.c[PV_IO_FLUSHES] &&
+	       after.c[PV_IO_HYPERCALLS] == before.c[PV_IO_HYPERCALLS] &&
+	       after.c[PV_IO_OPS_NATIVE] == before.c[PV_IO_OPS_NATIVE];
 }
 
+#ifdef CONFIG_PVIO_FAULT_INJECTION
 /*
  * The host refuses the batch: the ops still run, natively, in order, and
  * the counters say so.  On a host with the handler the refusal is real.
  */
-static bool test_fallback(struct pv_io_batch *b)
+static void test_fallback(struct pv_io_batch *b)
 {
-	struct pv_io_stats before, after;
+	struct pv_io_stats before, after, d;
 	u8 r = 0;
-	bool ok;
 
 	pv_io_batch_stats(b, &before);
 	pv_io_batch_inject_host_error(b, 1);
-	ok = !pv_io_outb(b, 0xe7, UART_SCR) && !pv_io_inb(b, UART_SCR, &r) &&
-	     !pv_io_flush(b);
+	pv_io_outb(b, 0xe7, UART_SCR);
+	pv_io_inb(b, UART_SCR, &r);
+	pv_io_flush(b);
 	pv_io_batch_stats(b, &after);
-	pr_info("    # fallback: host_errors +%llu fallbacks +%llu ops_native +%llu\n",
-		after.host_errors - before.host_errors,
-		after.fallbacks - before.fallbacks,
-		after.ops_native - before.ops_native);
-	return ok && r == 0xe7 && inb(UART_SCR) == 0xe7 &&
-	       after.host_errors - before.host_errors == 1 &&
-	       after.fallbacks - before.fallbacks == 1 &&
-	       after.ops_native - before.ops_native == 2;
+	st_delta(&d, &before, &after);
+	pr_info("    # fallback: fallbacks +%llu ops_native +%llu\n",
+		d.c[PV_IO_FALLBACKS], d.c[PV_IO_OPS_NATIVE]);
+	st_result(r == 0xe7 && inb(UART_SCR) == 0xe7 &&
+		  d.c[PV_IO_FALLBACKS] == 1 && d.c[PV_IO_OPS_NATIVE] == 2 &&
+		  d.c[PV_IO_HYPERCALLS] == !st_native(b),
+		  "fallback_after_host_error");
 }
+
+/*
+ * Past capacity with every chunk refused: the queued path (which a native
+ * batch takes while errors are armed) flushes itself when full, each chunk
+ * runs natively, and the order still holds.
+ */
+static void test_overfull_fallback(struct pv_io_batch *b)
+{
+	unsigned int cap = pv_io_capacity(b);
+	unsigned int chunks = (2 * (cap + 1) - 1) / cap + 1;
+	struct pv_io_stats d;
+	bool ok;
+
+	pv_io_batch_inject_host_error(b, chunks);
+	ok = st_overfill(b, cap + 1, &d);
+	st_result(ok && d.c[PV_IO_AUTO_FLUSHES] == chunks - 1 &&
+		  d.c[PV_IO_FLUSHES] == chunks &&
+		  d.c[PV_IO_FALLBACKS] == chunks && d.c[PV_IO_OPS_HYPERCALL] == 0,
+		  "overfull_batch_after_host_errors");
+}
+#else
+static void test_fallback(struct pv_io_batch *b)
+{
+	st_skip("fallback_after_host_error", "built without PVIO_FAULT_INJECTION");
+}
+
+static void test_overfull_fallback(struct pv_io_batch *b)
+{
+	st_skip("overfull_batch_after_host_errors",
+		"built without PVIO_FAULT_INJECTION");
+}
+#endif
 
 /* Counters add up: every queued op ran exactly once, on one path or the other. */
 static bool test_counters(struct pv_io_batch *b)
 {
-	struct pv_io_stats before, after;
-	u64 ran;
+	struct pv_io_stats before, after, d;
 	u8 r;
 	int i;
 
@@ -255,16 +323,14 @@ static bool test_counters(struct pv_io_batch *b)
 	pv_io_inb(b, UART_SCR, &r);
 	pv_io_flush(b);
 	pv_io_batch_stats(b, &after);
-	ran = (after.ops_native - before.ops_native) +
-	      (after.ops_hypercall - before.ops_hypercall);
-	if (pv_io_batch_transport(b) == PV_IO_HYPERCALL &&
-	    after.hypercalls == before.hypercalls)
+	st_delta(&d, &before, &after);
+	if (st_native(b) ? d.c[PV_IO_HYPERCALLS] : !d.c[PV_IO_HYPERCALLS])
 		return false;
-	if (pv_io_batch_transport(b) == PV_IO_NATIVE &&
-	    after.hypercalls != before.hypercalls)
-		return false;
-	return after.ops_queued - before.ops_queued == 7 && ran == 7 &&
-	       after.flushes - before.flushes == 1 && r == 5;
+	return d.c[PV_IO_OPS_QUEUED] == 7 &&
+	       d.c[PV_IO_OPS_NATIVE] + d.c[PV_IO_OPS_HYPERCALL] == 7 &&
+	       d.c[PV_IO_FLUSHES] == 1 && d.c[PV_IO_AUTO_FLUSHES] == 0 &&
+	       d.c[PV_IO_FALLBACKS] == 0 && d.c[PV_IO_RESULTS_LOST] == 0 &&
+	       r == 5;
 }
 
 static bool test_alloc_limits(void)
@@ -287,7 +353,7 @@ static int __init pvio_selftest_init(void)
 	struct pv_io_batch *b;
 
 	pr_info("KTAP version 1\n");
-	pr_info("1..13\n");
+	pr_info("1..14\n");
 	pr_info("    # pvio_selftest: transport %s\n",
 		pv_io_default_transport() == PV_IO_HYPERCALL ? "hypercall" : "native");
 
@@ -305,9 +371,10 @@ static int __init pvio_selftest_init(void)
 	st_result(test_pci_cfg_widths(b), "pci_cfg_dword_word");
 	test_hpet_mmio(b);
 	st_result(test_full_batch(b), "full_batch");
-	st_result(test_overfull_batch(b), "overfull_batch_refused");
+	st_result(test_overfull_batch(b), "overfull_batch_flushes_itself");
 	st_result(test_empty_flush(b), "empty_flush");
-	st_result(test_fallback(b), "fallback_after_host_error");
+	test_fallback(b);
+	test_overfull_fallback(b);
 	st_result(test_counters(b), "counters_add_up");
 	pv_io_batch_free(b);
 	st_result(test_alloc_limits(), "alloc_limits_and_max_capacity");

@@ -66,6 +66,24 @@ static u64 pvio_native_one(const struct pvio_op *op, void __iomem *va)
 	}
 }
 
+static void pvio_store_value(const struct pvio_op *op, void *res)
+{
+	switch (op->width) {
+	case 1:
+		*(u8 *)res = op->value;
+		break;
+	case 2:
+		*(u16 *)res = op->value;
+		break;
+	case 4:
+		*(u32 *)res = op->value;
+		break;
+	default:
+		*(u64 *)res = op->value;
+		break;
+	}
+}
+
 /* Executes ops [first, first + n) in place, in order, storing read results. */
 void pvio_run_native(struct pv_io_batch *b, unsigned int first, unsigned int n)
 {
@@ -80,7 +98,18 @@ void pvio_run_native(struct pv_io_batch *b, unsigned int first, unsigned int n)
 			pvio_native_one(op, b->slots[i].va);
 	}
 	pvio_store_results(b, first, n);
-	pvio_inc(b, PVIO_OPS_NATIVE, n);
+	b->h.st.c[PV_IO_OPS_NATIVE] += n;
+}
+
+/* Executes one op in place and stores its result, if it is a read. */
+void pvio_run_op(struct pvio_op *op, void __iomem *va, void *result)
+{
+	u64 value = pvio_native_one(op, va);
+
+	if (pvio_op_is_read(op) && result) {
+		op->value = value;
+		pvio_store_value(op, result);
+	}
 }
 
 /*
@@ -96,14 +125,14 @@ long pvio_call_host(struct pv_io_batch *b, unsigned int first,
 	unsigned long fn = PVIO_FN_BATCH;
 
 	if (inject) {
-		if (pvio_host_abi < 0)
+		if (b->pvio->host_abi < 0)
 			return -KVM_ENOSYS;
 		fn = ~0UL;
 	}
 	/* a probe that succeeded is the only proof the instruction is safe */
-	if (WARN_ON_ONCE(pvio_host_abi < 0))
+	if (WARN_ON_ONCE(b->pvio->host_abi < 0))
 		return -KVM_ENOSYS;
-	pvio_inc(b, PVIO_HYPERCALLS, 1);
+	b->h.st.c[PV_IO_HYPERCALLS]++;
 	return kvm_hypercall3(KVM_HC_PVIO, fn, gpa, n);
 }
 
@@ -113,25 +142,12 @@ void pvio_store_results(struct pv_io_batch *b, unsigned int first,
 {
 	unsigned int i;
 
-	for (i = first; i < first + n; i++) {
-		const struct pvio_op *op = &b->ops[i];
-		void *res = b->slots[i].result;
+	for (i = first; i < first + n; i++)
+		if (pvio_op_is_read(&b->ops[i]) && b->slots[i].result)
+			pvio_store_value(&b->ops[i], b->slots[i].result);
+}
 
-		if (!pvio_op_is_read(op) || !res)
-			continue;
-		switch (op->width) {
-		case 1:
-			*(u8 *)res = op->value;
-			break;
-		case 2:
-			*(u16 *)res = op->value;
-			break;
-		case 4:
-			*(u32 *)res = op->value;
-			break;
-		default:
-			*(u64 *)res = op->value;
-			break;
-		}
-	}
+const char *pvio_transport_name(enum pv_io_transport t)
+{
+	return t == PV_IO_HYPERCALL ? "hypercall" : "native";
 }

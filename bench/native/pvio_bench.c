@@ -85,29 +85,28 @@ static int count_mode(void)
 	struct pv_io_stats st;
 	struct pv_io_batch *b;
 	unsigned int i, j;
-	int err = 0;
 	u64 t0, t;
 
 	b = pv_io_batch_alloc("bench", OPS);
 	if (IS_ERR(b))
 		return PTR_ERR(b);
 	t0 = ktime_get_ns();
-	for (i = 0; i < flushes && !err; i++) {
-		for (j = 0; j < OPS && !err; j++)
-			err = pv_io_outb(b, j, UART_SCR);
-		if (!err)
-			err = pv_io_flush(b);
+	for (i = 0; i < flushes; i++) {
+		for (j = 0; j < OPS; j++)
+			pv_io_outb(b, j, UART_SCR);
+		pv_io_flush(b);
 	}
 	t = ktime_get_ns() - t0;
 	pv_io_batch_stats(b, &st);
-	pr_info("count transport=%s ops_per_flush=%d flushes=%u ns=%llu err=%d\n",
+	pr_info("count transport=%s ops_per_flush=%d flushes=%u ns=%llu\n",
 		pv_io_batch_transport(b) == PV_IO_HYPERCALL ? "hypercall" : "native",
-		OPS, i, t, err);
-	pr_info("count stats flushes=%llu hypercalls=%llu ops_hypercall=%llu ops_native=%llu host_errors=%llu fallbacks=%llu\n",
-		st.flushes, st.hypercalls, st.ops_hypercall, st.ops_native,
-		st.host_errors, st.fallbacks);
+		OPS, i, t);
+	pr_info("count stats flushes=%llu hypercalls=%llu ops_hypercall=%llu ops_native=%llu results_lost=%llu fallbacks=%llu\n",
+		st.c[PV_IO_FLUSHES], st.c[PV_IO_HYPERCALLS],
+		st.c[PV_IO_OPS_HYPERCALL], st.c[PV_IO_OPS_NATIVE],
+		st.c[PV_IO_RESULTS_LOST], st.c[PV_IO_FALLBACKS]);
 	pv_io_batch_free(b);
-	return err < 0 ? err : 0;
+	return 0;
 }
 
 static int __init pvio_bench_init(void)

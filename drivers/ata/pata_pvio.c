@@ -182,37 +182,6 @@ static struct pata_pvio_port *pp_of(struct ata_port *ap)
 	return ap->private_data;
 }
 
-/*
- * Queueing only fails when the batch is full: flush what is there (order
- * is kept) and queue again.  pv_io_flush() cannot fail: pvio runs a batch
- * natively when the host refuses it.
- */
-static void pp_outb(struct pata_pvio_port *pp, u8 val, u16 port)
-{
-	if (pv_io_outb(pp->batch, val, port) == -E2BIG) {
-		pv_io_flush(pp->batch);
-		pv_io_outb(pp->batch, val, port);
-	}
-}
-
-static void pp_outl(struct pata_pvio_port *pp, u32 val, u16 port)
-{
-	if (pv_io_outl(pp->batch, val, port) == -E2BIG) {
-		pv_io_flush(pp->batch);
-		pv_io_outl(pp->batch, val, port);
-	}
-}
-
-/* *res is valid after the next flush; 0xff (no device) if never queued. */
-static void pp_inb(struct pata_pvio_port *pp, u16 port, u8 *res)
-{
-	*res = 0xff;
-	if (pv_io_inb(pp->batch, port, res) == -E2BIG) {
-		pv_io_flush(pp->batch);
-		pv_io_inb(pp->batch, port, res);
-	}
-}
-
 static u16 pp_reg(struct pata_pvio_port *pp, unsigned int reg)
 {
 	return pp->cmd + reg;
@@ -232,7 +201,7 @@ static void pp_forget_idle(struct pata_pvio_port *pp)
 static void pp_irq_back_on(struct pata_pvio_port *pp)
 {
 	if (pp->nien) {
-		pp_outb(pp, pp->devctl, pp->ctl);
+		pv_io_outb(pp->batch, pp->devctl, pp->ctl);
 		pp->nien = false;
 	}
 }
@@ -251,7 +220,7 @@ static u8 pata_pvio_read1(struct ata_port *ap, u16 port)
 	u8 val;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_inb(pp, port, &val);
+	pv_io_inb(pp->batch, port, &val);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	return val;
@@ -274,7 +243,7 @@ static void pata_pvio_set_devctl(struct ata_port *ap, u8 ctl)
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_forget_idle(pp);
-	pp_outb(pp, ctl, pp->ctl);
+	pv_io_outb(pp->batch, ctl, pp->ctl);
 	pp->nien = false;
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -311,8 +280,8 @@ static void pata_pvio_dev_select(struct ata_port *ap, unsigned int device)
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_single_step(pp);
-	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
-	pp_inb(pp, pp->ctl, &pp->pause);
+	pv_io_outb(pp->batch, dev, pp_reg(pp, ATA_REG_DEVICE));
+	pv_io_inb(pp->batch, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	ndelay(400);
@@ -325,21 +294,21 @@ static void pata_pvio_queue_tf(struct pata_pvio_port *pp,
 	bool is_addr = tf->flags & ATA_TFLAG_ISADDR;
 
 	if (is_addr && (tf->flags & ATA_TFLAG_LBA48)) {
-		pp_outb(pp, tf->hob_feature, pp_reg(pp, ATA_REG_FEATURE));
-		pp_outb(pp, tf->hob_nsect, pp_reg(pp, ATA_REG_NSECT));
-		pp_outb(pp, tf->hob_lbal, pp_reg(pp, ATA_REG_LBAL));
-		pp_outb(pp, tf->hob_lbam, pp_reg(pp, ATA_REG_LBAM));
-		pp_outb(pp, tf->hob_lbah, pp_reg(pp, ATA_REG_LBAH));
+		pv_io_outb(pp->batch, tf->hob_feature, pp_reg(pp, ATA_REG_FEATURE));
+		pv_io_outb(pp->batch, tf->hob_nsect, pp_reg(pp, ATA_REG_NSECT));
+		pv_io_outb(pp->batch, tf->hob_lbal, pp_reg(pp, ATA_REG_LBAL));
+		pv_io_outb(pp->batch, tf->hob_lbam, pp_reg(pp, ATA_REG_LBAM));
+		pv_io_outb(pp->batch, tf->hob_lbah, pp_reg(pp, ATA_REG_LBAH));
 	}
 	if (is_addr) {
-		pp_outb(pp, tf->feature, pp_reg(pp, ATA_REG_FEATURE));
-		pp_outb(pp, tf->nsect, pp_reg(pp, ATA_REG_NSECT));
-		pp_outb(pp, tf->lbal, pp_reg(pp, ATA_REG_LBAL));
-		pp_outb(pp, tf->lbam, pp_reg(pp, ATA_REG_LBAM));
-		pp_outb(pp, tf->lbah, pp_reg(pp, ATA_REG_LBAH));
+		pv_io_outb(pp->batch, tf->feature, pp_reg(pp, ATA_REG_FEATURE));
+		pv_io_outb(pp->batch, tf->nsect, pp_reg(pp, ATA_REG_NSECT));
+		pv_io_outb(pp->batch, tf->lbal, pp_reg(pp, ATA_REG_LBAL));
+		pv_io_outb(pp->batch, tf->lbam, pp_reg(pp, ATA_REG_LBAM));
+		pv_io_outb(pp->batch, tf->lbah, pp_reg(pp, ATA_REG_LBAH));
 	}
 	if (tf->flags & ATA_TFLAG_DEVICE)
-		pp_outb(pp, tf->device, pp_reg(pp, ATA_REG_DEVICE));
+		pv_io_outb(pp->batch, tf->device, pp_reg(pp, ATA_REG_DEVICE));
 }
 
 /*
@@ -354,9 +323,9 @@ static void pata_pvio_load_ctl(struct ata_port *ap, u8 ctl)
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_forget_idle(pp);
-	pp_outb(pp, ctl, pp->ctl);
+	pv_io_outb(pp->batch, ctl, pp->ctl);
 	pp->nien = false;
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &status);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	ap->last_ctl = ctl;
@@ -376,7 +345,7 @@ static void pata_pvio_tf_load(struct ata_port *ap, const struct ata_taskfile *tf
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_single_step(pp);
 	pata_pvio_queue_tf(pp, tf);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &status);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &status);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	pata_pvio_wait_idle(ap, status);
@@ -390,21 +359,21 @@ static void pata_pvio_tf_read(struct ata_port *ap, struct ata_taskfile *tf)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pp->lock, flags);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &tf->status);
-	pp_inb(pp, pp_reg(pp, ATA_REG_ERR), &tf->error);
-	pp_inb(pp, pp_reg(pp, ATA_REG_NSECT), &tf->nsect);
-	pp_inb(pp, pp_reg(pp, ATA_REG_LBAL), &tf->lbal);
-	pp_inb(pp, pp_reg(pp, ATA_REG_LBAM), &tf->lbam);
-	pp_inb(pp, pp_reg(pp, ATA_REG_LBAH), &tf->lbah);
-	pp_inb(pp, pp_reg(pp, ATA_REG_DEVICE), &tf->device);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &tf->status);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_ERR), &tf->error);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_NSECT), &tf->nsect);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_LBAL), &tf->lbal);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_LBAM), &tf->lbam);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_LBAH), &tf->lbah);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_DEVICE), &tf->device);
 	if (lba48) {
-		pp_outb(pp, tf->ctl | ATA_HOB, pp->ctl);
-		pp_inb(pp, pp_reg(pp, ATA_REG_ERR), &tf->hob_feature);
-		pp_inb(pp, pp_reg(pp, ATA_REG_NSECT), &tf->hob_nsect);
-		pp_inb(pp, pp_reg(pp, ATA_REG_LBAL), &tf->hob_lbal);
-		pp_inb(pp, pp_reg(pp, ATA_REG_LBAM), &tf->hob_lbam);
-		pp_inb(pp, pp_reg(pp, ATA_REG_LBAH), &tf->hob_lbah);
-		pp_outb(pp, tf->ctl, pp->ctl);
+		pv_io_outb(pp->batch, tf->ctl | ATA_HOB, pp->ctl);
+		pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_ERR), &tf->hob_feature);
+		pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_NSECT), &tf->hob_nsect);
+		pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_LBAL), &tf->hob_lbal);
+		pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_LBAM), &tf->hob_lbam);
+		pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_LBAH), &tf->hob_lbah);
+		pv_io_outb(pp->batch, tf->ctl, pp->ctl);
 	}
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
@@ -421,8 +390,8 @@ static void pata_pvio_exec_command(struct ata_port *ap,
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_single_step(pp);
-	pp_outb(pp, tf->command, pp_reg(pp, ATA_REG_CMD));
-	pp_inb(pp, pp->ctl, &pp->pause);
+	pv_io_outb(pp->batch, tf->command, pp_reg(pp, ATA_REG_CMD));
+	pv_io_inb(pp->batch, pp->ctl, &pp->pause);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 	ndelay(400);
@@ -442,10 +411,10 @@ static void pata_pvio_queue_bmdma_setup(struct ata_queued_cmd *qc)
 		pp->bmcmd |= ATA_DMA_WR;	/* device to memory */
 
 	mb();	/* PRD table writes before the controller can see its address */
-	pp_outl(pp, ap->bmdma_prd_dma, pp->bmdma + ATA_DMA_TABLE_OFS);
-	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
-	pp_outb(pp, qc->tf.command, pp_reg(pp, ATA_REG_CMD));
-	pp_inb(pp, pp->ctl, &pp->pause);
+	pv_io_outl(pp->batch, ap->bmdma_prd_dma, pp->bmdma + ATA_DMA_TABLE_OFS);
+	pv_io_outb(pp->batch, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pv_io_outb(pp->batch, qc->tf.command, pp_reg(pp, ATA_REG_CMD));
+	pv_io_inb(pp->batch, pp->ctl, &pp->pause);
 }
 
 static void pata_pvio_bmdma_setup(struct ata_queued_cmd *qc)
@@ -469,7 +438,7 @@ static void pata_pvio_bmdma_start(struct ata_queued_cmd *qc)
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_single_step(pp);
 	pp->bmcmd |= ATA_DMA_START;
-	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pv_io_outb(pp->batch, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 }
@@ -478,8 +447,8 @@ static void pata_pvio_bmdma_start(struct ata_queued_cmd *qc)
 static void pata_pvio_queue_bmdma_stop(struct pata_pvio_port *pp)
 {
 	pp->bmcmd &= ~ATA_DMA_START;
-	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
-	pp_inb(pp, pp->ctl, &pp->pause);
+	pv_io_outb(pp->batch, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pv_io_inb(pp->batch, pp->ctl, &pp->pause);
 }
 
 static void pata_pvio_bmdma_stop(struct ata_queued_cmd *qc)
@@ -512,7 +481,7 @@ static void pata_pvio_queue_irq_clear(struct pata_pvio_port *pp)
 {
 	u8 val = READ_ONCE(pp->bmkeep) | ATA_DMA_INTR | ATA_DMA_ERR;
 
-	pp_outb(pp, val, pp->bmdma + ATA_DMA_STATUS);
+	pv_io_outb(pp->batch, val, pp->bmdma + ATA_DMA_STATUS);
 }
 
 static void pata_pvio_irq_clear(struct ata_port *ap)
@@ -552,12 +521,12 @@ static bool pata_pvio_issue_tf(struct ata_queued_cmd *qc)
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_forget_idle(pp);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st0);
-	pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
-	pp_inb(pp, pp->ctl, &pp->pause);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st1);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &st0);
+	pv_io_outb(pp->batch, dev, pp_reg(pp, ATA_REG_DEVICE));
+	pv_io_inb(pp->batch, pp->ctl, &pp->pause);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &st1);
 	pata_pvio_queue_tf(pp, &qc->tf);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &st2);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &st2);
 	pv_io_flush(pp->batch);
 	spin_unlock_irqrestore(&pp->lock, flags);
 
@@ -580,8 +549,8 @@ static bool pata_pvio_want_irqless(struct pata_pvio_port *pp)
 /* Queue the completion's two reads, into early_bm and early_alt. */
 static void pp_queue_early_result(struct pata_pvio_port *pp)
 {
-	pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
-	pp_inb(pp, pp->ctl, &pp->early_alt);
+	pv_io_inb(pp->batch, pp->bmdma + ATA_DMA_STATUS, &pp->early_bm);
+	pv_io_inb(pp->batch, pp->ctl, &pp->early_alt);
 }
 
 /*
@@ -595,14 +564,14 @@ static void pata_pvio_queue_dma_start(struct ata_queued_cmd *qc, bool noirq)
 
 	if (noirq && !pp->nien) {
 		pp->devctl = qc->ap->last_ctl;
-		pp_outb(pp, pp->devctl | ATA_NIEN, pp->ctl);
+		pv_io_outb(pp->batch, pp->devctl | ATA_NIEN, pp->ctl);
 		pp->nien = true;
 	} else if (!noirq) {
 		pp_irq_back_on(pp);
 	}
 	pata_pvio_queue_bmdma_setup(qc);
 	pp->bmcmd |= ATA_DMA_START;
-	pp_outb(pp, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
+	pv_io_outb(pp->batch, pp->bmcmd, pp->bmdma + ATA_DMA_CMD);
 	if (noirq)
 		pp_queue_early_result(pp);
 }
@@ -679,7 +648,7 @@ static int pata_pvio_issue_known_idle(struct ata_queued_cmd *qc)
 	known = pp->idle_dev == qc->dev->devno + 1;
 	pp_forget_idle(pp);
 	if (known) {
-		pp_outb(pp, dev, pp_reg(pp, ATA_REG_DEVICE));
+		pv_io_outb(pp->batch, dev, pp_reg(pp, ATA_REG_DEVICE));
 		pata_pvio_queue_tf(pp, &qc->tf);
 		pata_pvio_queue_dma_start(qc, noirq);
 		pv_io_flush(pp->batch);
@@ -751,8 +720,8 @@ static bool pata_pvio_read_dma_result(struct pata_pvio_port *pp,
 		pp->early_valid = false;
 		done = true;
 	} else {
-		pp_inb(pp, pp->bmdma + ATA_DMA_STATUS, host_stat);
-		pp_inb(pp, pp->ctl, alt);
+		pv_io_inb(pp->batch, pp->bmdma + ATA_DMA_STATUS, host_stat);
+		pv_io_inb(pp->batch, pp->ctl, alt);
 		pv_io_flush(pp->batch);
 		done = *host_stat & ATA_DMA_INTR;
 	}
@@ -776,7 +745,7 @@ static void pata_pvio_ack_dma(struct pata_pvio_port *pp, bool now, u8 idle_dev)
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pata_pvio_queue_bmdma_stop(pp);
-	pp_inb(pp, pp_reg(pp, ATA_REG_STATUS), &pp->pause);
+	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &pp->pause);
 	pata_pvio_queue_irq_clear(pp);
 	if (now || !pp->edge_irq)
 		pv_io_flush(pp->batch);

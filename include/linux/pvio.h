@@ -5,31 +5,45 @@
  *
  * A batch belongs to one user (a driver instance, an ATA port, ...) and the
  * caller serialises all access to it, as drivers already do with their port
- * or register locks.  Ops run in the order they were queued.  Read results
- * are stored through the pointer given at queue time, at the latest when
- * pv_io_flush() returns.  A full batch refuses more ops with -E2BIG.
+ * or register locks.  Ops run in the order they were queued.  Queueing never
+ * fails: an op queued into a full batch first flushes what is there, so the
+ * order is kept.  Read results are stored through the pointer given at
+ * queue time, at the latest when pv_io_flush() returns.
+ *
+ * Names: pv_io_* is the API drivers call (this header); pvio_* is private
+ * to pvio.ko (pvio/internal.h) or part of the host ABI (uapi/linux/pvio.h).
  */
 #ifndef _LINUX_PVIO_H
 #define _LINUX_PVIO_H
 
 #include <linux/types.h>
-#include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/io.h>
 #include <uapi/linux/pvio.h>
 
 struct pv_io_batch;
 
-/* Counters of one batch user, or of all users together (pv_io_global_stats). */
+/*
+ * The counters of a batch, defined once: this enum and, in the same order,
+ * pv_io_counter_names[] (debugfs, ethtool and pvio-stat show those names).
+ */
+enum pv_io_counter {
+	PV_IO_OPS_QUEUED,	/* ops queued, whatever path ran them */
+	PV_IO_FLUSHES,		/* flushes that had ops, auto flushes included */
+	PV_IO_AUTO_FLUSHES,	/* flushes forced by queueing into a full batch */
+	PV_IO_HYPERCALLS,	/* KVM_HC_PVIO batch calls issued */
+	PV_IO_OPS_HYPERCALL,	/* ops the host executed */
+	PV_IO_OPS_NATIVE,	/* ops executed in place (native transport or fallback) */
+	PV_IO_FALLBACKS,	/* chunks the host refused, then run natively */
+	PV_IO_RESULTS_LOST,	/* chunks the host ran but lost the reads of */
+	PV_IO_NR_COUNTERS
+};
+
+extern const char * const pv_io_counter_names[PV_IO_NR_COUNTERS];
+
+/* Counters of one batch user, or of all users together. */
 struct pv_io_stats {
-	u64 ops_queued;		/* ops accepted by pv_io_out*()/in*()/write*()/read*() */
-	u64 queue_full;		/* ops refused with -E2BIG: the batch was full */
-	u64 flushes;		/* pv_io_flush() calls that had ops to run */
-	u64 hypercalls;		/* KVM_HC_PVIO batch calls issued */
-	u64 ops_hypercall;	/* ops the host executed */
-	u64 ops_native;		/* ops executed in place (native transport or fallback) */
-	u64 host_errors;	/* hypercalls the host refused */
-	u64 fallbacks;		/* flush chunks re-run natively after a host error */
+	u64 c[PV_IO_NR_COUNTERS];
 };
 
 /* Transports a batch can be flushed with. */
@@ -43,17 +57,18 @@ void pv_io_batch_free(struct pv_io_batch *b);
 
 /*
  * The part of a batch the inline fast path touches; the rest is private to
- * pvio.  With the native transport ops run as they are queued, so queueing
- * costs one compare on top of the access itself; the counters of that path
- * are plain because the caller serialises the batch.
+ * pvio.  With the native transport ops run as they are queued: queueing
+ * costs one compare on top of the access, and the ops are counted a window
+ * at a time.  Plain fields: the caller serialises the batch.
  */
 struct pv_io_batch_head {
-	unsigned int room;	/* in place: ops that may still run before a flush */
+	unsigned int room;	/* in place: ops the counting window still takes */
+	unsigned int mark;	/* in place: room at the last flush, plus carries */
 	bool inplace;		/* native transport: run each op as it is queued */
 	unsigned int len;	/* queued path: ops waiting for the flush */
 	unsigned int cap;	/* capacity given to pv_io_batch_alloc() */
-	u64 inplace_ops;	/* ops run in place, counted at flush */
-	u64 inplace_flushes;
+	u64 window_ops;		/* in place: ops of the windows already closed */
+	struct pv_io_stats st;
 };
 
 static __always_inline struct pv_io_batch_head *pv_io_head(struct pv_io_batch *b)
@@ -62,20 +77,15 @@ static __always_inline struct pv_io_batch_head *pv_io_head(struct pv_io_batch *b
 }
 
 /* Slow paths of the inline functions below; drivers call those instead. */
-int pv_io_queue_pio(struct pv_io_batch *b, u8 kind, u8 width, u16 port,
-		    u32 val, void *result);
-int pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
-		     void __iomem *addr, u64 val, void *result);
-int pv_io_refuse_full(struct pv_io_batch *b);
-int pv_io_flush_queued(struct pv_io_batch *b);
-void pv_io_leave_inplace(struct pv_io_batch *b);
-
-/* Host errors armed through debugfs (inject_host_error), for tests. */
-extern atomic_t pvio_inject_pending;
+void pv_io_queue_pio(struct pv_io_batch *b, u8 kind, u8 width, u16 port,
+		     u32 val, void *result);
+void pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
+		      void __iomem *addr, u64 val, void *result);
+void pv_io_flush_queued(struct pv_io_batch *b);
 
 /*
- * True when the op may run now.  False sends it to the slow path, which
- * queues it for the hypercall or refuses it because the batch is full.
+ * True when the op may run now, in place.  False sends it to the slow path,
+ * which queues it for the hypercall or opens the next in-place window.
  */
 static __always_inline bool pv_io_run_now(struct pv_io_batch *b)
 {
@@ -88,131 +98,59 @@ static __always_inline bool pv_io_run_now(struct pv_io_batch *b)
 	return false;
 }
 
-static __always_inline int pv_io_outb(struct pv_io_batch *b, u8 val, u16 port)
-{
-	if (pv_io_run_now(b)) {
-		outb(val, port);
-		return 0;
-	}
-	return pv_io_queue_pio(b, PVIO_OP_PIO_OUT, 1, port, val, NULL);
+/*
+ * pv_io_outb/w/l(b, val, port) and pv_io_inb/w/l(b, port, &result);
+ * pv_io_writeb/w/l/q(b, val, addr) and pv_io_readb/w/l/q(b, addr, &result),
+ * addr being the driver's ioremap() mapping.  A read's result is stored by
+ * the time the next pv_io_flush() returns; in place it is stored at once.
+ */
+#define PV_IO_DEFINE_PIO(sfx, type)					\
+static __always_inline void pv_io_out##sfx(struct pv_io_batch *b,	\
+					   type val, u16 port)		\
+{									\
+	if (pv_io_run_now(b))						\
+		out##sfx(val, port);					\
+	else								\
+		pv_io_queue_pio(b, PVIO_OP_PIO_OUT, sizeof(type), port,	\
+				val, NULL);				\
+}									\
+static __always_inline void pv_io_in##sfx(struct pv_io_batch *b,	\
+					  u16 port, type *result)	\
+{									\
+	if (pv_io_run_now(b))						\
+		*result = in##sfx(port);				\
+	else								\
+		pv_io_queue_pio(b, PVIO_OP_PIO_IN, sizeof(type), port,	\
+				0, result);				\
 }
 
-static __always_inline int pv_io_outw(struct pv_io_batch *b, u16 val, u16 port)
-{
-	if (pv_io_run_now(b)) {
-		outw(val, port);
-		return 0;
-	}
-	return pv_io_queue_pio(b, PVIO_OP_PIO_OUT, 2, port, val, NULL);
+#define PV_IO_DEFINE_MMIO(sfx, type)					\
+static __always_inline void pv_io_write##sfx(struct pv_io_batch *b,	\
+					     type val, void __iomem *addr) \
+{									\
+	if (pv_io_run_now(b))						\
+		write##sfx(val, addr);					\
+	else								\
+		pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, sizeof(type),	\
+				 addr, val, NULL);			\
+}									\
+static __always_inline void pv_io_read##sfx(struct pv_io_batch *b,	\
+					    void __iomem *addr, type *result) \
+{									\
+	if (pv_io_run_now(b))						\
+		*result = read##sfx(addr);				\
+	else								\
+		pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, sizeof(type),	\
+				 addr, 0, result);			\
 }
 
-static __always_inline int pv_io_outl(struct pv_io_batch *b, u32 val, u16 port)
-{
-	if (pv_io_run_now(b)) {
-		outl(val, port);
-		return 0;
-	}
-	return pv_io_queue_pio(b, PVIO_OP_PIO_OUT, 4, port, val, NULL);
-}
-
-static __always_inline int pv_io_inb(struct pv_io_batch *b, u16 port, u8 *result)
-{
-	if (pv_io_run_now(b)) {
-		*result = inb(port);
-		return 0;
-	}
-	return pv_io_queue_pio(b, PVIO_OP_PIO_IN, 1, port, 0, result);
-}
-
-static __always_inline int pv_io_inw(struct pv_io_batch *b, u16 port, u16 *result)
-{
-	if (pv_io_run_now(b)) {
-		*result = inw(port);
-		return 0;
-	}
-	return pv_io_queue_pio(b, PVIO_OP_PIO_IN, 2, port, 0, result);
-}
-
-static __always_inline int pv_io_inl(struct pv_io_batch *b, u16 port, u32 *result)
-{
-	if (pv_io_run_now(b)) {
-		*result = inl(port);
-		return 0;
-	}
-	return pv_io_queue_pio(b, PVIO_OP_PIO_IN, 4, port, 0, result);
-}
-
-static __always_inline int pv_io_writeb(struct pv_io_batch *b, u8 val, void __iomem *addr)
-{
-	if (pv_io_run_now(b)) {
-		writeb(val, addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 1, addr, val, NULL);
-}
-
-static __always_inline int pv_io_writew(struct pv_io_batch *b, u16 val, void __iomem *addr)
-{
-	if (pv_io_run_now(b)) {
-		writew(val, addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 2, addr, val, NULL);
-}
-
-static __always_inline int pv_io_writel(struct pv_io_batch *b, u32 val, void __iomem *addr)
-{
-	if (pv_io_run_now(b)) {
-		writel(val, addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 4, addr, val, NULL);
-}
-
-static __always_inline int pv_io_writeq(struct pv_io_batch *b, u64 val, void __iomem *addr)
-{
-	if (pv_io_run_now(b)) {
-		writeq(val, addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_WRITE, 8, addr, val, NULL);
-}
-
-static __always_inline int pv_io_readb(struct pv_io_batch *b, void __iomem *addr, u8 *result)
-{
-	if (pv_io_run_now(b)) {
-		*result = readb(addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, 1, addr, 0, result);
-}
-
-static __always_inline int pv_io_readw(struct pv_io_batch *b, void __iomem *addr, u16 *result)
-{
-	if (pv_io_run_now(b)) {
-		*result = readw(addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, 2, addr, 0, result);
-}
-
-static __always_inline int pv_io_readl(struct pv_io_batch *b, void __iomem *addr, u32 *result)
-{
-	if (pv_io_run_now(b)) {
-		*result = readl(addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, 4, addr, 0, result);
-}
-
-static __always_inline int pv_io_readq(struct pv_io_batch *b, void __iomem *addr, u64 *result)
-{
-	if (pv_io_run_now(b)) {
-		*result = readq(addr);
-		return 0;
-	}
-	return pv_io_queue_mmio(b, PVIO_OP_MMIO_READ, 8, addr, 0, result);
-}
+PV_IO_DEFINE_PIO(b, u8)
+PV_IO_DEFINE_PIO(w, u16)
+PV_IO_DEFINE_PIO(l, u32)
+PV_IO_DEFINE_MMIO(b, u8)
+PV_IO_DEFINE_MMIO(w, u16)
+PV_IO_DEFINE_MMIO(l, u32)
+PV_IO_DEFINE_MMIO(q, u64)
 
 /**
  * pv_io_flush - make sure every queued op has run, in order; empty the batch
@@ -220,33 +158,28 @@ static __always_inline int pv_io_readq(struct pv_io_batch *b, void __iomem *addr
  *
  * Ops run in queue order.  With the native transport each one already ran
  * when it was queued; with the hypercall transport they run here.  Either
- * way, when this returns every op has run and every read result is stored.
- * Do not touch the device directly between queueing and flushing.
- * Does not sleep.  Return: 0.
+ * way, when this returns every op has run and every read result is stored;
+ * a chunk the host refuses runs natively, so nothing is lost.  Do not touch
+ * the device directly between queueing and flushing.  Does not sleep.
  */
-static __always_inline int pv_io_flush(struct pv_io_batch *b)
+static __always_inline void pv_io_flush(struct pv_io_batch *b)
 {
 	struct pv_io_batch_head *h = pv_io_head(b);
 
 	if (h->inplace) {
-		if (h->room != h->cap) {
-			h->inplace_ops += h->cap - h->room;
-			h->inplace_flushes++;
-			h->room = h->cap;
+		if (h->room != h->mark) {
+			h->st.c[PV_IO_FLUSHES]++;
+			h->mark = h->room;
 		}
-		/* queue the next ops, so there is a flush for the error to hit */
-		if (unlikely(atomic_read(&pvio_inject_pending)))
-			pv_io_leave_inplace(b);
-		return 0;
+		return;
 	}
-	return pv_io_flush_queued(b);
+	pv_io_flush_queued(b);
 }
 
+/* Ops queued that have not run yet (in place: none, they ran when queued). */
 static inline unsigned int pv_io_pending(struct pv_io_batch *b)
 {
-	struct pv_io_batch_head *h = pv_io_head(b);
-
-	return h->inplace ? h->cap - h->room : h->len;
+	return pv_io_head(b)->len;
 }
 
 static inline unsigned int pv_io_capacity(struct pv_io_batch *b)
@@ -256,19 +189,25 @@ static inline unsigned int pv_io_capacity(struct pv_io_batch *b)
 
 enum pv_io_transport pv_io_batch_transport(const struct pv_io_batch *b);
 
-void pv_io_batch_stats(const struct pv_io_batch *b, struct pv_io_stats *out);
-void pv_io_global_stats(struct pv_io_stats *out);
-
-/*
- * Fault injection for tests: the next @count flushes of @b (after those
- * already armed) behave as if the host refused the hypercall.  On a host
- * with the handler the call really goes out with an invalid function and
- * the host rejects it; without one the refusal is simulated.  Either way
- * the ops then run natively, which is what the tests check.
- */
-void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count);
-
 /* The transport pvio chose at load time (probe result or module parameter). */
 enum pv_io_transport pv_io_default_transport(void);
+
+/*
+ * The batch's counters.  Call it where the batch is serialised (the
+ * driver's lock) for an exact answer; elsewhere each counter is read
+ * whole but they may come from different moments.
+ */
+void pv_io_batch_stats(const struct pv_io_batch *b, struct pv_io_stats *out);
+
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+/*
+ * Test builds only (PVIO_FAULT_INJECTION=1): the next @count flush chunks
+ * of @b behave as if the host refused the hypercall.  On a host with the
+ * handler the call really goes out with an invalid function and the host
+ * rejects it; without one the refusal is simulated.  Either way the ops
+ * then run natively, which is what the tests check.  Call with @b idle.
+ */
+void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count);
+#endif
 
 #endif /* _LINUX_PVIO_H */

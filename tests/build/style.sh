@@ -13,14 +13,26 @@ not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
 mkdir -p "$OUT"
 cd "$ROOT" || exit 1
 
-if make -s -C "/lib/modules/$KVER/build" M="$ROOT" clean > /dev/null 2>&1 &&
-   make KVER="$KVER" > "$OUT/build.log" 2>&1 &&
-   ! grep -q 'warning:' "$OUT/build.log"; then
-	ok "modules build for $KVER with -Werror, no warnings"
-else
-	grep -E 'error|warning' "$OUT/build.log" | head -20
-	not_ok "modules build for $KVER with -Werror, no warnings"
-fi
+# both builds: the product one (DKMS, distributions) and make check's, with
+# the test hooks (PVIO_FAULT_INJECTION=1); the product one must hold none
+for fi in 0 1; do
+	what="modules build for $KVER with -Werror, no warnings (PVIO_FAULT_INJECTION=$fi)"
+	if make -s -C "/lib/modules/$KVER/build" M="$ROOT" clean > /dev/null 2>&1 &&
+	   make KVER="$KVER" PVIO_FAULT_INJECTION=$fi > "$OUT/build.log" 2>&1 &&
+	   ! grep -q 'warning:' "$OUT/build.log"; then
+		ok "$what"
+	else
+		grep -E 'error|warning' "$OUT/build.log" | head -20
+		not_ok "$what"
+	fi
+	hooks=$(nm pvio/pvio.ko drivers/net/e1000_pvio/e1000_pvio.ko 2>/dev/null |
+		grep -c -e inject -e lose_irq)
+	case $fi:$hooks in
+	0:0) ok "PVIO_FAULT_INJECTION=0: no test hooks in the modules" ;;
+	1:[1-9]*) ok "PVIO_FAULT_INJECTION=1: test hooks built in ($hooks symbols)" ;;
+	*) not_ok "PVIO_FAULT_INJECTION=$fi: $hooks test hook symbols" ;;
+	esac
+done
 
 # kernel C: everything under the guest and host source dirs and the headers
 files=$(git ls-files 'pvio/*.[ch]' 'drivers/*.[ch]' 'elevator-bypass/*.[ch]' \
@@ -37,12 +49,15 @@ for f in $files; do
 	fi
 done
 
-make -s -C "/lib/modules/$KVER/build" M="$ROOT" clean > /dev/null 2>&1
-if make KVER="$KVER" C=2 CHECK="sparse -Wsparse-all -Wno-declaration-after-statement" \
-	> "$OUT/sparse.log" 2>&1 &&
-   ! grep -E '^/.*: (warning|error):' "$OUT/sparse.log" | grep -v '/usr/src/' | grep -q .; then
-	ok "sparse clean"
-else
-	grep -E '(warning|error):' "$OUT/sparse.log" | grep -v '/usr/src/' | head -20
-	not_ok "sparse clean"
-fi
+for fi in 0 1; do
+	make -s -C "/lib/modules/$KVER/build" M="$ROOT" clean > /dev/null 2>&1
+	if make KVER="$KVER" PVIO_FAULT_INJECTION=$fi C=2 \
+		CHECK="sparse -Wsparse-all -Wno-declaration-after-statement" \
+		> "$OUT/sparse.log" 2>&1 &&
+	   ! grep -E '^/.*: (warning|error):' "$OUT/sparse.log" | grep -v '/usr/src/' | grep -q .; then
+		ok "sparse clean (PVIO_FAULT_INJECTION=$fi)"
+	else
+		grep -E '(warning|error):' "$OUT/sparse.log" | grep -v '/usr/src/' | head -20
+		not_ok "sparse clean (PVIO_FAULT_INJECTION=$fi)"
+	fi
+done

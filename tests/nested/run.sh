@@ -10,8 +10,8 @@
 #
 # The rig (initramfs images, L1's and L2's init, the console protocol) is
 # tests/lib/rig.sh, tests/nested/l1-init.sh and l2-init.sh; this tier's
-# parts are l1-smoke.sh (the patched KVM's parameters, counters and PIT
-# scaling), l1-vmm.sh (the VMM's cases; L2's results as TAP) and
+# parts are l1-smoke.sh (the patched KVM's parameters and counters),
+# l1-vmm.sh (the VMM's cases; L2's results as TAP) and
 # l2-tests.sh (pvio_selftest, 64 MiB through pata_pvio, 64 MiB each way
 # through e1000_pvio napi=1 and napi=0).  See tests/nested/README.md.
 #
@@ -64,17 +64,14 @@ l2_skip() {
 }
 
 # build_l1 DIR MODULES: L1's initramfs tree (rd_l1) with the VMM and the
-# parts (smoke only on a patched KVM: pitvm, from
-# host/kvm/tests/pitvm.c, is built here and called in l1-smoke.sh)
+# parts (smoke only on a patched KVM)
 build_l1() {
 	# shellcheck disable=SC2086 # a list of names
 	rd_l1 "$1" $2 || return 1
 	cp "$OUT/vmm/pvio-vmm" "$1/bin/pvio-vmm"
 	cp "$SRC/l1-vmm.sh" "$1/parts/vmm.sh"
-	[ "$KVMDIR" = "$MODROOT/kernel/arch/x86/kvm" ] && return 0
-	cp "$SRC/l1-smoke.sh" "$1/parts/smoke.sh"
-	${CC:-gcc} -static -O2 -Wall -Wextra -Werror -o "$1/bin/pitvm" \
-		"$TOP/host/kvm/tests/pitvm.c" "$TOP/host/kvm/tests/pitvm_guest.S"
+	[ "$KVMDIR" = "$MODROOT/kernel/arch/x86/kvm" ] ||
+		cp "$SRC/l1-smoke.sh" "$1/parts/smoke.sh"
 }
 
 # build_l2 DIR L1DIR: L2's initramfs as $OUT/l2-initramfs.gz, and

@@ -22,5 +22,6 @@ for cc in gcc clang; do
 	$cc -std=c11 -Wall -Wextra -Werror -pedantic -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -I"$ROOT/include/uapi" \
 		"$ROOT/tests/unit/test_abi.c" -o "$OUT/test_abi.$cc"
+	echo "# test_abi built with $cc"
+	"$OUT/test_abi.$cc"
 done
-"$OUT/test_abi.gcc"

@@ -20,7 +20,8 @@
 # Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
 # Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
 # the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs,
-# VM_QEMU_EXTRA / VM_APPEND_EXTRA are added to every case's qemu= / append=
+# PVIO_FAULT_INJECTION=0 builds the modules without the test hooks (default
+# 1: the cases drive them), VM_QEMU_EXTRA / VM_APPEND_EXTRA are added to every case's qemu= / append=
 # (make bench runs a case under -icount this way).
 
 set -u
@@ -140,7 +141,7 @@ run_case() {
 }
 
 mkdir -p "$OUT"
-make -s -C "$ROOT" KVER="$KVER" > "$OUT/make.log" 2>&1 || { cat "$OUT/make.log"; die "module build failed"; }
+make -s -C "$ROOT" KVER="$KVER" PVIO_FAULT_INJECTION="${PVIO_FAULT_INJECTION:-1}" > "$OUT/make.log" 2>&1 || { cat "$OUT/make.log"; die "module build failed"; }
 cases=()
 if [ $# -gt 0 ]; then
 	for c in "$@"; do

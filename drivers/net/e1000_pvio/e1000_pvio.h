@@ -160,8 +160,10 @@ struct e1000p_rx_buf {
 	dma_addr_t dma;
 };
 
-/* Counters written in the receive/completion context (poll or handler). */
-struct e1000p_rx_stats {
+/* Counters written where the rings are cleaned (the poll, or the handler
+ * with napi=0): receive, and transmit completions.
+ */
+struct e1000p_clean_stats {
 	u64 rx_packets;
 	u64 rx_bytes;
 	u64 rx_errors;
@@ -240,11 +242,13 @@ struct e1000p_adapter {
 	struct timer_list stall_timer;
 	unsigned int stall_rx;		/* slot found waiting at the last check */
 	unsigned int stall_tx;
-	atomic_t lose_irqs;		/* debugfs: interrupts to drop, for tests */
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+	atomic_t lose_irqs;		/* inject.c: interrupts to drop */
 	struct dentry *dbg;
+#endif
 	struct work_struct reset_task;
 
-	struct e1000p_rx_stats rstats;
+	struct e1000p_clean_stats cstats;
 	struct e1000p_tx_stats tstats;
 };
 
@@ -252,5 +256,20 @@ void e1000p_set_ethtool_ops(struct net_device *netdev);
 u32 e1000p_read_status(struct e1000p_adapter *ad);
 void e1000p_update_link(struct e1000p_adapter *ad, u32 status);
 int e1000p_restart_autoneg(struct e1000p_adapter *ad);
+
+/* inject.c: test hooks, compiled into test builds only */
+#ifdef CONFIG_PVIO_FAULT_INJECTION
+void e1000p_inject_init(void);
+void e1000p_inject_exit(void);
+void e1000p_inject_add(struct e1000p_adapter *ad);
+void e1000p_inject_del(struct e1000p_adapter *ad);
+bool e1000p_lose_irq(struct e1000p_adapter *ad);
+#else
+static inline void e1000p_inject_init(void) { }
+static inline void e1000p_inject_exit(void) { }
+static inline void e1000p_inject_add(struct e1000p_adapter *ad) { }
+static inline void e1000p_inject_del(struct e1000p_adapter *ad) { }
+static inline bool e1000p_lose_irq(struct e1000p_adapter *ad) { return false; }
+#endif
 
 #endif /* _E1000_PVIO_H */

@@ -53,21 +53,17 @@ enum {
 	S_TX_QUEUED, S_TX_DROPPED, S_TX_BUSY, S_TX_DOORBELLS,
 	S_IRQS, S_IRQS_NONE, S_LINK_CHANGES, S_TX_FLUSHED, S_TX_TIMEOUTS,
 	S_KICKS, S_TX_IN_FLIGHT, S_RX_BUFFERS_POSTED,
-	S_PVIO_OPS_QUEUED, S_PVIO_QUEUE_FULL, S_PVIO_FLUSHES,
-	S_PVIO_HYPERCALLS, S_PVIO_OPS_HYPERCALL, S_PVIO_OPS_NATIVE,
-	S_PVIO_HOST_ERRORS, S_PVIO_FALLBACKS,
-	S_NUM
+	S_PVIO,				/* pvio's counters, both batches summed */
+	S_NUM = S_PVIO + PV_IO_NR_COUNTERS
 };
 
-static const char e1000p_stat_names[S_NUM][ETH_GSTRING_LEN] = {
+/* the driver's own; pvio's follow, named from pv_io_counter_names[] */
+static const char e1000p_stat_names[S_PVIO][ETH_GSTRING_LEN] = {
 	"rx_packets", "rx_bytes", "rx_errors", "rx_alloc_failed",
 	"tx_packets", "tx_bytes", "polls",
 	"tx_queued", "tx_dropped", "tx_busy", "tx_doorbells",
 	"irqs", "irqs_none", "link_changes", "tx_flushed", "tx_timeouts",
 	"kicks", "tx_in_flight", "rx_buffers_posted",
-	"pvio_ops_queued", "pvio_queue_full", "pvio_flushes",
-	"pvio_hypercalls", "pvio_ops_hypercall", "pvio_ops_native",
-	"pvio_host_errors", "pvio_fallbacks",
 };
 
 static int e1000p_get_sset_count(struct net_device *netdev, int sset)
@@ -77,8 +73,14 @@ static int e1000p_get_sset_count(struct net_device *netdev, int sset)
 
 static void e1000p_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 {
-	if (sset == ETH_SS_STATS)
-		memcpy(data, e1000p_stat_names, sizeof(e1000p_stat_names));
+	unsigned int i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	memcpy(data, e1000p_stat_names, sizeof(e1000p_stat_names));
+	data += sizeof(e1000p_stat_names);
+	for (i = 0; i < PV_IO_NR_COUNTERS; i++)
+		ethtool_sprintf(&data, "pvio_%s", pv_io_counter_names[i]);
 }
 
 static void e1000p_rx_tx_stats(struct e1000p_adapter *ad, u64 *d)
@@ -86,15 +88,15 @@ static void e1000p_rx_tx_stats(struct e1000p_adapter *ad, u64 *d)
 	unsigned int start;
 
 	do {
-		start = u64_stats_fetch_begin(&ad->rstats.syncp);
-		d[S_RX_PACKETS] = ad->rstats.rx_packets;
-		d[S_RX_BYTES] = ad->rstats.rx_bytes;
-		d[S_RX_ERRORS] = ad->rstats.rx_errors;
-		d[S_RX_ALLOC_FAILED] = ad->rstats.rx_alloc_failed;
-		d[S_TX_PACKETS] = ad->rstats.tx_packets;
-		d[S_TX_BYTES] = ad->rstats.tx_bytes;
-		d[S_POLLS] = ad->rstats.polls;
-	} while (u64_stats_fetch_retry(&ad->rstats.syncp, start));
+		start = u64_stats_fetch_begin(&ad->cstats.syncp);
+		d[S_RX_PACKETS] = ad->cstats.rx_packets;
+		d[S_RX_BYTES] = ad->cstats.rx_bytes;
+		d[S_RX_ERRORS] = ad->cstats.rx_errors;
+		d[S_RX_ALLOC_FAILED] = ad->cstats.rx_alloc_failed;
+		d[S_TX_PACKETS] = ad->cstats.tx_packets;
+		d[S_TX_BYTES] = ad->cstats.tx_bytes;
+		d[S_POLLS] = ad->cstats.polls;
+	} while (u64_stats_fetch_retry(&ad->cstats.syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&ad->tstats.syncp);
 		d[S_TX_QUEUED] = ad->tstats.tx_queued;
@@ -102,6 +104,16 @@ static void e1000p_rx_tx_stats(struct e1000p_adapter *ad, u64 *d)
 		d[S_TX_BUSY] = ad->tstats.tx_busy;
 		d[S_TX_DOORBELLS] = ad->tstats.tx_doorbells;
 	} while (u64_stats_fetch_retry(&ad->tstats.syncp, start));
+}
+
+/* both batches together, in enum pv_io_counter order like the names */
+static void e1000p_pvio_stats(u64 *d, const struct pv_io_stats *ps,
+			      const struct pv_io_stats *pt)
+{
+	unsigned int i;
+
+	for (i = 0; i < PV_IO_NR_COUNTERS; i++)
+		d[i] = ps->c[i] + pt->c[i];
 }
 
 static void e1000p_get_ethtool_stats(struct net_device *netdev,
@@ -114,7 +126,7 @@ static void e1000p_get_ethtool_stats(struct net_device *netdev,
 	netif_tx_lock_bh(netdev);	/* the doorbell batch's lock */
 	pv_io_batch_stats(ad->tx_batch, &pt);
 	netif_tx_unlock_bh(netdev);
-	/* the batch's in-place counters are plain: read them under its lock */
+	/* the batch's counters are plain: read them under its lock */
 	spin_lock_irq(&ad->io_lock);
 	d[S_IRQS] = ad->istats.irqs;
 	d[S_IRQS_NONE] = ad->istats.irqs_none;
@@ -128,15 +140,7 @@ static void e1000p_get_ethtool_stats(struct net_device *netdev,
 	/* both sides move while traffic runs; exact once the interface is down */
 	d[S_TX_IN_FLIGHT] = d[S_TX_QUEUED] - d[S_TX_PACKETS] - d[S_TX_FLUSHED];
 	d[S_RX_BUFFERS_POSTED] = READ_ONCE(ad->rx_posted);
-	/* both batches together */
-	d[S_PVIO_OPS_QUEUED] = ps.ops_queued + pt.ops_queued;
-	d[S_PVIO_QUEUE_FULL] = ps.queue_full + pt.queue_full;
-	d[S_PVIO_FLUSHES] = ps.flushes + pt.flushes;
-	d[S_PVIO_HYPERCALLS] = ps.hypercalls + pt.hypercalls;
-	d[S_PVIO_OPS_HYPERCALL] = ps.ops_hypercall + pt.ops_hypercall;
-	d[S_PVIO_OPS_NATIVE] = ps.ops_native + pt.ops_native;
-	d[S_PVIO_HOST_ERRORS] = ps.host_errors + pt.host_errors;
-	d[S_PVIO_FALLBACKS] = ps.fallbacks + pt.fallbacks;
+	e1000p_pvio_stats(&d[S_PVIO], &ps, &pt);
 }
 
 static const struct ethtool_ops e1000p_ethtool_ops = {

@@ -26,7 +26,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
@@ -42,7 +41,6 @@
 #include "e1000_pvio.h"
 
 static bool e1000p_napi = true;
-static struct dentry *e1000p_debugfs;	/* one directory per adapter below */
 
 static int e1000p_napi_set(const char *val, const struct kernel_param *kp)
 {
@@ -77,20 +75,13 @@ MODULE_PARM_DESC(napi, "1 (default): NAPI; 0: receive in the interrupt handler (
 static void e1000p_wr(struct e1000p_adapter *ad, u32 reg, u32 val)
 {
 	lockdep_assert_held(&ad->io_lock);
-	if (pv_io_writel(ad->batch, val, ad->hw + reg) == -E2BIG) {
-		pv_io_flush(ad->batch);
-		pv_io_writel(ad->batch, val, ad->hw + reg);
-	}
+	pv_io_writel(ad->batch, val, ad->hw + reg);
 }
 
 static void e1000p_rd(struct e1000p_adapter *ad, u32 reg, u32 *val)
 {
 	lockdep_assert_held(&ad->io_lock);
-	*val = 0;
-	if (pv_io_readl(ad->batch, ad->hw + reg, val) == -E2BIG) {
-		pv_io_flush(ad->batch);
-		pv_io_readl(ad->batch, ad->hw + reg, val);
-	}
+	pv_io_readl(ad->batch, ad->hw + reg, val);
 }
 
 static void e1000p_flush(struct e1000p_adapter *ad)
@@ -383,9 +374,9 @@ static bool e1000p_rx_refill(struct e1000p_adapter *ad, gfp_t gfp)
 {
 	while (ad->rx_posted < E1000P_RING_SIZE - 1) {
 		if (!e1000p_rx_fill_one(ad, ad->rx_next_to_fill, gfp)) {
-			u64_stats_update_begin(&ad->rstats.syncp);
-			ad->rstats.rx_alloc_failed++;
-			u64_stats_update_end(&ad->rstats.syncp);
+			u64_stats_update_begin(&ad->cstats.syncp);
+			ad->cstats.rx_alloc_failed++;
+			u64_stats_update_end(&ad->cstats.syncp);
 			return false;
 		}
 		ad->rx_next_to_fill = (ad->rx_next_to_fill + 1) % E1000P_RING_SIZE;
@@ -450,11 +441,11 @@ static int e1000p_rx_clean(struct e1000p_adapter *ad, int budget)
 		else
 			netif_rx(skb);
 	}
-	u64_stats_update_begin(&ad->rstats.syncp);
-	ad->rstats.rx_packets += pkts;
-	ad->rstats.rx_bytes += bytes;
-	ad->rstats.rx_errors += errs;
-	u64_stats_update_end(&ad->rstats.syncp);
+	u64_stats_update_begin(&ad->cstats.syncp);
+	ad->cstats.rx_packets += pkts;
+	ad->cstats.rx_bytes += bytes;
+	ad->cstats.rx_errors += errs;
+	u64_stats_update_end(&ad->cstats.syncp);
 	return done;
 }
 
@@ -570,10 +561,10 @@ static void e1000p_tx_clean(struct e1000p_adapter *ad)
 	}
 	if (!pkts)
 		return;
-	u64_stats_update_begin(&ad->rstats.syncp);
-	ad->rstats.tx_packets += pkts;
-	ad->rstats.tx_bytes += bytes;
-	u64_stats_update_end(&ad->rstats.syncp);
+	u64_stats_update_begin(&ad->cstats.syncp);
+	ad->cstats.tx_packets += pkts;
+	ad->cstats.tx_bytes += bytes;
+	u64_stats_update_end(&ad->cstats.syncp);
 	WRITE_ONCE(ad->tx_next_to_clean, i);
 	/* pairs with smp_mb() in e1000p_maybe_stop_tx() */
 	smp_mb();
@@ -674,14 +665,6 @@ static void e1000p_irq_causes(struct e1000p_adapter *ad, u32 icr)
 	}
 }
 
-/* The test hook behind debugfs lose_irqs: the interrupt was acknowledged
- * (ICR read) and then forgotten, as if it had never been delivered.
- */
-static bool e1000p_lose_irq(struct e1000p_adapter *ad)
-{
-	return unlikely(atomic_add_unless(&ad->lose_irqs, -1, 0));
-}
-
 /* napi=1.  Reading ICR (read-to-clear) drops the line, so the handler
  * leaves the interrupt unmasked: one register op per interrupt.  A frame
  * that arrives while the poll runs raises the line again (no sooner than
@@ -715,9 +698,9 @@ static int e1000p_poll(struct napi_struct *napi, int budget)
 	bool refilled;
 	int done;
 
-	u64_stats_update_begin(&ad->rstats.syncp);
-	ad->rstats.polls++;
-	u64_stats_update_end(&ad->rstats.syncp);
+	u64_stats_update_begin(&ad->cstats.syncp);
+	ad->cstats.polls++;
+	u64_stats_update_end(&ad->cstats.syncp);
 
 	e1000p_tx_clean(ad);
 	done = e1000p_rx_clean(ad, budget);
@@ -995,13 +978,13 @@ static void e1000p_get_stats64(struct net_device *netdev,
 	unsigned int start;
 
 	do {
-		start = u64_stats_fetch_begin(&ad->rstats.syncp);
-		s->rx_packets = ad->rstats.rx_packets;
-		s->rx_bytes = ad->rstats.rx_bytes;
-		s->rx_errors = ad->rstats.rx_errors;
-		s->tx_packets = ad->rstats.tx_packets;
-		s->tx_bytes = ad->rstats.tx_bytes;
-	} while (u64_stats_fetch_retry(&ad->rstats.syncp, start));
+		start = u64_stats_fetch_begin(&ad->cstats.syncp);
+		s->rx_packets = ad->cstats.rx_packets;
+		s->rx_bytes = ad->cstats.rx_bytes;
+		s->rx_errors = ad->cstats.rx_errors;
+		s->tx_packets = ad->cstats.tx_packets;
+		s->tx_bytes = ad->cstats.tx_bytes;
+	} while (u64_stats_fetch_retry(&ad->cstats.syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&ad->tstats.syncp);
 		s->tx_dropped = ad->tstats.tx_dropped;
@@ -1088,7 +1071,7 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ad->use_napi = e1000p_napi;
 	ad->flags = BIT(E1000P_DOWN);
 	spin_lock_init(&ad->io_lock);
-	u64_stats_init(&ad->rstats.syncp);
+	u64_stats_init(&ad->cstats.syncp);
 	u64_stats_init(&ad->tstats.syncp);
 	timer_setup(&ad->refill_timer, e1000p_refill_timer, 0);
 	timer_setup(&ad->stall_timer, e1000p_stall_check, 0);
@@ -1115,8 +1098,7 @@ static int e1000p_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = register_netdev(netdev);
 	if (err)
 		goto err_napi;
-	ad->dbg = debugfs_create_dir(pci_name(pdev), e1000p_debugfs);
-	debugfs_create_atomic_t("lose_irqs", 0600, ad->dbg, &ad->lose_irqs);
+	e1000p_inject_add(ad);
 	netdev_info(netdev, "82540EM at %s, %pM, %s, pvio %s transport\n",
 		    pci_name(pdev), netdev->dev_addr,
 		    ad->use_napi ? "NAPI" : "receive in the interrupt handler",
@@ -1145,7 +1127,7 @@ static void e1000p_remove(struct pci_dev *pdev)
 	struct e1000p_adapter *ad = netdev_priv(netdev);
 
 	unregister_netdev(netdev);	/* stops it first if it is up */
-	debugfs_remove_recursive(ad->dbg);
+	e1000p_inject_del(ad);
 	cancel_work_sync(&ad->reset_task);
 	/* leave nothing running for the next driver */
 	spin_lock_irq(&ad->io_lock);
@@ -1194,10 +1176,10 @@ static int __init e1000p_init(void)
 {
 	int err;
 
-	e1000p_debugfs = debugfs_create_dir(E1000P_NAME, NULL);
+	e1000p_inject_init();
 	err = pci_register_driver(&e1000p_driver);
 	if (err)
-		debugfs_remove_recursive(e1000p_debugfs);
+		e1000p_inject_exit();
 	return err;
 }
 module_init(e1000p_init);
@@ -1205,7 +1187,7 @@ module_init(e1000p_init);
 static void __exit e1000p_exit(void)
 {
 	pci_unregister_driver(&e1000p_driver);
-	debugfs_remove_recursive(e1000p_debugfs);
+	e1000p_inject_exit();
 }
 module_exit(e1000p_exit);
 

@@ -145,9 +145,12 @@ static __inline__ int pvio_op_is_read(const struct pvio_op *op)
 	return op->kind == PVIO_OP_PIO_IN || op->kind == PVIO_OP_MMIO_READ;
 }
 
-/* Fills @op; returns the same error codes pvio_op_check() would. */
-static __inline__ int pvio_op_encode(struct pvio_op *op, __u8 kind, __u8 width,
-				     __u64 addr, __u64 value)
+/*
+ * Fills @op.  A write's value is masked to @width and a read's is zeroed;
+ * nothing is checked here (pvio_op_check() does that).
+ */
+static __inline__ void pvio_op_encode(struct pvio_op *op, __u8 kind, __u8 width,
+				      __u64 addr, __u64 value)
 {
 	op->kind = kind;
 	op->width = width;
@@ -156,7 +159,6 @@ static __inline__ int pvio_op_encode(struct pvio_op *op, __u8 kind, __u8 width,
 	op->addr = addr;
 	op->value = (kind == PVIO_OP_PIO_OUT || kind == PVIO_OP_MMIO_WRITE) ?
 		    value & pvio_width_mask(width) : 0;
-	return 0;
 }
 
 /*

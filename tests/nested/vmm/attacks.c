@@ -114,24 +114,33 @@ static enum tres t_cpl3(struct vm *vm, uint64_t fn)
 	return pass();
 }
 
-enum tres t_cpl3_batch(struct vm *vm)
+static enum tres t_cpl3_batch(struct vm *vm)
 {
 	return t_cpl3(vm, PVIO_FN_BATCH);
 }
 
-enum tres t_cpl3_probe(struct vm *vm)
+static enum tres t_cpl3_probe(struct vm *vm)
 {
 	return t_cpl3(vm, PVIO_FN_PROBE);
 }
 
+static const struct tcase cpl3[] = {
+	{ "attack: batch from CPL 3 -> -KVM_EPERM", t_cpl3_batch, .flags = C_USER },
+	{ "attack: probe from CPL 3 -> -KVM_EPERM", t_cpl3_probe, .flags = C_USER },
+};
+
+/* One case per row of attacks[], named after it and its error code. */
 void add_attack_cases(void)
 {
 	static char names[NR_ATTACKS][96];
+	static struct tcase t[NR_ATTACKS];
 	int i;
 
 	for (i = 0; i < NR_ATTACKS; i++) {
 		snprintf(names[i], sizeof(names[i]), "attack: %s -> -%s",
 			 attacks[i].name, err_name(attacks[i].err));
-		add(names[i], t_attack, 1, false, &attacks[i]);
+		t[i] = (struct tcase) { names[i], t_attack, &attacks[i] };
 	}
+	add_cases(t, NR_ATTACKS);
+	add_cases(cpl3, ARRAY_SIZE(cpl3));
 }

@@ -11,7 +11,7 @@
 
 #include "tcase.h"
 
-enum tres t_probe(struct vm *vm)
+static enum tres t_probe(struct vm *vm)
 {
 	long long ret;
 
@@ -26,116 +26,48 @@ enum tres t_probe(struct vm *vm)
 	return pass();
 }
 
-enum tres t_out_order(struct vm *vm)
-{
-	static const struct expect want[] = {
-		{ X_PIO_OUT, 0x500, 1, 0x11 },
-		{ X_PIO_OUT, 0x500, 1, 0x22 },
-		{ X_PIO_OUT, 0x500, 1, 0x33 },
-		{ X_PIO_OUT, 0x502, 2, 0x4455 },
-		{ X_PIO_OUT, 0x504, 4, 0x66778899 },
-		{ X_PIO_OUT, 0x500, 1, 0x44 },
-		{ X_PIO_OUT, 0x503, 1, 0xaa },
-		{ X_PIO_OUT, 0x504, 4, 0xfedcba98 },
-		{ X_PIO_OUT, 0x504, 4, 0x01234567 },
-	};
-	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	int i, n = ARRAY_SIZE(want);
-	long long ret;
+/* Batches whose every op reaches this VMM (user_batch() checks them). */
+struct user_case {
+	int n;
+	struct expect e[9];
+};
 
-	for (i = 0; i < n; i++)
-		op(&o[i], PVIO_OP_PIO_OUT, want[i].size, want[i].addr, want[i].value);
-	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, n, &ret))
-		return fail("batch did not complete");
-	if (ret == -KVM_ENOSYS)
-		return no_handler(ret);
-	if (ret != n)
-		return fail("batch returned %lld, want %d", ret, n);
-	return check_log(vm, want, n);
+/* widths 1/2/4 over 4 ports; runs to one port may leave as one exit */
+static const struct user_case out_order = { 9, {
+	{ X_PIO_OUT, 0x500, 1, 0x11 }, { X_PIO_OUT, 0x500, 1, 0x22 },
+	{ X_PIO_OUT, 0x500, 1, 0x33 }, { X_PIO_OUT, 0x502, 2, 0x4455 },
+	{ X_PIO_OUT, 0x504, 4, 0x66778899 }, { X_PIO_OUT, 0x500, 1, 0x44 },
+	{ X_PIO_OUT, 0x503, 1, 0xaa }, { X_PIO_OUT, 0x504, 4, 0xfedcba98 },
+	{ X_PIO_OUT, 0x504, 4, 0x01234567 },
+} };
+
+/* repeated reads of one port too: each gets its own answer */
+static const struct user_case in_results = { 6, {
+	{ X_PIO_IN, 0x510, 1, 0 }, { X_PIO_IN, 0x512, 2, 0 }, { X_PIO_IN, 0x514, 4, 0 },
+	{ X_PIO_OUT, 0x516, 1, 0x77 }, { X_PIO_IN, 0x510, 1, 0 }, { X_PIO_IN, 0x510, 1, 0 },
+} };
+
+/* widths 1/2/4/8, outside any memslot and in-kernel device */
+static const struct user_case mmio = { 6, {
+	{ X_MMIO_W, GPA_MMIO + 0x00, 4, 0x11223344 }, { X_MMIO_R, GPA_MMIO + 0x08, 8, 0 },
+	{ X_MMIO_W, GPA_MMIO + 0x10, 1, 0x55 }, { X_MMIO_R, GPA_MMIO + 0x12, 2, 0 },
+	{ X_MMIO_W, GPA_MMIO + 0x18, 8, 0x0102030405060708ULL },
+	{ X_MMIO_R, GPA_MMIO + 0x04, 4, 0 },
+} };
+
+static enum tres t_user(struct vm *vm)
+{
+	const struct user_case *c = case_arg;
+
+	return user_batch(vm, c->e, c->n);
 }
 
-enum tres t_in_results(struct vm *vm)
+/* The in-kernel PIC and PIT: state changed as the ops say, seen from the host. */
+static enum tres pic_pit_state(struct vm *vm)
 {
-	static const struct expect want[] = {
-		{ X_PIO_IN, 0x510, 1, 0 },
-		{ X_PIO_IN, 0x512, 2, 0 },
-		{ X_PIO_IN, 0x514, 4, 0 },
-		{ X_PIO_OUT, 0x516, 1, 0x77 },
-		{ X_PIO_IN, 0x510, 1, 0 },
-		{ X_PIO_IN, 0x510, 1, 0 },
-	};
-	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	int i, n = ARRAY_SIZE(want);
-	unsigned int nth = 0;
-	long long ret;
-	enum tres r;
-
-	for (i = 0; i < n; i++) {
-		bool in = want[i].kind == X_PIO_IN;
-
-		op(&o[i], in ? PVIO_OP_PIO_IN : PVIO_OP_PIO_OUT, want[i].size,
-		   want[i].addr, want[i].value);
-		if (in)
-			o[i].value = 0xdeadbeefdeadbeefULL;	/* must be overwritten */
-	}
-	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, n, &ret))
-		return fail("batch did not complete");
-	if (ret == -KVM_ENOSYS)
-		return no_handler(ret);
-	if (ret != n)
-		return fail("batch returned %lld, want %d", ret, n);
-	r = check_log(vm, want, n);
-	if (r != T_PASS)
-		return r;
-	/* reads are answered in order, so the nth read got answer_for(.., nth) */
-	for (i = 0; i < n; i++) {
-		uint64_t exp;
-
-		if (want[i].kind != X_PIO_IN)
-			continue;
-		exp = answer_for(want[i].addr, want[i].size, nth++);
-		if (o[i].value != exp)
-			return fail("op %d: guest array holds 0x%llx, want 0x%llx",
-				    i, (unsigned long long)o[i].value,
-				    (unsigned long long)exp);
-	}
-	return pass();
-}
-
-enum tres t_in_kernel_pio(struct vm *vm)
-{
-	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
 	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
 	struct kvm_pit_state2 pit;
-	long long ret;
 
-	op(&o[0], PVIO_OP_PIO_OUT, 1, 0x21, 0xa5);	/* PIC master IMR */
-	op(&o[1], PVIO_OP_PIO_IN, 1, 0x21, 0);
-	op(&o[2], PVIO_OP_PIO_OUT, 1, 0x21, 0x5b);
-	op(&o[3], PVIO_OP_PIO_IN, 1, 0x21, 0);
-	op(&o[4], PVIO_OP_PIO_OUT, 1, 0x43, 0x34);	/* PIT ch0 lo/hi, mode 2 */
-	op(&o[5], PVIO_OP_PIO_OUT, 1, 0x40, 0x00);
-	op(&o[6], PVIO_OP_PIO_OUT, 1, 0x40, 0x00);
-	op(&o[7], PVIO_OP_PIO_OUT, 1, 0x43, 0xe2);	/* read-back: status of ch0 */
-	op(&o[8], PVIO_OP_PIO_IN, 1, 0x40, 0);
-	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, 9, &ret))
-		return fail("batch did not complete");
-	if (ret == -KVM_ENOSYS)
-		return no_handler(ret);
-	if (ret != 9)
-		return fail("batch returned %lld, want 9", ret);
-	if (vm->nlog) {
-		dump_log(vm);
-		return fail("%d in-kernel accesses reached userspace", vm->nlog);
-	}
-	if (o[1].value != 0xa5 || o[3].value != 0x5b)
-		return fail("PIC IMR read back 0x%llx/0x%llx, want 0xa5/0x5b",
-			    (unsigned long long)o[1].value,
-			    (unsigned long long)o[3].value);
-	if ((o[8].value & 0x7f) != 0x34)
-		return fail("PIT status 0x%llx, want 0x34 (bit 7 free)",
-			    (unsigned long long)o[8].value);
-	/* the devices' own state, from the host side */
 	if (ioctl(vm->fd, KVM_GET_IRQCHIP, &chip))
 		return fail("KVM_GET_IRQCHIP: %s", strerror(errno));
 	if (chip.chip.pic.imr != 0x5b)
@@ -148,77 +80,94 @@ enum tres t_in_kernel_pio(struct vm *vm)
 	return pass();
 }
 
-enum tres t_mmio(struct vm *vm)
+/* Batches that in-kernel devices serve whole; each read's result is given. */
+struct kernel_case {
+	int n;
+	struct expect e[9];
+	enum tres (*state)(struct vm *vm);	/* the devices' state afterwards */
+};
+
+static const struct kernel_case pic_pit = { 9, {
+	{ X_PIO_OUT, 0x21, 1, 0xa5 },		/* PIC master IMR */
+	{ X_PIO_IN, 0x21, 1, 0xa5 },
+	{ X_PIO_OUT, 0x21, 1, 0x5b },
+	{ X_PIO_IN, 0x21, 1, 0x5b },
+	{ X_PIO_OUT, 0x43, 1, 0x34 },		/* PIT ch0 lo/hi, mode 2 */
+	{ X_PIO_OUT, 0x40, 1, 0x00 },
+	{ X_PIO_OUT, 0x40, 1, 0x00 },
+	{ X_PIO_OUT, 0x43, 1, 0xe2 },		/* read-back: status of ch0 */
+	{ X_PIO_IN, 0x40, 1, 0x34, 0x7f },	/* bit 7 (output) is free */
+}, pic_pit_state };
+
+static const struct kernel_case apics = { 6, {
+	{ X_MMIO_W, GPA_IOAPIC, 4, 0x01 },		/* IOREGSEL = version */
+	{ X_MMIO_R, GPA_IOAPIC + 0x10, 4, 0x170011 },	/* IOWIN */
+	{ X_MMIO_R, GPA_IOAPIC, 4, 0x01 },		/* IOREGSEL back */
+	{ X_MMIO_R, GPA_LAPIC + 0x30, 4, 0x14, 0xff },	/* LAPIC version */
+	{ X_MMIO_W, GPA_LAPIC + 0x80, 4, 0x20 },	/* TPR */
+	{ X_MMIO_R, GPA_LAPIC + 0x80, 4, 0x20 },
+} };
+
+/* Whether each read op of @e[0..n) gave its expected result in @o. */
+static enum tres check_results(const struct pvio_op *o, const struct expect *e, int n)
 {
-	static const struct expect want[] = {
-		{ X_MMIO_W, GPA_MMIO + 0x00, 4, 0x11223344 },
-		{ X_MMIO_R, GPA_MMIO + 0x08, 8, 0 },
-		{ X_MMIO_W, GPA_MMIO + 0x10, 1, 0x55 },
-		{ X_MMIO_R, GPA_MMIO + 0x12, 2, 0 },
-		{ X_MMIO_W, GPA_MMIO + 0x18, 8, 0x0102030405060708ULL },
-		{ X_MMIO_R, GPA_MMIO + 0x04, 4, 0 },
-	};
-	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	int i, n = ARRAY_SIZE(want);
-	unsigned int nth = 0;
-	long long ret;
-	enum tres r;
+	uint64_t mask;
+	int i;
 
 	for (i = 0; i < n; i++) {
-		bool rd = want[i].kind == X_MMIO_R;
-
-		op(&o[i], rd ? PVIO_OP_MMIO_READ : PVIO_OP_MMIO_WRITE,
-		   want[i].size, want[i].addr, want[i].value);
-	}
-	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, n, &ret))
-		return fail("batch did not complete");
-	if (ret == -KVM_ENOSYS)
-		return no_handler(ret);
-	if (ret != n)
-		return fail("batch returned %lld, want %d", ret, n);
-	r = check_log(vm, want, n);
-	if (r != T_PASS)
-		return r;
-	for (i = 0; i < n; i++) {
-		uint64_t exp;
-
-		if (want[i].kind != X_MMIO_R)
-			continue;
-		exp = answer_for(want[i].addr, want[i].size, nth++);
-		if (o[i].value != exp)
-			return fail("op %d: guest array holds 0x%llx, want 0x%llx",
-				    i, (unsigned long long)o[i].value,
-				    (unsigned long long)exp);
+		mask = e[i].mask ? e[i].mask : ~0ULL;
+		if ((e[i].kind == X_PIO_IN || e[i].kind == X_MMIO_R) &&
+		    (o[i].value & mask) != e[i].value)
+			return fail("op %d (%s 0x%llx) read 0x%llx, want 0x%llx under mask 0x%llx",
+				    i, kind_name(e[i].kind), (unsigned long long)e[i].addr,
+				    (unsigned long long)o[i].value,
+				    (unsigned long long)e[i].value, (unsigned long long)mask);
 	}
 	return pass();
 }
 
-/* In-kernel and userspace devices and MMIO interleaved: order is kept. */
-enum tres t_mixed(struct vm *vm)
+/* A kernel_case: nothing reaches the VMM, the reads give what they must. */
+static enum tres t_kernel(struct vm *vm)
 {
-	static const struct expect want[] = {
-		{ X_PIO_OUT, 0x500, 1, 0x01 },
-		{ X_MMIO_W, GPA_MMIO, 4, 0xcafe },
-		{ X_PIO_IN, 0x510, 2, 0 },
-	};
+	const struct kernel_case *c = case_arg;
 	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	long long ret;
 	enum tres r;
 
-	op(&o[0], PVIO_OP_PIO_OUT, 1, 0x21, 0x11);
-	op(&o[1], PVIO_OP_PIO_OUT, 1, 0x500, 0x01);
-	op(&o[2], PVIO_OP_PIO_IN, 1, 0x21, 0);
-	op(&o[3], PVIO_OP_MMIO_WRITE, 4, GPA_MMIO, 0xcafe);
-	op(&o[4], PVIO_OP_PIO_OUT, 1, 0x21, 0x22);
-	op(&o[5], PVIO_OP_PIO_IN, 2, 0x510, 0);
-	op(&o[6], PVIO_OP_PIO_IN, 1, 0x21, 0);
-	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, 7, &ret))
-		return fail("batch did not complete");
-	if (ret == -KVM_ENOSYS)
-		return no_handler(ret);
-	if (ret != 7)
-		return fail("batch returned %lld, want 7", ret);
-	r = check_log(vm, want, 3);
+	put_ops(o, c->e, c->n);
+	r = batch_ok(vm, GPA_ARRAY, c->n);
+	if (r != T_PASS)
+		return r;
+	if (vm->nlog) {
+		dump_log(vm);
+		return fail("%d in-kernel accesses reached userspace", vm->nlog);
+	}
+	r = check_results(o, c->e, c->n);
+	if (r == T_PASS && c->state)
+		r = c->state(vm);
+	return r;
+}
+
+/* In-kernel and userspace devices and MMIO interleaved: order is kept. */
+static enum tres t_mixed(struct vm *vm)
+{
+	static const struct expect ops[] = {
+		{ X_PIO_OUT, 0x21, 1, 0x11 },
+		{ X_PIO_OUT, 0x500, 1, 0x01 },
+		{ X_PIO_IN, 0x21, 1, 0 },
+		{ X_MMIO_W, GPA_MMIO, 4, 0xcafe },
+		{ X_PIO_OUT, 0x21, 1, 0x22 },
+		{ X_PIO_IN, 0x510, 2, 0 },
+		{ X_PIO_IN, 0x21, 1, 0 },
+	};
+	/* what of it reaches userspace */
+	const struct expect want[] = { ops[1], ops[3], ops[5] };
+	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
+	enum tres r;
+
+	put_ops(o, ops, ARRAY_SIZE(ops));
+	r = batch_ok(vm, GPA_ARRAY, ARRAY_SIZE(ops));
+	if (r == T_PASS)
+		r = check_log(vm, want, ARRAY_SIZE(want));
 	if (r != T_PASS)
 		return r;
 	if (o[2].value != 0x11 || o[6].value != 0x22)
@@ -230,45 +179,12 @@ enum tres t_mixed(struct vm *vm)
 	return pass();
 }
 
-/* The in-kernel IOAPIC and LAPIC answer MMIO ops without userspace. */
-enum tres t_in_kernel_mmio(struct vm *vm)
-{
-	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
-	long long ret;
-
-	op(&o[0], PVIO_OP_MMIO_WRITE, 4, GPA_IOAPIC, 0x01);	/* IOREGSEL = version */
-	op(&o[1], PVIO_OP_MMIO_READ, 4, GPA_IOAPIC + 0x10, 0);	/* IOWIN */
-	op(&o[2], PVIO_OP_MMIO_READ, 4, GPA_IOAPIC, 0);		/* IOREGSEL back */
-	op(&o[3], PVIO_OP_MMIO_READ, 4, GPA_LAPIC + 0x30, 0);	/* LAPIC version */
-	op(&o[4], PVIO_OP_MMIO_WRITE, 4, GPA_LAPIC + 0x80, 0x20);	/* TPR */
-	op(&o[5], PVIO_OP_MMIO_READ, 4, GPA_LAPIC + 0x80, 0);
-	if (call(vm, PVIO_FN_BATCH, GPA_ARRAY, 6, &ret))
-		return fail("batch did not complete");
-	if (ret == -KVM_ENOSYS)
-		return no_handler(ret);
-	if (ret != 6)
-		return fail("batch returned %lld, want 6", ret);
-	if (vm->nlog) {
-		dump_log(vm);
-		return fail("%d in-kernel MMIO accesses reached userspace", vm->nlog);
-	}
-	if (o[1].value != 0x170011 || o[2].value != 0x01)
-		return fail("IOAPIC version 0x%llx, IOREGSEL 0x%llx; want 0x170011, 0x1",
-			    (unsigned long long)o[1].value,
-			    (unsigned long long)o[2].value);
-	if ((o[3].value & 0xff) != 0x14 || o[5].value != 0x20)
-		return fail("LAPIC version 0x%llx, TPR 0x%llx; want 0x..14, 0x20",
-			    (unsigned long long)o[3].value,
-			    (unsigned long long)o[5].value);
-	return pass();
-}
-
 /* PVIO_MAX_OPS ops in an array that ends exactly at its page's end. */
-enum tres t_max_batch(struct vm *vm)
+static enum tres t_max_batch(struct vm *vm)
 {
 	uint64_t gpa = GPA_ARRAY + 4096 - PVIO_MAX_OPS * PVIO_OP_SIZE;
 	struct pvio_op *o = ops_at(vm, gpa);
-	long long ret;
+	enum tres r;
 	int i, k;
 
 	/* runs of 2, 3, 4, ... OUTs to one port (rotating ports): merged exits */
@@ -277,12 +193,9 @@ enum tres t_max_batch(struct vm *vm)
 			k++;
 		op(&o[i], PVIO_OP_PIO_OUT, 1, 0x500 + (k & 3), i & 0xff);
 	}
-	if (call(vm, PVIO_FN_BATCH, gpa, PVIO_MAX_OPS, &ret))
-		return fail("batch did not complete");
-	if (ret == -KVM_ENOSYS)
-		return no_handler(ret);
-	if (ret != PVIO_MAX_OPS)
-		return fail("batch returned %lld, want %d", ret, PVIO_MAX_OPS);
+	r = batch_ok(vm, gpa, PVIO_MAX_OPS);
+	if (r != T_PASS)
+		return r;
 	if (vm->nlog != PVIO_MAX_OPS) {
 		dump_log(vm);
 		return fail("%d accesses reached the VMM, want %d", vm->nlog, PVIO_MAX_OPS);
@@ -306,7 +219,7 @@ enum tres t_max_batch(struct vm *vm)
  * is held, vCPU1 rewrites the whole array through guest stores.  The host
  * must finish the batch it copied in, not the rewritten one.
  */
-enum tres t_rewrite(struct vm *vm)
+static enum tres t_rewrite(struct vm *vm)
 {
 	static const struct expect want[] = {
 		{ X_PIO_OUT, 0x500, 1, 0x01 },
@@ -317,19 +230,14 @@ enum tres t_rewrite(struct vm *vm)
 	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
 	struct pvio_op *repl = ops_at(vm, GPA_ARRAY2);
 	struct kvm_regs regs;
-	enum run_result r;
-	enum tres r0;
+	enum tres r;
 	int i, n = 4;
 
-	for (i = 0; i < n; i++) {
-		op(&o[i], want[i].kind == X_PIO_IN ? PVIO_OP_PIO_IN : PVIO_OP_PIO_OUT,
-		   want[i].size, want[i].addr, want[i].value);
+	for (i = 0; i < n; i++)
 		op(&repl[i], PVIO_OP_PIO_OUT, 4, 0x600 + 4 * i, 0xeeeeeeee);
-	}
-
-	r0 = hold_first_exit(vm, GPA_ARRAY, n);
-	if (r0 != T_PASS)
-		return r0;
+	r = hold_first_exit(vm, GPA_ARRAY, o, want, n);
+	if (r != T_PASS)
+		return r;
 
 	/* vcpu0 sits in its first exit; vcpu1 overwrites the array */
 	if (vcpu_get_regs(vm, 1, &regs))
@@ -341,17 +249,14 @@ enum tres t_rewrite(struct vm *vm)
 	regs.rflags = vm->rflags;
 	if (vcpu_set_regs(vm, 1, &regs))
 		return fail("vcpu1 setup");
-	r = vm_run(vm, 1, 0);
-	if (r != RUN_DONE)
-		return fail("vcpu1 did not finish its copy (run result %d)", r);
+	r = finish(vm, 1, &regs, "vcpu1's copy");
+	if (r != T_PASS)
+		return r;
 	if (memcmp(o, repl, n * PVIO_OP_SIZE))
 		return fail("vcpu1's stores did not land in the array");
-
-	r = vm_run(vm, 0, 0);
-	if (r != RUN_DONE)
-		return fail("vcpu0 did not finish the batch (run result %d)", r);
-	if (vcpu_get_regs(vm, 0, &regs))
-		return fail("KVM_GET_REGS");
+	r = finish(vm, 0, &regs, "vcpu0's batch");
+	if (r != T_PASS)
+		return r;
 	if ((long long)regs.rax != n)
 		return fail("batch returned %lld, want %d", (long long)regs.rax, n);
 	return check_log(vm, want, n);
@@ -428,12 +333,32 @@ static enum tres stress(struct vm *vm, long nr, int nops, bool userspace)
 	return pass();
 }
 
-enum tres t_stress_kernel(struct vm *vm)
+static enum tres t_stress_kernel(struct vm *vm)
 {
 	return stress(vm, 5000, 2, false);
 }
 
-enum tres t_stress_userspace(struct vm *vm)
+static enum tres t_stress_userspace(struct vm *vm)
 {
 	return stress(vm, 250, 4, true);	/* 1000 exits: fits the log */
+}
+
+static const struct tcase behaviour[] = {
+	{ "probe returns PVIO_ABI_VERSION", t_probe },
+	{ "OUT batch reaches the VMM in order", t_user, &out_order, C_POSITIVE },
+	{ "IN results land in guest memory", t_user, &in_results, C_POSITIVE },
+	{ "PIC/PIT ops stay in the kernel", t_kernel, &pic_pit, C_POSITIVE },
+	{ "MMIO ops exit to the VMM, reads answered", t_user, &mmio, C_POSITIVE },
+	{ "mixed in-kernel/userspace/MMIO batch keeps order", t_mixed, .flags = C_POSITIVE },
+	{ "IOAPIC/LAPIC MMIO ops stay in the kernel", t_kernel, &apics, C_POSITIVE },
+	{ "PVIO_MAX_OPS ops ending at the page end run in order", t_max_batch,
+	  .flags = C_POSITIVE },
+	{ "attack: array rewritten by vCPU1 mid-batch", t_rewrite, .flags = C_TWO_VCPUS },
+	{ "stress: 5000 in-kernel batches, counters add up", t_stress_kernel },
+	{ "stress: 250 userspace batches of 4 OUTs, all in order", t_stress_userspace },
+};
+
+void add_behaviour_cases(void)
+{
+	add_cases(behaviour, ARRAY_SIZE(behaviour));
 }

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pvio-vmm helpers: calls into the guest, the exit log against what a case
- * expects, names for diagnostics.
+ * expects, names for diagnostics, kvm parameters a case changes.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 
 #include <linux/pvio.h>
@@ -44,6 +48,18 @@ const char *err_name(int err)
 	case PVIO_ELOST: return "PVIO_ELOST";
 	}
 	return "?";
+}
+
+/* Runs vCPU @idx on to PORT_DONE; @regs gets its registers there. */
+enum tres finish(struct vm *vm, int idx, struct kvm_regs *regs, const char *who)
+{
+	enum run_result r = vm_run(vm, idx, 0);
+
+	if (r != RUN_DONE)
+		return fail("%s did not finish (run result %d)", who, r);
+	if (vcpu_get_regs(vm, idx, regs))
+		return fail("KVM_GET_REGS");
+	return T_PASS;
 }
 
 /*
@@ -113,17 +129,20 @@ int vm_migrate(struct vm *src, struct vm *dst)
 }
 
 /*
- * Starts a batch of @count ops at @gpa on vCPU0 and runs it until its first
- * access reaches the VMM; vCPU0 is left inside that exit.  T_PASS when it
- * got there, else the case's verdict (no handler, or a failure).
+ * Writes the ops @e[0..n) to @o, the guest's @gpa, starts them as a batch
+ * on vCPU0 and runs it until its first access reaches the VMM; vCPU0 is
+ * left inside that exit.  T_PASS when it got there, else the case's
+ * verdict (no handler, or a failure).
  */
-enum tres hold_first_exit(struct vm *vm, uint64_t gpa, uint64_t count)
+enum tres hold_first_exit(struct vm *vm, uint64_t gpa, struct pvio_op *o,
+			  const struct expect *e, int n)
 {
 	struct kvm_regs regs;
 	enum run_result r;
 
+	put_ops(o, e, n);
 	if (vcpu_set_call(vm, 0, guest_entry(g_call), KVM_HC_PVIO, PVIO_FN_BATCH,
-			  gpa, count))
+			  gpa, n))
 		return fail("vcpu0 setup");
 	r = vm_run(vm, 0, 1);
 	if (r == RUN_DONE) {
@@ -154,16 +173,25 @@ int call(struct vm *vm, uint64_t fn, uint64_t gpa, uint64_t count,
 	return call_on(vm, 0, fn, gpa, count, ret);
 }
 
+static const uint8_t op_kind[] = {
+	[X_PIO_OUT] = PVIO_OP_PIO_OUT, [X_PIO_IN] = PVIO_OP_PIO_IN,
+	[X_MMIO_W] = PVIO_OP_MMIO_WRITE, [X_MMIO_R] = PVIO_OP_MMIO_READ,
+};
+
+static bool is_read(enum xkind k)
+{
+	return k == X_PIO_IN || k == X_MMIO_R;
+}
+
 enum tres check_log(struct vm *vm, const struct expect *e, int n)
 {
 	int i;
 
 	for (i = 0; i < n && i < vm->nlog; i++) {
 		const struct xent *x = &vm->log[i];
-		bool read = e[i].kind == X_PIO_IN || e[i].kind == X_MMIO_R;
 
 		if (x->kind != e[i].kind || x->addr != e[i].addr ||
-		    x->size != e[i].size || (!read && x->value != e[i].value)) {
+		    x->size != e[i].size || (!is_read(e[i].kind) && x->value != e[i].value)) {
 			dump_log(vm);
 			return fail("access %d: got %s 0x%llx/%u = 0x%llx, want %s 0x%llx/%u = 0x%llx",
 				    i, kind_name(x->kind),
@@ -179,4 +207,139 @@ enum tres check_log(struct vm *vm, const struct expect *e, int n)
 		return fail("%d accesses reached the VMM, want %d", vm->nlog, n);
 	}
 	return pass();
+}
+
+/* Writes @s to @path with open/write/close only: safe in a signal handler. */
+int write_file(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, len) == (ssize_t)len ? 0 : -1;
+	if (close(fd))
+		ret = -1;
+	return ret;
+}
+
+/*
+ * The one kvm module parameter a case may change (each case runs in its own
+ * process).  It is put back by param_restore(), or by the SIGALRM handler if
+ * the case runs out of time: a parameter left behind would change every case
+ * after it, and L2.
+ */
+static struct {
+	char path[128];
+	char old[32];
+} saved_param;
+
+static void restore_and_die(int sig)
+{
+	write_file(saved_param.path, saved_param.old);
+	signal(sig, SIG_DFL);
+	raise(sig);		/* the runner still sees the timeout */
+}
+
+static int param_save(const char *path)
+{
+	struct sigaction sa = { .sa_handler = restore_and_die };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, saved_param.old, sizeof(saved_param.old) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	saved_param.old[strcspn(saved_param.old, "\n")] = 0;
+	snprintf(saved_param.path, sizeof(saved_param.path), "%s", path);
+	return sigaction(SIGALRM, &sa, NULL);
+}
+
+/* Sets kvm parameter @name (its old value is saved the first time). */
+int param_set(const char *name, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/kvm/parameters/%s", name);
+	if (!saved_param.path[0] && param_save(path))
+		return -1;
+	if (strcmp(path, saved_param.path)) {
+		errno = EBUSY;		/* one parameter per case */
+		return -1;
+	}
+	return write_file(path, value);
+}
+
+/* Puts the saved parameter back; 0 when there was nothing to do. */
+int param_restore(void)
+{
+	int ret;
+
+	if (!saved_param.path[0])
+		return 0;
+	ret = write_file(saved_param.path, saved_param.old);
+	saved_param.path[0] = 0;
+	return ret;
+}
+
+
+/*
+ * Writes the ops @e[0..n) into @o.  Reads start with a poison value, so
+ * a result that was never written back cannot pass for one.
+ */
+void put_ops(struct pvio_op *o, const struct expect *e, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		op(&o[i], op_kind[e[i].kind], e[i].size, e[i].addr, e[i].value);
+		if (is_read(e[i].kind))
+			o[i].value = 0xdeadbeefdeadbeefULL;
+	}
+}
+
+/* One batch of @n ops at @gpa; T_PASS when it returned @n. */
+enum tres batch_ok(struct vm *vm, uint64_t gpa, int n)
+{
+	long long ret;
+
+	if (call(vm, PVIO_FN_BATCH, gpa, n, &ret))
+		return fail("batch did not complete");
+	if (ret == -KVM_ENOSYS)
+		return no_handler(ret);
+	if (ret != n)
+		return fail("batch returned %lld, want %d", ret, n);
+	return pass();
+}
+
+/*
+ * The ops @e[0..n), all served by this VMM, run as one batch at GPA_ARRAY:
+ * they reach the VMM in order and every read's answer is in the array
+ * (answers are handed out in order, so the kth read got answer_for(.., k)).
+ */
+enum tres user_batch(struct vm *vm, const struct expect *e, int n)
+{
+	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
+	unsigned int nth = 0;
+	uint64_t want;
+	enum tres r;
+	int i;
+
+	put_ops(o, e, n);
+	r = batch_ok(vm, GPA_ARRAY, n);
+	if (r == T_PASS)
+		r = check_log(vm, e, n);
+	for (i = 0; i < n && r == T_PASS; i++) {
+		if (!is_read(e[i].kind))
+			continue;
+		want = answer_for(e[i].addr, e[i].size, nth++);
+		if (o[i].value != want)
+			r = fail("op %d: guest array holds 0x%llx, want 0x%llx", i,
+				 (unsigned long long)o[i].value, (unsigned long long)want);
+	}
+	return r;
 }

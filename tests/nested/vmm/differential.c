@@ -132,7 +132,7 @@ static int oracle(const struct pvio_op *o, uint64_t gpa, uint64_t count)
 
 #define DIFF_BATCHES	300
 
-enum tres t_differential(struct vm *vm)
+static enum tres t_differential(struct vm *vm)
 {
 	static uint8_t before[8192];
 	int b, nvalid = 0, nbad = 0, errs[16] = { 0 };
@@ -402,7 +402,7 @@ static enum tres prop_run(struct vm *vm, struct vm **curp)
  * then the whole batch once), every read's answer is in the array, RAX is
  * the count and RBX PVIO_FN_BATCH; pvio_dropped counts the restarts.
  */
-enum tres t_resume_property(struct vm *vm)
+static enum tres t_resume_property(struct vm *vm)
 {
 	struct vm *cur = vm;
 	enum tres r;
@@ -412,4 +412,15 @@ enum tres t_resume_property(struct vm *vm)
 	if (cur != vm)
 		vm_destroy(cur);
 	return r;
+}
+
+static const struct tcase differential[] = {
+	{ "differential: 300 random batches, hypercall vs reference path", t_differential },
+	{ "resume property: random stops, register rewrites, restarts, migrations",
+	  t_resume_property },
+};
+
+void add_differential_cases(void)
+{
+	add_cases(differential, ARRAY_SIZE(differential));
 }

@@ -84,7 +84,7 @@ static int ring_full(struct vm *vm)
  * read: the ring keeps draining, L1 logs no WARN from kvm_dirty_ring_push(),
  * and the page is reported dirty.
  */
-enum tres t_dirty_ring(struct vm *vm)
+static enum tres t_dirty_ring(struct vm *vm)
 {
 	static const int sizes[] = { PVIO_MAX_OPS, 95, 1, 64, 127, 33, 2, PVIO_MAX_OPS };
 	const int calls = 6;
@@ -192,14 +192,13 @@ static int set_slot1(struct vm *vm, void *hva, uint64_t size, uint32_t flags)
  * the call must answer -PVIO_ELOST ("ran, results lost"), never a code that
  * says nothing ran (the guest would run both ops again).
  */
-enum tres t_wb_lost(struct vm *vm)
+static enum tres t_wb_lost(struct vm *vm)
 {
 	static const struct expect want[] = {
 		{ X_PIO_OUT, 0x500, 1, 0x5a },
 		{ X_PIO_IN, 0x510, 1, 0 },
 	};
 	struct kvm_regs regs;
-	enum run_result r;
 	struct pvio_op *o;
 	long long faults;
 	enum tres res;
@@ -212,21 +211,16 @@ enum tres t_wb_lost(struct vm *vm)
 	if (set_slot1(vm, page, PAGE, 0))
 		return fail("cannot add slot 1");
 	o = (struct pvio_op *)page;
-	op(&o[0], PVIO_OP_PIO_OUT, 1, 0x500, 0x5a);
-	op(&o[1], PVIO_OP_PIO_IN, 1, 0x510, 0);
-
-	res = hold_first_exit(vm, GPA_SLOT1, 2);
+	res = hold_first_exit(vm, GPA_SLOT1, o, want, ARRAY_SIZE(want));
 	if (res != T_PASS)
 		return res;
 	/* the OUT is out in userspace: the array's page turns read-only */
 	if (set_slot1(vm, page, 0, 0) ||
 	    set_slot1(vm, page, PAGE, KVM_MEM_READONLY))
 		return fail("cannot make slot 1 read-only");
-	r = vm_run(vm, 0, 0);
-	if (r != RUN_DONE)
-		return fail("the batch did not finish (run result %d)", r);
-	if (vcpu_get_regs(vm, 0, &regs))
-		return fail("KVM_GET_REGS");
+	res = finish(vm, 0, &regs, "the batch");
+	if (res != T_PASS)
+		return res;
 	if ((long long)regs.rax != -PVIO_ELOST)
 		return fail("returned %lld, want %d (-PVIO_ELOST): the ops ran, a guest taking this for a refusal runs them twice",
 			    (long long)regs.rax, -PVIO_ELOST);
@@ -237,19 +231,6 @@ enum tres t_wb_lost(struct vm *vm)
 }
 
 #define TRACING		"/sys/kernel/debug/tracing"
-
-static int write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fputs(s, f) < 0 ? -1 : 0;
-	if (fclose(f))
-		ret = -1;
-	return ret;
-}
 
 /* Whether the trace buffer holds a line containing @what. */
 static bool trace_has(const char *what)
@@ -272,9 +253,13 @@ static bool trace_has(const char *what)
  * keeps what userspace put there, pvio_dropped counts it, pvio_batches
  * does not, and the kvm_pvio tracepoint reports it with result 0.
  */
-enum tres t_dropped(struct vm *vm)
+static enum tres t_dropped(struct vm *vm)
 {
-	static const struct expect want[] = { { X_PIO_OUT, 0x500, 1, 0x11 } };
+	/* the first reaches the VMM, the second must not */
+	static const struct expect ops[] = {
+		{ X_PIO_OUT, 0x500, 1, 0x11 },
+		{ X_PIO_OUT, 0x501, 1, 0x22 },
+	};
 	struct pvio_op *o = ops_at(vm, GPA_ARRAY);
 	char line[128];
 	struct kvm_regs regs;
@@ -282,12 +267,10 @@ enum tres t_dropped(struct vm *vm)
 	enum tres res;
 	bool traced;
 
-	op(&o[0], PVIO_OP_PIO_OUT, 1, 0x500, 0x11);
-	op(&o[1], PVIO_OP_PIO_OUT, 1, 0x501, 0x22);
 	if (write_file(TRACING "/events/kvm/kvm_pvio/enable", "1") ||
 	    write_file(TRACING "/trace", ""))
 		return fail("cannot enable the kvm:kvm_pvio tracepoint under " TRACING);
-	res = hold_first_exit(vm, GPA_ARRAY, 2);
+	res = hold_first_exit(vm, GPA_ARRAY, o, ops, ARRAY_SIZE(ops));
 	if (res != T_PASS)
 		return res;
 	/* the reset: RIP moves past the VMMCALL (3 bytes) to the report OUT */
@@ -297,17 +280,16 @@ enum tres t_dropped(struct vm *vm)
 	regs.rax = 0x77;
 	if (vcpu_set_regs(vm, 0, &regs))
 		return fail("KVM_SET_REGS");
-	if (vm_run(vm, 0, 0) != RUN_DONE)
-		return fail("the vCPU did not reach the report port");
-	if (vcpu_get_regs(vm, 0, &regs))
-		return fail("KVM_GET_REGS");
+	res = finish(vm, 0, &regs, "the vCPU (to its report port)");
+	if (res != T_PASS)
+		return res;
 	snprintf(line, sizeof(line), "kvm_pvio: gpa 0x%lx count 2 user_exits 1 ret 0",
 		 GPA_ARRAY);
 	traced = trace_has(line);
 	write_file(TRACING "/events/kvm/kvm_pvio/enable", "0");
 	if (regs.rax != 0x77)
 		return fail("the dropped batch set RAX to %lld", (long long)regs.rax);
-	res = check_log(vm, want, ARRAY_SIZE(want));
+	res = check_log(vm, ops, 1);
 	if (res != T_PASS)
 		return res;
 	dropped = vm_stat(vm, "pvio_dropped");
@@ -355,7 +337,7 @@ static enum tres expect_served(struct vm *vm, bool served, const char *when)
  * Finding 4: the VMM turns the hypercall off and on for its VM with
  * KVM_ENABLE_CAP(KVM_CAP_PVIO); other arguments are refused.
  */
-enum tres t_cap(struct vm *vm)
+static enum tres t_cap(struct vm *vm)
 {
 	enum tres r;
 
@@ -382,8 +364,6 @@ enum tres t_cap(struct vm *vm)
 	return pass();
 }
 
-#define OPT_IN	"/sys/module/kvm/parameters/pvio_opt_in"
-
 static enum tres cap_opt_in(struct vm *vm)
 {
 	enum tres r;
@@ -400,23 +380,25 @@ static enum tres cap_opt_in(struct vm *vm)
  * Finding 4: with kvm.pvio_opt_in=1 a VM whose VMM says nothing is not
  * served, one that enabled KVM_CAP_PVIO is.  The parameter is put back.
  */
-enum tres t_cap_opt_in(struct vm *vm)
+static enum tres t_cap_opt_in(struct vm *vm)
 {
 	enum tres r;
 
 	if (!have_handler)
 		return skip("no pvio handler in L1's KVM");
-	if (write_file(OPT_IN, "1"))
-		return fail("cannot set " OPT_IN ": %s", strerror(errno));
+	if (param_set("pvio_opt_in", "1"))
+		return fail("cannot set kvm.pvio_opt_in: %s", strerror(errno));
 	r = cap_opt_in(vm);
-	if (write_file(OPT_IN, "0"))
-		return fail("cannot put " OPT_IN " back to 0");
+	if (param_restore())
+		return fail("cannot put kvm.pvio_opt_in back");
 	return r;
 }
 
 static enum tres migrate(struct vm *vm, struct vm *dst)
 {
-	static const struct expect want_dst[] = {
+	/* the source serves the IN, the destination the two OUTs */
+	static const struct expect ops[] = {
+		{ X_PIO_IN, 0x80, 1, 0 },
 		{ X_PIO_OUT, 0x84, 1, 0x22 },
 		{ X_PIO_OUT, 0x88, 1, 0x33 },
 	};
@@ -426,10 +408,7 @@ static enum tres migrate(struct vm *vm, struct vm *dst)
 	uint64_t answer;
 	enum tres r;
 
-	op(&o[0], PVIO_OP_PIO_IN, 1, 0x80, 0);
-	op(&o[1], PVIO_OP_PIO_OUT, 1, 0x84, 0x22);
-	op(&o[2], PVIO_OP_PIO_OUT, 1, 0x88, 0x33);
-	r = hold_first_exit(vm, GPA_ARRAY, 3);
+	r = hold_first_exit(vm, GPA_ARRAY, o, ops, ARRAY_SIZE(ops));
 	if (r != T_PASS)
 		return r;
 	answer = vm->log[0].value;	/* vm_run answered IN 0x80 */
@@ -442,11 +421,9 @@ static enum tres migrate(struct vm *vm, struct vm *dst)
 	if (run->exit_reason != KVM_EXIT_IO || run->io.port != 0x84)
 		return fail("KVM_RUN with immediate_exit gave exit %u port 0x%x; want the OUT 0x84",
 			    run->exit_reason, run->io.port);
-	if (vm_run(dst, 0, 0) != RUN_DONE)
-		return fail("the destination did not finish the call");
-	if (vcpu_get_regs(dst, 0, &regs))
-		return fail("KVM_GET_REGS on the destination");
-	r = check_log(dst, want_dst, ARRAY_SIZE(want_dst));
+	r = finish(dst, 0, &regs, "the destination's call");
+	if (r == T_PASS)
+		r = check_log(dst, ops + 1, 2);
 	if (r != T_PASS) {
 		diag("source: %s 0x%llx answered; the destination must go on with OUT 0x84",
 		     kind_name(vm->log[0].kind), (unsigned long long)vm->log[0].addr);
@@ -469,7 +446,7 @@ static enum tres migrate(struct vm *vm, struct vm *dst)
  * a fresh VM.  Every op reaches a device exactly once, in order; the IN's
  * result is in the array; RAX is 3 and RBX PVIO_FN_BATCH at the end.
  */
-enum tres t_migrate(struct vm *vm)
+static enum tres t_migrate(struct vm *vm)
 {
 	static struct vm dst = { .kvm = -1, .fd = -1 };
 	enum tres r;
@@ -485,34 +462,48 @@ enum tres t_migrate(struct vm *vm)
  * address), at the same RIP, as a reset to the same code would.  B runs
  * and returns 1; A's second op never runs.
  */
-enum tres t_stale(struct vm *vm)
+static enum tres t_stale(struct vm *vm)
 {
-	static const struct expect want[] = {
+	static const struct expect a[] = {
 		{ X_PIO_OUT, 0x500, 1, 0x11 },
-		{ X_PIO_OUT, 0x600, 1, 0x66 },
+		{ X_PIO_OUT, 0x501, 1, 0x22 },
 	};
-	struct pvio_op *a = ops_at(vm, GPA_ARRAY);
-	struct pvio_op *b = ops_at(vm, GPA_ARRAY2);
+	static const struct expect b[] = { { X_PIO_OUT, 0x600, 1, 0x66 } };
+	/* A's first op, then B: A's second never runs */
+	const struct expect want[] = { a[0], b[0] };
 	struct kvm_regs regs;
 	enum tres r;
 
-	op(&a[0], PVIO_OP_PIO_OUT, 1, 0x500, 0x11);
-	op(&a[1], PVIO_OP_PIO_OUT, 1, 0x501, 0x22);
-	op(&b[0], PVIO_OP_PIO_OUT, 1, 0x600, 0x66);
-	r = hold_first_exit(vm, GPA_ARRAY, 2);
+	put_ops(ops_at(vm, GPA_ARRAY2), b, 1);
+	r = hold_first_exit(vm, GPA_ARRAY, ops_at(vm, GPA_ARRAY), a, ARRAY_SIZE(a));
 	if (r != T_PASS)
 		return r;
 	if (vcpu_set_call(vm, 0, guest_entry(g_call), KVM_HC_PVIO, PVIO_FN_BATCH,
 			  GPA_ARRAY2, 1))
 		return fail("loading batch B");
-	if (vm_run(vm, 0, 0) != RUN_DONE)
-		return fail("batch B did not finish");
-	if (vcpu_get_regs(vm, 0, &regs))
-		return fail("KVM_GET_REGS");
-	r = check_log(vm, want, ARRAY_SIZE(want));
+	r = finish(vm, 0, &regs, "batch B");
+	if (r == T_PASS)
+		r = check_log(vm, want, ARRAY_SIZE(want));
 	if (r != T_PASS)
 		return r;
 	if (regs.rax != 1)
 		return fail("batch B returned %lld, want 1", (long long)regs.rax);
 	return pass();
+}
+
+static const struct tcase hardening[] = {
+	{ "dirty ring: in-kernel read batches of 1..128 ops, ring drains, array page dirty",
+	  t_dirty_ring, .flags = C_NO_VCPU },
+	{ "write-back fails after the ops ran -> -PVIO_ELOST, each op once", t_wb_lost },
+	{ "RIP moved while a batch is out: dropped, counted and traced", t_dropped },
+	{ "KVM_CAP_PVIO turns the hypercall off and on for one VM", t_cap },
+	{ "kvm.pvio_opt_in=1 serves only VMs that enabled KVM_CAP_PVIO", t_cap_opt_in },
+	{ "state saved mid-batch and restored in a fresh VM: each op once, in order",
+	  t_migrate },
+	{ "another call loaded at the same RIP mid-batch: the stale batch stops", t_stale },
+};
+
+void add_hardening_cases(void)
+{
+	add_cases(hardening, ARRAY_SIZE(hardening));
 }

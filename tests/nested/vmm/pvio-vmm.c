@@ -33,33 +33,20 @@ bool native;
 const void *case_arg;
 static char msg[512];
 
-static enum tres result(enum tres r, const char *fmt, va_list ap)
-{
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	return r;
+/* fail() and skip(): the verdict, with the reason the runner prints */
+#define VERDICT(name, r)					\
+enum tres name(const char *fmt, ...)				\
+{								\
+	va_list ap;						\
+								\
+	va_start(ap, fmt);					\
+	vsnprintf(msg, sizeof(msg), fmt, ap);			\
+	va_end(ap);						\
+	return r;						\
 }
 
-enum tres fail(const char *fmt, ...)
-{
-	va_list ap;
-	enum tres r;
-
-	va_start(ap, fmt);
-	r = result(T_FAIL, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-enum tres skip(const char *fmt, ...)
-{
-	va_list ap;
-	enum tres r;
-
-	va_start(ap, fmt);
-	r = result(T_SKIP, fmt, ap);
-	va_end(ap);
-	return r;
-}
+VERDICT(fail, T_FAIL)
+VERDICT(skip, T_SKIP)
 
 enum tres pass(void)
 {
@@ -76,74 +63,47 @@ enum tres no_handler(long long ret)
 		    ret, probe_ret);
 }
 
-struct tcase {
-	const char *name;
-	case_fn fn;
-	int nr_vcpus;
-	bool user_mode;
-	const void *arg;
-};
-
 static struct tcase cases[64];
 static int nr_cases;
 
-void add(const char *name, case_fn fn, int nr_vcpus, bool user_mode,
-	 const void *arg)
-{
-	if (native)
-		return;
-	cases[nr_cases++] = (struct tcase) { name, fn, nr_vcpus, user_mode, arg };
-}
-
-/* a positive case: also runs, renamed, through the reference path */
-void add_pos(const char *name, case_fn fn)
+/* Registers @t[0..n); with -n only the positive ones, renamed. */
+void add_cases(const struct tcase *t, int n)
 {
 	static char names[16][96];
-	static int n;
+	static int nr_names;
+	int i;
 
-	if (native) {
-		snprintf(names[n], sizeof(names[n]), "native reference: %s", name);
-		name = names[n++];
+	for (i = 0; i < n; i++) {
+		if (native && !(t[i].flags & C_POSITIVE))
+			continue;
+		if (nr_cases == (int)ARRAY_SIZE(cases)) {
+			fprintf(stderr, "pvio-vmm: more than %d cases\n", nr_cases);
+			exit(2);
+		}
+		cases[nr_cases] = t[i];
+		if (native) {
+			snprintf(names[nr_names], sizeof(names[0]),
+				 "native reference: %s", t[i].name);
+			cases[nr_cases].name = names[nr_names++];
+		}
+		nr_cases++;
 	}
-	cases[nr_cases++] = (struct tcase) { name, fn, 1, false, NULL };
 }
 
 static void build_cases(void)
 {
-	add("probe returns PVIO_ABI_VERSION", t_probe, 1, false, NULL);
-	add_pos("OUT batch reaches the VMM in order", t_out_order);
-	add_pos("IN results land in guest memory", t_in_results);
-	add_pos("PIC/PIT ops stay in the kernel", t_in_kernel_pio);
-	add_pos("MMIO ops exit to the VMM, reads answered", t_mmio);
-	add_pos("mixed in-kernel/userspace/MMIO batch keeps order", t_mixed);
-	add_pos("IOAPIC/LAPIC MMIO ops stay in the kernel", t_in_kernel_mmio);
-	add_pos("PVIO_MAX_OPS ops ending at the page end run in order", t_max_batch);
+	add_behaviour_cases();
 	add_attack_cases();
-	add("attack: batch from CPL 3 -> -KVM_EPERM", t_cpl3_batch, 1, true, NULL);
-	add("attack: probe from CPL 3 -> -KVM_EPERM", t_cpl3_probe, 1, true, NULL);
-	add("attack: array rewritten by vCPU1 mid-batch", t_rewrite, 2, false, NULL);
-	add("differential: 300 random batches, hypercall vs reference path",
-	    t_differential, 1, false, NULL);
-	add("stress: 5000 in-kernel batches, counters add up", t_stress_kernel, 1, false, NULL);
-	add("stress: 250 userspace batches of 4 OUTs, all in order",
-	    t_stress_userspace, 1, false, NULL);
-	/* 0 vCPUs: the case enables the dirty ring first, then adds vCPU0 */
-	add("dirty ring: in-kernel read batches of 1..128 ops, ring drains, array page dirty",
-	    t_dirty_ring, 0, false, NULL);
-	add("write-back fails after the ops ran -> -PVIO_ELOST, each op once",
-	    t_wb_lost, 1, false, NULL);
-	add("RIP moved while a batch is out: dropped, counted and traced",
-	    t_dropped, 1, false, NULL);
-	add("KVM_CAP_PVIO turns the hypercall off and on for one VM",
-	    t_cap, 1, false, NULL);
-	add("kvm.pvio_opt_in=1 serves only VMs that enabled KVM_CAP_PVIO",
-	    t_cap_opt_in, 1, false, NULL);
-	add("state saved mid-batch and restored in a fresh VM: each op once, in order",
-	    t_migrate, 1, false, NULL);
-	add("another call loaded at the same RIP mid-batch: the stale batch stops",
-	    t_stale, 1, false, NULL);
-	add("resume property: random stops, register rewrites, restarts, migrations",
-	    t_resume_property, 1, false, NULL);
+	add_hardening_cases();
+	add_differential_cases();
+	add_pit_cases();
+}
+
+static int nr_vcpus(const struct tcase *c)
+{
+	if (c->flags & C_NO_VCPU)
+		return 0;
+	return c->flags & C_TWO_VCPUS ? 2 : 1;
 }
 
 static enum tres run_in_vm(const struct tcase *c)
@@ -152,7 +112,7 @@ static enum tres run_in_vm(const struct tcase *c)
 	enum tres r;
 
 	case_arg = c->arg;
-	if (vm_create(&vm, c->nr_vcpus, c->user_mode)) {
+	if (vm_create(&vm, nr_vcpus(c), c->flags & C_USER)) {
 		vm_destroy(&vm);
 		return fail("cannot set up the VM");
 	}

@@ -43,6 +43,20 @@ static inline void op(struct pvio_op *o, uint8_t kind, uint8_t width,
 	pvio_op_encode(o, kind, width, addr, value);
 }
 
+/*
+ * An access: one a case expects in the VMM's exit log (check_log), or an
+ * op it writes into a batch (put_ops).
+ */
+struct expect {
+	enum xkind kind;
+	uint64_t addr;
+	unsigned int size;
+	/* for reads: ignored by check_log (the log holds our answer); in
+	 * an in-kernel case, the result the device must give */
+	uint64_t value;
+	uint64_t mask;		/* of that result, the bits checked (0: all) */
+};
+
 const char *kind_name(enum xkind k);
 const char *err_name(int err);
 void dump_log(struct vm *vm);
@@ -53,54 +67,44 @@ int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
 int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
 		  uint64_t calls);
 int vm_migrate(struct vm *src, struct vm *dst);
-enum tres hold_first_exit(struct vm *vm, uint64_t gpa, uint64_t count);
+enum tres hold_first_exit(struct vm *vm, uint64_t gpa, struct pvio_op *o,
+			  const struct expect *e, int n);
+enum tres finish(struct vm *vm, int idx, struct kvm_regs *regs, const char *who);
 int call(struct vm *vm, uint64_t fn, uint64_t gpa, uint64_t count,
 	 long long *ret);
 
-/* Expected userspace accesses, compared with the VMM's exit log. */
-struct expect {
-	enum xkind kind;
-	uint64_t addr;
-	unsigned int size;
-	uint64_t value;		/* for reads: ignored, the log holds our answer */
-};
 
 enum tres check_log(struct vm *vm, const struct expect *e, int n);
+void put_ops(struct pvio_op *o, const struct expect *e, int n);
+enum tres batch_ok(struct vm *vm, uint64_t gpa, int n);
+enum tres user_batch(struct vm *vm, const struct expect *e, int n);
 
-/* registration (pvio-vmm.c) */
-void add(const char *name, case_fn fn, int nr_vcpus, bool user_mode,
-	 const void *arg);
-void add_pos(const char *name, case_fn fn);
+int write_file(const char *path, const char *s);
+int param_set(const char *name, const char *value);
+int param_restore(void);
 
-/* cases.c */
-enum tres t_probe(struct vm *vm);
-enum tres t_out_order(struct vm *vm);
-enum tres t_in_results(struct vm *vm);
-enum tres t_in_kernel_pio(struct vm *vm);
-enum tres t_mmio(struct vm *vm);
-enum tres t_mixed(struct vm *vm);
-enum tres t_in_kernel_mmio(struct vm *vm);
-enum tres t_max_batch(struct vm *vm);
-enum tres t_rewrite(struct vm *vm);
-enum tres t_stress_kernel(struct vm *vm);
-enum tres t_stress_userspace(struct vm *vm);
+/* A case's needs, for tcase.flags. */
+enum {
+	C_POSITIVE = 1,		/* runs, renamed, through the reference path too (-n) */
+	C_USER = 2,		/* its vCPUs start in ring 3 (IOPL 3) */
+	C_TWO_VCPUS = 4,
+	C_NO_VCPU = 8,		/* the case adds vCPU0 itself (dirty ring first) */
+};
 
-/* attacks.c */
-void add_attack_cases(void);
-enum tres t_cpl3_batch(struct vm *vm);
-enum tres t_cpl3_probe(struct vm *vm);
+/* One case: a fresh VM runs @fn, which finds @arg in case_arg. */
+struct tcase {
+	const char *name;
+	case_fn fn;
+	const void *arg;
+	unsigned int flags;
+};
 
-/* hardening.c */
-enum tres t_dirty_ring(struct vm *vm);
-enum tres t_wb_lost(struct vm *vm);
-enum tres t_dropped(struct vm *vm);
-enum tres t_cap(struct vm *vm);
-enum tres t_cap_opt_in(struct vm *vm);
-enum tres t_migrate(struct vm *vm);
-enum tres t_stale(struct vm *vm);
-
-/* differential.c */
-enum tres t_differential(struct vm *vm);
-enum tres t_resume_property(struct vm *vm);
+/* registration (pvio-vmm.c), then each file's cases */
+void add_cases(const struct tcase *t, int n);
+void add_behaviour_cases(void);		/* cases.c */
+void add_attack_cases(void);		/* attacks.c */
+void add_hardening_cases(void);		/* hardening.c */
+void add_differential_cases(void);	/* differential.c */
+void add_pit_cases(void);		/* pit.c */
 
 #endif /* _PVIO_VMM_TCASE_H */

@@ -324,6 +324,32 @@ int vcpu_set_regs(struct vm *vm, int idx, struct kvm_regs *regs)
 	return 0;
 }
 
+/*
+ * Points interrupt @vector of vCPU @idx at @rip (a ring-0 interrupt gate).
+ * The IDT ends at @vector: any other vector, exceptions included, still
+ * finds no gate and ends in a triple fault, which fails the case.
+ */
+int vcpu_set_irq_gate(struct vm *vm, int idx, unsigned int vector, uint64_t rip)
+{
+	uint64_t *gate = gpa_ptr(vm, GPA_IDT + vector * 16);
+	struct kvm_sregs sregs;
+
+	gate[0] = (rip & 0xffff) | (uint64_t)SEL_CODE0 << 16 | 0x8eULL << 40 |
+		  ((rip >> 16) & 0xffff) << 48;
+	gate[1] = rip >> 32;
+	if (ioctl(vm->vcpu[idx].fd, KVM_GET_SREGS, &sregs)) {
+		diag("KVM_GET_SREGS: %s", strerror(errno));
+		return -1;
+	}
+	sregs.idt.base = GPA_IDT;
+	sregs.idt.limit = (vector + 1) * 16 - 1;
+	if (ioctl(vm->vcpu[idx].fd, KVM_SET_SREGS, &sregs)) {
+		diag("KVM_SET_SREGS: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int vcpu_set_call(struct vm *vm, int idx, uint64_t rip, uint64_t rax,
 		  uint64_t rbx, uint64_t rcx, uint64_t rdx)
 {

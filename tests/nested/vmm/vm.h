@@ -22,6 +22,7 @@
 #define GPA_PD_3G		0x6000UL	/* maps 3-4 GiB 1:1 (MMIO, native mode) */
 #define GPA_STACK_TOP		0x7ff0UL
 #define GPA_CODE		0x8000UL
+#define GPA_IDT			0xf000UL	/* only the PIT cases load an IDT */
 #define GPA_ARRAY		0x10000UL	/* page-aligned op array */
 #define GPA_ARRAY2		0x11000UL	/* second page (replacement data) */
 #define GPA_RAM_TARGET		0x20000UL	/* plain RAM, for the ERAM case */
@@ -80,7 +81,7 @@ enum run_result {
 
 /* guest.S: the payloads and their entry points */
 extern const char guest_code_start[], guest_code_end[];
-extern const char g_call[], g_loop[], g_copy[], g_native[];
+extern const char g_call[], g_loop[], g_copy[], g_native[], g_pit[], g_pit_irq[];
 
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -94,6 +95,7 @@ uint64_t guest_entry(const char *sym_start);
 int vcpu_set_call(struct vm *vm, int idx, uint64_t rip, uint64_t rax,
 		  uint64_t rbx, uint64_t rcx, uint64_t rdx);
 int vcpu_get_regs(struct vm *vm, int idx, struct kvm_regs *regs);
+int vcpu_set_irq_gate(struct vm *vm, int idx, unsigned int vector, uint64_t rip);
 int vcpu_set_regs(struct vm *vm, int idx, struct kvm_regs *regs);
 enum run_result vm_run(struct vm *vm, int idx, int stop_after);
 
