@@ -37,18 +37,11 @@ def num(s):
 
 res = sys.argv[1]
 panels = []
-uart = table(os.path.join(res, "nested-uart.md"))
-if uart:
-    panels.append(("uart", uart))
-ata = table(os.path.join(res, "nested-ata.md"))
-if ata:
-    panels.append(("ata", ata))
-net = table(os.path.join(res, "nested-e1000.md"))
-if net:
-    panels.append(("net", net))
-sched = table(os.path.join(res, "sched.md"))
-if sched:
-    panels.append(("sched", sched))
+for kind, md in (("uart", "nested-uart.md"), ("ata", "nested-ata.md"),
+                 ("net", "nested-e1000.md"), ("sched", "sched.md")):
+    rows = table(os.path.join(res, md))
+    if rows:
+        panels.append((kind, rows))
 if not panels:
     sys.exit("chart: no result tables in " + res)
 

@@ -24,7 +24,7 @@ run() { # run NAME MODULE ARGS
 #!/bin/sh
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod ata_piix" timeout=300 disks="80M"
 # pvio-vm: qemu="-drive file=@DISK0@,if=ide,format=raw -trace events=$W/events,file=$W/$1.trace"
-. /lib/tap.sh
+. /lib/guest.sh
 modprobe sd_mod
 modprobe pvio
 modprobe $2 $3

@@ -3,7 +3,7 @@
 # Guest side of the native-overhead benchmark (run by bench/run.sh): five
 # loads of pvio_bench, each its own median of interleaved rounds.
 # pvio-vm: modules="pvio pvio_bench" timeout=300
-. /lib/tap.sh
+. /lib/guest.sh
 modprobe pvio transport=native
 for round in 1 2 3 4 5; do
 	dmesg -c > /dev/null

@@ -77,127 +77,150 @@ function pings(d,   o) {
 function per_ping(d, k) { return net("net." d ".ping", k) / pings(d) }
 function bulk_mib(d) { return res["net." d ".bulk.bytes"] / 1048576 }
 # net_part PART: the tables of the net part (see the header)
-function net_part(part,   i, j, d, w, p, s, irq, rtt, nd, n, amt, unit, tp, what, wl, o, hdr, sep, line, any, v, c, m, base, e, eb, b, tline, worse, we, wd, a, D, WL, T, ok, nm, kv, name, mn, mname, o1, o2) {
-	nd = split("e1000 e1000_pvio1 e1000_pvio0 virtio_net", D, " ")
-	for (i = 1; i <= nd; i++) if (have["net." D[i] ".ping.1"] && pings(D[i]) > 0) ok[D[i]] = 1
-	if (part == "ping") {
-		print "| L2 NIC driver | echoes | **total exits / echo** | bg-corrected exits / echo | MMIO exits to userspace / echo | exits to userspace / echo | hypercalls / echo | NIC interrupts / echo | exits / NIC interrupt | avg RTT ms | window s |"
-		print "|---|---|---|---|---|---|---|---|---|---|---|"
-		for (i = 1; i <= nd; i++) {
-			d = D[i]; if (!ok[d]) continue
-			w = "net." d ".ping"; p = pings(d); s = res[w ".seconds"]; irq = res[w ".irqs"]
-			rtt = res[w ".out"]; sub(/.*= [0-9.]+\//, "", rtt); sub(/\/.*/, "", rtt)
-			printf "| %s | %d | **%s** | %s | %s | %s | %s | %s | %s | %s | %s |\n", dlabel(d), p,
-				f(per_ping(d, "exits"), 2), f(corr(w, s) / p, 2),
-				f(per_ping(d, "uexit_mmio"), 2), f(per_ping(d, "uexit"), 2),
-				f(per_ping(d, "hypercalls"), 2), f(irq / p, 2),
-				(irq > 0 ? f(net(w, "exits") / irq, 2) : "-"), rtt, s
+# the net part: one table per PART, one row (or column) per driver with a ping window
+function net_part(part,   i) {
+	ND = split("e1000 e1000_pvio1 e1000_pvio0 virtio_net", DRV, " ")
+	for (i = 1; i <= ND; i++) if (have["net." DRV[i] ".ping.1"] && pings(DRV[i]) > 0) OK[DRV[i]] = 1
+	if (part == "ping") net_ping()
+	else if (part == "stream") net_stream()
+	else if (part == "breakdown") net_breakdown()
+	else if (part == "background") net_background()
+	else if (part == "verdict") net_verdict()
+}
+function net_ping(   i, d, w, p, s, irq, rtt) {
+	print "| L2 NIC driver | echoes | **total exits / echo** | bg-corrected exits / echo | MMIO exits to userspace / echo | exits to userspace / echo | hypercalls / echo | NIC interrupts / echo | exits / NIC interrupt | avg RTT ms | window s |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|"
+	for (i = 1; i <= ND; i++) {
+		d = DRV[i]; if (!OK[d]) continue
+		w = "net." d ".ping"; p = pings(d); s = res[w ".seconds"]; irq = res[w ".irqs"]
+		rtt = res[w ".out"]; sub(/.*= [0-9.]+\//, "", rtt); sub(/\/.*/, "", rtt)
+		printf "| %s | %d | **%s** | %s | %s | %s | %s | %s | %s | %s | %s |\n", dlabel(d), p,
+			f(per_ping(d, "exits"), 2), f(corr(w, s) / p, 2),
+			f(per_ping(d, "uexit_mmio"), 2), f(per_ping(d, "uexit"), 2),
+			f(per_ping(d, "hypercalls"), 2), f(irq / p, 2),
+			(irq > 0 ? f(net(w, "exits") / irq, 2) : "-"), rtt, s
+	}
+}
+# workload D WL W S: the amount of window W (workload WL of driver D, S
+# seconds) in N, with AMT, UNIT, TP (throughput) and WHAT to print
+function workload(d, wl, w, s,   o) {
+	if (wl == "bulk") {
+		N = bulk_mib(d); AMT = f(N, 1) " MiB"; UNIT = "MiB"
+		TP = s > 0 ? f(N * 1048576 * 8 / s / 1e6, 1) " Mbit/s" : "-"
+		WHAT = "HTTP download (wget, L1 httpd)"
+	} else if (wl == "tcp_tx" || wl == "tcp_rx") {
+		N = res["net.tcp_mb"] + 0; AMT = N " MiB"; UNIT = "MiB"
+		TP = f(iperf(w, "mbit"), 1) " Mbit/s"
+		WHAT = wl == "tcp_tx" ? "iperf3 TCP L2->L1" : "iperf3 TCP L1->L2 (-R)"
+	} else if (wl == "udp") {
+		N = iperf(w, "pkts"); AMT = N " datagrams (" f(N * 1400 / 1048576, 1) " MiB)"; UNIT = "datagram"
+		TP = f(iperf(w, "mbit"), 1) " Mbit/s"
+		WHAT = "iperf3 UDP L2->L1, 1400 B, -b " res["net.udp_rate"]
+	} else {
+		o = res[w ".out"]; N = 0; TP = "-"
+		if (match(o, /transactions=[0-9]+/)) N = substr(o, RSTART + 13, RLENGTH - 13)
+		if (match(o, /per_second=[0-9.]+/)) TP = substr(o, RSTART + 11, RLENGTH - 11) " trans/s"
+		AMT = N " transactions"; UNIT = "transaction"
+		WHAT = "nb_rr TCP 1-byte request/response"
+	}
+}
+function net_stream(   i, j, d, w, s, WL) {
+	print "| L2 NIC driver | workload | amount | **total exits / unit** | bg-corrected / unit | exits to userspace / unit | hypercalls / unit | NIC interrupts / unit | throughput (L2 clock) | window s |"
+	print "|---|---|---|---|---|---|---|---|---|---|"
+	split("bulk tcp_tx tcp_rx udp rr", WL, " ")
+	for (i = 1; i <= ND; i++) {
+		d = DRV[i]; if (!OK[d]) continue
+		for (j = 1; j <= 5; j++) {
+			w = "net." d "." WL[j]
+			if (!have[w ".1"]) continue
+			s = res[w ".seconds"] + 0
+			if (res[w ".error"] != "") { printf "| %s | %s | error: %s |||||||\n", dlabel(d), WL[j], res[w ".error"]; continue }
+			workload(d, WL[j], w, s)
+			if (N <= 0) { printf "| %s | %s | no amount |||||||\n", dlabel(d), WHAT; continue }
+			printf "| %s | %s | %s | **%s** / %s | %s | %s | %s | %s | %s | %s |\n", dlabel(d), WHAT, AMT,
+				f(net(w, "exits") / N, 2), UNIT, f(corr(w, s) / N, 2),
+				f(net(w, "uexit") / N, 2), f(net(w, "hypercalls") / N, 2),
+				f(res[w ".irqs"] / N, 2), TP, s
 		}
-	} else if (part == "stream") {
-		print "| L2 NIC driver | workload | amount | **total exits / unit** | bg-corrected / unit | exits to userspace / unit | hypercalls / unit | NIC interrupts / unit | throughput (L2 clock) | window s |"
-		print "|---|---|---|---|---|---|---|---|---|---|"
-		for (i = 1; i <= nd; i++) {
-			d = D[i]; if (!ok[d]) continue
-			for (j = 1; j <= 5; j++) {
-				split("bulk tcp_tx tcp_rx udp rr", WL, " ")
-				wl = WL[j]; w = "net." d "." wl
-				if (!have[w ".1"]) continue
-				s = res[w ".seconds"] + 0
-				if (res[w ".error"] != "") { printf "| %s | %s | error: %s |||||||\n", dlabel(d), wl, res[w ".error"]; continue }
-				if (wl == "bulk") {
-					n = bulk_mib(d); amt = f(n, 1) " MiB"; unit = "MiB"
-					tp = s > 0 ? f(n * 1048576 * 8 / s / 1e6, 1) " Mbit/s" : "-"
-					what = "HTTP download (wget, L1 httpd)"
-				} else if (wl == "tcp_tx" || wl == "tcp_rx") {
-					n = res["net.tcp_mb"] + 0; amt = n " MiB"; unit = "MiB"
-					tp = f(iperf(w, "mbit"), 1) " Mbit/s"
-					what = wl == "tcp_tx" ? "iperf3 TCP L2->L1" : "iperf3 TCP L1->L2 (-R)"
-				} else if (wl == "udp") {
-					n = iperf(w, "pkts"); amt = n " datagrams (" f(n * 1400 / 1048576, 1) " MiB)"; unit = "datagram"
-					tp = f(iperf(w, "mbit"), 1) " Mbit/s"
-					what = "iperf3 UDP L2->L1, 1400 B, -b " res["net.udp_rate"]
-				} else {
-					o = res[w ".out"]; n = 0; tp = "-"
-					if (match(o, /transactions=[0-9]+/)) n = substr(o, RSTART + 13, RLENGTH - 13)
-					if (match(o, /per_second=[0-9.]+/)) tp = substr(o, RSTART + 11, RLENGTH - 11) " trans/s"
-					amt = n " transactions"; unit = "transaction"
-					what = "nb_rr TCP 1-byte request/response"
-				}
-				if (n <= 0) { printf "| %s | %s | no amount |||||||\n", dlabel(d), what; continue }
-				printf "| %s | %s | %s | **%s** / %s | %s | %s | %s | %s | %s | %s |\n", dlabel(d), what, amt,
-					f(net(w, "exits") / n, 2), unit, f(corr(w, s) / n, 2),
-					f(net(w, "uexit") / n, 2), f(net(w, "hypercalls") / n, 2),
-					f(res[w ".irqs"] / n, 2), tp, s
-			}
+	}
+}
+# cols PERMIB: the drivers with a ping window (a bulk window with PERMIB)
+function cols(permib,   i, l) {
+	l = ""
+	for (i = 1; i <= ND; i++) if (OK[DRV[i]] && (!permib || bulk_mib(DRV[i]) > 0)) l = l " " DRV[i]
+	return substr(l, 2)
+}
+function net_breakdown(   i, c, m, kv, line, any, v, C, B, nc, nb, hdr, sep) {
+	nc = split(cols(0), C, " "); nb = split(cols(1), B, " ")
+	hdr = "| SVM exit code |"; sep = "|---|"
+	for (i = 1; i <= nc; i++) { hdr = hdr " " C[i] " / echo |"; sep = sep "---|" }
+	for (i = 1; i <= nb; i++) { hdr = hdr " " B[i] " / MiB bulk |"; sep = sep "---|" }
+	print hdr; print sep
+	for (c in codes) {
+		line = "| " c (c in svmname ? " " svmname[c] : "") " |"; any = 0
+		for (i = 1; i <= nc; i++) {
+			v = xget("net." C[i] ".ping", c) / pings(C[i]); if (v >= 0.01 || v <= -0.01) any = 1
+			line = line " " f(v, 2) " |"
 		}
-	} else if (part == "breakdown") {
-		hdr = "| SVM exit code |"; sep = "|---|"
-		for (i = 1; i <= nd; i++) if (ok[D[i]]) { hdr = hdr " " D[i] " / echo |"; sep = sep "---|" }
-		for (i = 1; i <= nd; i++) if (ok[D[i]] && bulk_mib(D[i]) > 0) { hdr = hdr " " D[i] " / MiB bulk |"; sep = sep "---|" }
-		print hdr; print sep
-		for (c in codes) {
-			line = "| " c (c in svmname ? " " svmname[c] : "") " |"; any = 0
-			for (i = 1; i <= nd; i++) if (ok[D[i]]) {
-				v = xget("net." D[i] ".ping", c) / pings(D[i]); if (v >= 0.01 || v <= -0.01) any = 1
-				line = line " " f(v, 2) " |"
-			}
-			for (i = 1; i <= nd; i++) if (ok[D[i]] && bulk_mib(D[i]) > 0) {
-				v = xget("net." D[i] ".bulk", c) / bulk_mib(D[i]); if (v >= 0.05 || v <= -0.05) any = 1
-				line = line " " f(v, 1) " |"
-			}
-			if (any) print line
+		for (i = 1; i <= nb; i++) {
+			v = xget("net." B[i] ".bulk", c) / bulk_mib(B[i]); if (v >= 0.05 || v <= -0.05) any = 1
+			line = line " " f(v, 1) " |"
 		}
-		print ""
-		print "MSR exits per echo by MSR (kvm:kvm_msr histogram in L1; w = write, r = read; rows under 0.05 left out):"
-		print ""
-		hdr = "| MSR |"; sep = "|---|"
-		for (i = 1; i <= nd; i++) if (ok[D[i]]) { hdr = hdr " " D[i] " |"; sep = sep "---|" }
-		print hdr; print sep
-		for (m in msrs) {
-			split(m, kv, ":"); base = sprintf("%x", kv[1])
-			line = "| " base (kv[2] ? "w" : "r") (kv[1] in msrname ? " " msrname[kv[1]] : "") " |"; any = 0
-			for (i = 1; i <= nd; i++) if (ok[D[i]]) {
-				v = mget("net." D[i] ".ping", m) / pings(D[i]); if (v >= 0.05 || v <= -0.05) any = 1
-				line = line " " f(v, 2) " |"
-			}
-			if (any) print line
+		if (any) print line
+	}
+	print ""
+	print "MSR exits per echo by MSR (kvm:kvm_msr histogram in L1; w = write, r = read; rows under 0.05 left out):"
+	print ""
+	hdr = "| MSR |"; sep = "|---|"
+	for (i = 1; i <= nc; i++) { hdr = hdr " " C[i] " |"; sep = sep "---|" }
+	print hdr; print sep
+	for (m in msrs) {
+		split(m, kv, ":")
+		line = "| " sprintf("%x", kv[1]) (kv[2] ? "w" : "r") (kv[1] in msrname ? " " msrname[kv[1]] : "") " |"; any = 0
+		for (i = 1; i <= nc; i++) {
+			v = mget("net." C[i] ".ping", m) / pings(C[i]); if (v >= 0.05 || v <= -0.05) any = 1
+			line = line " " f(v, 2) " |"
 		}
-	} else if (part == "background") {
-		if (bgrate())
-			printf "Busy window (bg, %s s of L1 time, L2 spinning in a shell loop): %d exits = %s exits/s; %d MSR, %d INTR, %d HLT.\n",
-				f(span("bg") - span("empty"), 2), net("bg", "exits"), f(bgrate(), 1), xget("bg", 124), xget("bg", 96), xget("bg", 120)
-		for (j = 1; j <= 2; j++) {
-			w = j == 1 ? "net.spin" : "net.idle"; s = res[w ".seconds"] + 0
-			if (s <= 0) continue
-			printf "%s window (%s s, L2 %s): %d exits = %s exits/s; %d MSR, %d INTR, %d HLT.\n",
-				j == 1 ? "Busy" : "Idle", s, j == 1 ? "spinning in a shell loop" : "in sleep",
-				net(w, "exits"), f(net(w, "exits") / s, 1), xget(w, 124), xget(w, 96), xget(w, 120)
+		if (any) print line
+	}
+}
+function net_background(   j, w, s) {
+	if (bgrate())
+		printf "Busy window (bg, %s s of L1 time, L2 spinning in a shell loop): %d exits = %s exits/s; %d MSR, %d INTR, %d HLT.\n",
+			f(span("bg") - span("empty"), 2), net("bg", "exits"), f(bgrate(), 1), xget("bg", 124), xget("bg", 96), xget("bg", 120)
+	for (j = 1; j <= 2; j++) {
+		w = j == 1 ? "net.spin" : "net.idle"; s = res[w ".seconds"] + 0
+		if (s <= 0) continue
+		printf "%s window (%s s, L2 %s): %d exits = %s exits/s; %d MSR, %d INTR, %d HLT.\n",
+			j == 1 ? "Busy" : "Idle", s, j == 1 ? "spinning in a shell loop" : "in sleep",
+			net(w, "exits"), f(net(w, "exits") / s, 1), xget(w, 124), xget(w, 96), xget(w, 120)
+	}
+}
+# rate W WL: the throughput of window W, workload WL (Mbit/s or trans/s)
+function rate(w, wl,   o) {
+	if (wl != "rr") return iperf(w, "mbit")
+	o = res[w ".out"]; sub(/.*per_second=/, "", o); return o + 0
+}
+# regs D: register-access exits per echo (NPF + VMMCALL)
+function regs(d) { return (xget("net." d ".ping", 1024) + xget("net." d ".ping", 129)) / pings(d) }
+function net_verdict(   i, j, d, e, eb, p, b, a, c, T, tline, worse) {
+	if (!OK["e1000"]) { print "no e1000 row: no verdict"; return }
+	e = per_ping("e1000", "exits"); eb = net("net.e1000.bulk", "exits") / bulk_mib("e1000")
+	split("tcp_tx tcp_rx udp rr", T, " ")
+	for (i = 2; i <= 3; i++) {
+		d = DRV[i]; if (!OK[d]) continue
+		p = per_ping(d, "exits"); b = net("net." d ".bulk", "exits") / bulk_mib(d)
+		printf "- %s: %s exits per echo vs e1000 %s (%s x; target <= 0.5 x): **%s**. ", dlabel(d), f(p, 2), f(e, 2), f(p / e, 2), (p <= e / 2 ? "met" : "MISSED")
+		printf "Bulk %s vs %s exits per MiB (target: no more): **%s**. ", f(b, 1), f(eb, 1), (b <= eb ? "met" : "MISSED")
+		tline = ""; worse = 0
+		for (j = 1; j <= 4; j++) {
+			a = rate("net.e1000." T[j], T[j]); c = rate("net." d "." T[j], T[j])
+			if (a <= 0 || c <= 0) continue
+			if (c < 0.95 * a) worse++
+			tline = tline sprintf("%s%s %s/%s", tline == "" ? "" : ", ", T[j], f(c, 1), f(a, 1))
 		}
-	} else if (part == "verdict") {
-		if (!ok["e1000"]) { print "no e1000 row: no verdict"; return }
-		e = per_ping("e1000", "exits"); eb = net("net.e1000.bulk", "exits") / bulk_mib("e1000")
-		for (i = 2; i <= 3; i++) {
-			d = D[i]; if (!ok[d]) continue
-			p = per_ping(d, "exits"); b = net("net." d ".bulk", "exits") / bulk_mib(d)
-			printf "- %s: %s exits per echo vs e1000 %s (%s x; target <= 0.5 x): **%s**. ", dlabel(d), f(p, 2), f(e, 2), f(p / e, 2), (p <= e / 2 ? "met" : "MISSED")
-			printf "Bulk %s vs %s exits per MiB (target: no more): **%s**. ", f(b, 1), f(eb, 1), (b <= eb ? "met" : "MISSED")
-			tline = ""; worse = 0
-			for (j = 1; j <= 4; j++) {
-				split("tcp_tx tcp_rx udp rr", T, " ")
-				we = "net.e1000." T[j]; wd = "net." d "." T[j]
-				if (T[j] == "rr") {
-					o1 = res[we ".out"]; o2 = res[wd ".out"]
-					sub(/.*per_second=/, "", o1); sub(/.*per_second=/, "", o2); a = o1 + 0; c = o2 + 0
-				} else { a = iperf(we, "mbit"); c = iperf(wd, "mbit") }
-				if (a <= 0 || c <= 0) continue
-				if (c < 0.95 * a) worse++
-				tline = tline sprintf("%s%s %s/%s", tline == "" ? "" : ", ", T[j], f(c, 1), f(a, 1))
-			}
-			printf "Throughput (this/e1000) %s: %s.", tline, worse ? "**worse in " worse "**" : "**equal or better**"
-			printf " Register-access exits per echo (NPF + VMMCALL): %s vs e1000 %s.\n",
-				f((xget("net." d ".ping", 1024) + xget("net." d ".ping", 129)) / pings(d), 2),
-				f((xget("net.e1000.ping", 1024) + xget("net.e1000.ping", 129)) / pings("e1000"), 2)
-		}
+		printf "Throughput (this/e1000) %s: %s.", tline, worse ? "**worse in " worse "**" : "**equal or better**"
+		printf " Register-access exits per echo (NPF + VMMCALL): %s vs e1000 %s.\n", f(regs(d), 2), f(regs("e1000"), 2)
 	}
 }
 # a bonnie++ KiB/s field in MB/s; "+++++" means the phase took under 0.5 s

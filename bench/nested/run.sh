@@ -7,7 +7,10 @@
 # virtio disk (and, for the net part, an e1000 and a virtio-net NIC on
 # slirp).  L2 runs the parts asked for between console marks; L1
 # snapshots its KVM exit counters (debugfs) and a kvm_userspace_exit
-# histogram at every mark.  See bench/nested/README.md.
+# histogram at every mark.  The rig is the nested tier's
+# (tests/lib/rig.sh, tests/nested/l1-init.sh and l2-init.sh); the
+# benchmark's parts are l1-bench.sh and l2-bench.sh.  See
+# bench/nested/README.md.
 #
 # Usage: bench/nested/run.sh            (parts from the environment)
 # Env:   NB_PARTS="uart ata"  NB_FLUSHES=1000  NB_CMDS=2048
@@ -24,9 +27,8 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=$TOP/bench/nested
-KVER=$("$TOP/tools/kver.sh")
-KERNEL=/boot/vmlinuz-$KVER
-MODROOT=/lib/modules/$KVER
+# shellcheck source=tests/lib/rig.sh
+. "$TOP/tests/lib/rig.sh"
 QEMU=${QEMU:-qemu-system-x86_64}
 OUT=${NB_OUT:-$TOP/build/bench-nested}
 PARTS=${NB_PARTS:-uart ata}
@@ -48,14 +50,7 @@ case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
 
-if [ -n "${PVIO_KVM_MODULES:-}" ]; then
-	KVMDIR=$PVIO_KVM_MODULES; ORIGIN="$KVMDIR (PVIO_KVM_MODULES)"
-elif [ -f "$TOP/host/build/$KVER/kvm.ko" ]; then
-	KVMDIR=$TOP/host/build/$KVER; ORIGIN="$KVMDIR (make host)"
-else
-	die "no patched KVM: run make host, or set PVIO_KVM_MODULES"
-fi
-for f in kvm.ko kvm-amd.ko; do [ -f "$KVMDIR/$f" ] || die "$KVMDIR/$f missing"; done
+kvm_pick || die "no KVM modules"
 for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko \
 	 drivers/net/e1000_pvio/e1000_pvio.ko; do
 	[ -f "$TOP/$m" ] || die "$m not built (make)"
@@ -76,119 +71,61 @@ if [ $NET = 1 ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
 fi
 
-# ---- L1 initramfs: busybox, KVM and 9p modules in dependency order ------
-declare -A seen
-order=()
-resolve() {
-	local m=$1 d
-	[ -n "${seen[$m]:-}" ] && return
-	seen[$m]=1
-	for d in $(awk -v m="$m:" '$1 == m { for (i = 2; i <= NF; i++) print $i }' "$MODROOT/modules.dep"); do
-		resolve "$d"
-	done
-	order+=("$m")
-}
-for m in kernel/arch/x86/kvm/kvm-amd.ko kernel/drivers/virtio/virtio_pci.ko \
-	 kernel/net/9p/9pnet_virtio.ko kernel/fs/9p/9p.ko; do
-	resolve "$m"
-done
+# ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
 RD=$OUT/l1-root
-rm -rf "$RD"
-mkdir -p "$RD"/{bin,dev,proc,sys,tmp,lib/modules}
-cp /bin/busybox "$RD/bin/"
-cp "$SRC/l1-init.sh" "$RD/init"
+rd_l1 "$RD" virtio_pci 9pnet_virtio 9p || die "copying L1's modules failed"
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
-: > "$RD/modules.list"
-for m in "${order[@]}"; do
-	b=$(basename "$m")
-	case $b in
-	kvm.ko|kvm-amd.ko) cp "$KVMDIR/$b" "$RD/lib/modules/" ;;
-	*) cp "$MODROOT/$m" "$RD/lib/modules/" ;;
-	esac
-	echo "$b" >> "$RD/modules.list"
-done
-echo "$ORIGIN" > "$RD/modules.origin"
-cat > "$RD/bench.conf" <<EOC
-L2_KERNEL=$KERNEL
-L2_INITRD=$OUT/l2-initramfs.gz
-L2_TIMEOUT=$((TIMEOUT - 60))
-DISK_MB=$DISK_MB
-NET=$NET
-BULK_MB=$BULK_MB
-L2_APPEND="bench.parts=${PARTS// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
-EOC
-[ $NET = 1 ] && echo "L2_APPEND=\"\$L2_APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR\"" >> "$RD/bench.conf"
+cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
+printf 'NET=%s\nBULK_MB=%s\n' $NET "$BULK_MB" > "$RD/bench.conf"
+NETARGS="-net none"
+[ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
+rparts=$PARTS
+[ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
+APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
+[ $NET = 1 ] && APPEND="$APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
+L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$APPEND \
+L2_DISKS="ide.img:$DISK_MB vd.img:$DISK_MB" L2_COPY= \
+L2_QEMU="$NETARGS -drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe -drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe" \
+	rd_l2conf "$RD"
 
-# ---- L2 initramfs: busybox, Debian's modules (modprobe-able), ours -------
+# ---- L2: the rig's L2 (tests/nested/l2-init.sh) with l2-bench.sh -------
 R2=$OUT/l2-root
-rm -rf "$R2"
-mkdir -p "$R2"/{bin,dev,proc,sys,tmp,lib/modules/"$KVER"/extra}
-cp /bin/busybox "$R2/bin/"
-cp "$SRC/l2-init.sh" "$R2/init"
-cp "$MODROOT"/modules.{builtin,builtin.modinfo,order} "$R2/lib/modules/$KVER/"
-for m in libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net; do
-	for dep in $(modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'); do
-		mkdir -p "$R2$(dirname "$dep")"
-		cp "$dep" "$R2$dep"
-	done
-done
-cp "$TOP/pvio/pvio.ko" "$PATA_KO" "$TOP/drivers/net/e1000_pvio/e1000_pvio.ko" \
-	"$R2/lib/modules/$KVER/extra/"
+rd_new "$R2" "$TOP/tests/nested/l2-init.sh"
+mkdir -p "$R2/parts"
+cp "$SRC/l2-bench.sh" "$R2/parts/bench.sh"
+rd_kmods "$R2" libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net &&
+	rd_ko "$R2" "$TOP/pvio/pvio.ko" "$PATA_KO" "$TOP/drivers/net/e1000_pvio/e1000_pvio.ko" ||
+	die "copying L2's modules failed"
+cp "$TOP/bench/native/pvio_bench.ko" "$R2/lib/modules/"
 if [ $NET = 1 ]; then
-	# iperf3 in /bin (L2's PATH), its shared libraries at their own paths
-	cp "$(command -v iperf3)" "$R2/bin/"
-	for f in $(ldd "$(command -v iperf3)" | grep -o '/[^ ]*'); do
-		mkdir -p "$R2$(dirname "$f")"
-		cp -L "$f" "$R2$f"
-	done
+	rd_bins "$R2" iperf3 || die "iperf3 missing"
 	cp "$OUT/nb_rr" "$R2/bin/"
 fi
-cp "$TOP/bench/native/pvio_bench.ko" "$R2/lib/modules/"
-# bonnie++ and the libraries it links
 if [[ " $PARTS " == *" bonnie "* ]]; then
-	BONNIE=$(command -v bonnie++) || die "bonnie++ missing (tools/deps.sh)"
-	for f in "$BONNIE" $(ldd "$BONNIE" | grep -o '/[^ ]*'); do
-		mkdir -p "$R2$(dirname "$f")"
-		cp -L "$f" "$R2$f"
-	done
+	rd_bins "$R2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
 	mkdir -p "$R2/etc"
-	ln -sf "$BONNIE" "$R2/bin/bonnie++"
 	echo "root:x:0:0:root:/:/bin/sh" > "$R2/etc/passwd"
 fi
-depmod -b "$R2" "$KVER" || die "depmod failed"
-(cd "$R2" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l2-initramfs.gz"
-(cd "$RD" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/l1-initramfs.gz"
+rd_pack "$R2" "$OUT/l2-initramfs.gz" && rd_pack "$RD" "$OUT/l1-initramfs.gz" ||
+	die "packing the initramfs images failed"
 
 echo "bench-nested: pata_pvio: $PATA_ORIGIN"
 [ $NET = 1 ] && echo "bench-nested: e1000_pvio: $E1000P_ORIGIN; net drivers $NET_DRIVERS"
-echo "bench-nested: L1 $KERNEL, KVM from $ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
-start=$(date +%s)
-# L0's lost wakeups of L1: see tests/nested/l1-watch.py
-rm -f "$OUT/l1-monitor.sock"
-python3 "$TOP/tests/nested/l1-watch.py" "$OUT/l1-monitor.sock" $((TIMEOUT - 20)) \
-	"$OUT/l1-monitor.txt" > "$OUT/l1-watch.log" 2>&1 &
-watch=$!
-timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu qemu64,+svm,+npt -m 2048 \
-	-nographic -no-reboot -monitor "unix:$OUT/l1-monitor.sock,server=on,wait=off" \
-	-serial "file:$OUT/l1-console.log" -serial "file:$OUT/results.txt" \
-	-kernel "$KERNEL" -initrd "$OUT/l1-initramfs.gz" \
-	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
-	-append "console=ttyS0 loglevel=5 panic=-1" \
-	</dev/null >"$OUT/qemu.log" 2>&1
-qrc=$?
-secs=$(( $(date +%s) - start ))
-wait $watch
+echo "bench-nested: L1 $KERNEL, KVM from $KVM_ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
+l1_boot "$OUT" "$OUT/l1-initramfs.gz" "$OUT/results.txt" "$TIMEOUT" "PVIO_L1_BUDGET=$TIMEOUT" "${L0_ROOT_9P[@]}"
+qrc=$L1_RC
+secs=$L1_SECS
 tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$OUT/results.txt"
 {
 	echo "RES l0_seconds $secs"
 	echo "RES l0_qemu_rc $qrc"
-	echo "RES l1_rescues $(grep -c '^rescue [0-9]' "$OUT/l1-watch.log")"
-	echo "RES l1_kicks $(sed -n 's/^kicks \([0-9]*\).*/\1/p' "$OUT/l1-watch.log")"
+	echo "RES l1_rescues $L1_RESCUES"
+	echo "RES l1_kicks $L1_KICKS"
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "RES pata_pvio_module $PATA_ORIGIN"
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"
+	[ $NET = 1 ] && echo "RES l1_net $NETARGS"
 	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
 } >> "$OUT/results.txt"
-grep -a '^L2| ' "$OUT/l1-console.log" | sed 's/^L2| //' > "$OUT/l2-console.log"
 echo "bench-nested: L1 run ${secs}s (qemu rc $qrc); results in $OUT/results.txt"
 grep -q '^RES l2_done' "$OUT/results.txt"

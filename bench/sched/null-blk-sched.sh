@@ -8,7 +8,7 @@
 # pvio-vm: modules="pvio_bypass" kmods="null_blk kyber-iosched" bins="fio"
 # pvio-vm: timeout=600 mem=1024
 # shellcheck source=/dev/null
-. /lib/tap.sh
+. /lib/guest.sh
 
 Q=/sys/block/nullb0/queue/scheduler
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bench\.$1=//p"; }

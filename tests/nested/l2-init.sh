@@ -1,255 +1,47 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# PID 1 of the L2 guest of the pvio nested tier: a Debian 6.1 kernel run by
-# the host's QEMU inside L1, on L1's KVM (patched or stock).  Loads pvio.ko
-# with transport=auto and runs pvio_selftest.ko between console markers.
-# Each "PVIO-L2-MARK name" blocks until L1 has snapshotted its KVM counters
-# and written a line back (the console handshake of test-rig.md).  The
-# first two marks frame an empty window: the cost of one mark, to subtract.
-# Result lines start with "PVIO-L2-RESULT"; L1 turns them into TAP.
+# PID 1 of L2, the guest of the nested rig: a Debian kernel run by the
+# host's QEMU inside L1 (tests/nested/l1-init.sh), on L1's KVM.  Sources
+# the parts in /parts/ (tests/nested/l2-tests.sh, bench/nested/l2-bench.sh)
+# and runs the part functions the kernel command line names in
+# rig.parts=a,b,...; a part that returns 0 is reported done.
+#
+# The one console protocol, served by L1:
+#   PVIO-L2-MARK name        L1 snapshots its KVM counters (a SNAP line) and
+#                            answers on the console; mark blocks until then
+#                            (the handshake of test-rig.md).  empty.0 and
+#                            empty.1 frame an empty window: one mark's cost.
+#   PVIO-L2-RESULT key value a fact for L1 and L0 (a RES line)
+#   PVIO-L2-CHECK ok N - ... a TAP result (check/ok/not_ok/skip of guest.sh)
+#   PVIO-L2-NOTE text        a TAP comment
 
 /bin/busybox --install -s /bin
 export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t debugfs none /sys/kernel/debug
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
+guest_mounts
+echo /bin/modprobe > /proc/sys/kernel/modprobe
+P=/sys/kernel/debug/pvio
+TAP_PREFIX="PVIO-L2-CHECK "
 
 res() { echo "PVIO-L2-RESULT $*"; }
 mark() { echo "PVIO-L2-MARK $1"; read -r _; }
-P=/sys/kernel/debug/pvio
+note() { sed 's/^/PVIO-L2-NOTE /'; }
+# arg NAME: NAME= of the kernel command line, commas as spaces
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tr -d '"' | tr ',' ' '; }
 
 res booted "$(uname -r)"
-insmod /lib/modules/pvio.ko transport=auto
-res pvio_load $?
-res transport "$(cat $P/transport 2>/dev/null)"
-res host_abi "$(cat $P/host_abi 2>/dev/null)"
-h0=$(stat_of $P/stats hypercalls)
-
-mark empty0
-mark empty1
-insmod /lib/modules/pvio_selftest.ko
-rc=$?
-mark selftest
-res selftest $rc
-res guest_hypercalls $(( $(stat_of $P/stats hypercalls) - h0 ))
-ktap_of_module "KTAP version 1" | sed 's/^/PVIO-L2-KTAP /'
-sed 's/^/PVIO-L2-STATS /' $P/stats
-
-# ---- pata_pvio over the hypercall transport: data integrity -------------
-# 64 MiB of a seeded AES-CTR stream through pata_pvio (O_DIRECT in 1 MiB
-# and 4 KiB commands, and the page cache), with real host refusals
-# injected mid-write, and read back by ata_piix.  Each check is one
-# "PVIO-L2-CHECK ok|not ok description" line; L1 makes them TAP.
-MB=64
-PCI=/sys/bus/pci/devices/0000:00:01.1
-lcheck() {
-	d=$1
-	shift
-	if "$@"; then echo "PVIO-L2-CHECK ok $d"; else echo "PVIO-L2-CHECK not ok $d"; return 1; fi
-}
-pattern() {
-	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
-		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null | head -c $((MB << 20))
-}
-sum_of() { md5sum | cut -d' ' -f1; }
-disk_direct() { dd if=/dev/sda bs=1M count=$MB iflag=direct 2>/dev/null | sum_of; }
-disk_cached() {
-	sync; echo 3 > /proc/sys/vm/drop_caches
-	dd if=/dev/sda bs=1M count=$MB 2>/dev/null | sum_of
-}
-wait_disk() {
-	i=0
-	while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-	[ -b /dev/sda ]
-}
-gone_disk() {
-	i=0
-	while [ -b /dev/sda ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
-}
-batch_stat() {
-	cat $P/batches/pata_pvio.*/stats 2>/dev/null |
-		awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
-}
-# cnt NAME: a pata_pvio counter summed over both channels
-cnt() { cat /sys/kernel/debug/pata_pvio/*/"$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
-# ide_irqs: interrupts pata_pvio took (/proc/interrupts)
-ide_irqs() {
-	awk '/pata_pvio/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) t += $i } END { print t + 0 }' /proc/interrupts
-}
-
-disk_part() {
-	echo /bin/modprobe > /proc/sys/kernel/modprobe
-	modprobe sd_mod
-	lcheck "pata_pvio loads" modprobe pata_pvio || return 1
-	lcheck "pata_pvio binds the PIIX IDE function and sda appears" wait_disk || return 1
-	h0=$(batch_stat hypercalls)
-
-	mkdir -p /tmp
-	pattern 1 > /tmp/pat
-	lcheck "a 64 MiB seeded pattern is made (openssl)" [ "$(wc -c < /tmp/pat)" -eq $((MB << 20)) ]
-	P1=$(sum_of < /tmp/pat)
-	dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
-	lcheck "pata_pvio: 64 MiB O_DIRECT write (1 MiB), O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
-	lcheck "pata_pvio: page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
-	if [ "$(cat $P/transport)" = hypercall ]; then
-		lcheck "pata_pvio's batches went out as hypercalls" [ $(($(batch_stat hypercalls) - h0)) -gt 0 ]
-	else
-		echo "PVIO-L2-CHECK ok pata_pvio's batches went out as hypercalls # SKIP transport $(cat $P/transport)"
-	fi
-
-	# 2048 single-block commands on the fast path, interrupt-less
-	# (irqless=hypercall): one flush for a command the host finished
-	# within it, three (issue, interrupts back on, completion) for one it
-	# had not, one more if the issue needed an idle check (lcheck owns $d)
-	pattern 2 > /tmp/pat
-	f0=$(batch_stat flushes); d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(ide_irqs)
-	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
-	f1=$(batch_stat flushes); d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(ide_irqs)
-	nf=$((f1 - f0)); nd=$((d1 - d0)); nm=$((m1 - m0)); ni=$((i1 - i0))
-	P2=$(head -c 8388608 /tmp/pat | sum_of)
-	lcheck "pata_pvio: 2048 O_DIRECT 4 KiB writes read back: same md5" \
-		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
-	echo "# 2048 4 KiB writes: $nf flushes, $nd completed without an interrupt, $nm missed, $ni interrupts"
-	lcheck "pata_pvio: each command counted once, done in its issue hypercall or missed ($nd + $nm)" \
-		[ $((nd + nm)) -eq 2048 ]
-	lcheck "pata_pvio: most commands complete without an interrupt ($nd of 2048)" [ $nd -ge 1024 ]
-	lcheck "pata_pvio: 1 flush per command done, 3 per missed ($nf)" \
-		[ $nf -ge $((nd + 3 * nm)) -a $nf -le $((nd + 3 * nm + 16)) ]
-	lcheck "pata_pvio: interrupts only for missed commands ($ni for $nm)" [ $ni -ge $nm -a $ni -le $((nm + 16)) ]
-	echo off > /sys/module/pata_pvio/parameters/irqless
-	f0=$(batch_stat flushes); i0=$(ide_irqs)
-	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-	f1=$(batch_stat flushes); i1=$(ide_irqs)
-	echo "# irqless=off, 2048 4 KiB reads: $((f1 - f0)) flushes, $((i1 - i0)) interrupts"
-	lcheck "pata_pvio irqless=off: 2 flushes per command ($((f1 - f0)) for 2048)" \
-		[ $((f1 - f0)) -ge 4096 -a $((f1 - f0)) -le $((2048 * 2 + 64)) ]
-	lcheck "pata_pvio irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 2048 ]
-	echo hypercall > /sys/module/pata_pvio/parameters/irqless
-
-	# a device error, completed from the issue hypercall: L1's QEMU fails
-	# every read of sector 150000 (blkdebug); libata EH reads the result
-	# taskfile, retries and gives up, and the port works on
-	dmesg -c > /dev/null
-	lcheck "pata_pvio: read of the bad sector fails" \
-		sh -c '! dd if=/dev/sda of=/dev/null bs=512 skip=150000 count=1 iflag=direct 2>/dev/null'
-	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
-	lcheck "pata_pvio: EH read the result taskfile (DRDY|ERR, ABRT)" sh -c "dmesg | grep -q 'res 41/04:'"
-	lcheck "pata_pvio: after EH, 8 MiB read back: same md5" \
-		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
-
-	# the host refuses batches (an invalid function is sent): pvio reruns them
-	pattern 3 > /tmp/pat
-	P3=$(sum_of < /tmp/pat)
-	fb0=$(batch_stat fallbacks)
-	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
-	DD=$!
-	while kill -0 $DD 2>/dev/null; do
-		echo 100 > $P/inject_host_error
-		sleep 0.3
-	done
-	wait $DD
-	lcheck "pata_pvio: write under real host refusals completed" [ $? -eq 0 ]
-	echo 0 > $P/inject_host_error
-	fb1=$(batch_stat fallbacks)
-	echo "# $((fb1 - fb0)) refused batches rerun natively"
-	lcheck "pata_pvio: host refusals hit its batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
-	lcheck "pata_pvio: data written under refusals reads back: same md5" [ "$(disk_direct)" = "$P3" ]
-
-	# what is on the disk, seen by another driver
-	rmmod pata_pvio
-	gone_disk
-	modprobe ata_piix
-	lcheck "ata_piix binds and sda appears" wait_disk
-	lcheck "ata_piix reads what pata_pvio wrote: same md5" [ "$(disk_direct)" = "$P3" ]
-	rmmod ata_piix
-	gone_disk
-	return 0
-}
-
-# ---- e1000_pvio over the hypercall transport: 64 MiB each way ----------
-# The peer is tests/vm/e1000-peer.sh behind slirp's guestfwd 10.0.2.100:5000
-# (run by L2's QEMU in L1): "send N SEED" streams N bytes of a seeded
-# AES-CTR stream, "sum N SEED" gives its md5, "recv N" answers with the md5
-# of the N bytes it got.
-# A transfer that stalls ends after NC_SECS (about ten times what one
-# takes): its check fails, net_diag shows the NIC's state, and the mode's
-# other transfers are skipped, since a stalled NIC stays stalled.
-PEER="10.0.2.100 5000"
-BIG=67108864
-NC_SECS=300
-host_sum() { echo "sum $1 $2" | timeout $NC_SECS nc $PEER; }
-rx_sum() {	# rx_sum N SEED: md5 of what arrived, empty unless N bytes did
-	echo "send $1 $2" | timeout $NC_SECS nc $PEER > /tmp/rx
-	[ "$(wc -c < /tmp/rx)" = "$1" ] && sum_of < /tmp/rx
-	rm -f /tmp/rx
-}
-tx_sum() { { echo "recv $1"; cat "$2"; } | timeout $NC_SECS nc $PEER; }
-net_diag() {	# net_diag NIC: after a failed transfer, as comments
-	{
-		grep -E "CPU|$1|e1000" /proc/interrupts
-		grep "$1" /proc/net/dev
-		ethtool -S "$1"
-		dmesg | tail -20
-	} 2>&1 | sed 's/^/# /'
-}
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-e1000_stat() {
-	cat $P/batches/e1000p-*/stats 2>/dev/null |
-		awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
-}
-
-net_transfers() {	# 64 MiB each way, until a transfer fails
-	a=$(host_sum $BIG rx$mode)
-	b=$(rx_sum $BIG rx$mode)
-	echo "# $m receive 64 MiB: peer md5 $a, L2 md5 $b"
-	lcheck "$m receive 64 MiB byte-exact (md5 peer = L2)" same "$a" "$b" ||
-		return 1
-	c=$(tx_sum $BIG /tmp/pat)
-	echo "# $m send 64 MiB: L2 md5 $TX, peer md5 $c"
-	lcheck "$m send 64 MiB byte-exact (md5 L2 = peer)" same "$TX" "$c"
-}
-net_part() {
-	mkdir -p /tmp
-	[ -s /tmp/pat ] || pattern 4 > /tmp/pat
-	TX=$(sum_of < /tmp/pat)
-	for mode in 1 0; do
-		m="e1000_pvio napi=$mode:"
-		lcheck "$m loads" modprobe e1000_pvio napi=$mode || continue
-		nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
-		ip link set "$nic" up
-		ip addr add 10.0.2.15/24 dev "$nic"
-		lcheck "$m link up" wait_carrier "$nic"
-		lcheck "$m ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
-		h0=$(e1000_stat hypercalls)
-		net_transfers || net_diag "$nic"
-		h1=$(e1000_stat hypercalls)
-		echo "# $m $((h1 - h0)) hypercalls during the transfers"
-		echo "# $m interrupts the stall check raised (lost ones): $(ethtool -S "$nic" | awk '$1 == "kicks:" { print $2 }')"
-		if [ "$(cat $P/transport)" = hypercall ]; then
-			lcheck "$m its register runs went out as hypercalls" [ $((h1 - h0)) -gt 100 ]
-		fi
-		ip link set "$nic" down
-		lcheck "$m unloads" rmmod e1000_pvio
-	done
-	return 0
-}
-# run_part PART MODULE: PART's checks, if MODULE.ko is in the initramfs
-run_part() {
-	if [ -f "/lib/modules/$(uname -r)/extra/$2.ko" ]; then
-		"$1"
-		res "$1" done
-	else
-		res "$1" "no $2.ko in the L2 initramfs"
-	fi
-}
-run_part disk_part pata_pvio
-run_part net_part e1000_pvio
+mark empty.0
+mark empty.1
+for f in /parts/*.sh; do
+	. "$f"
+done
+for p in $(arg rig.parts); do
+	"$p" && res "$p" done
+done
+res dmesg_warnings "$(dmesg | grep -c -E 'WARNING|BUG|Oops|Call Trace')"
 echo "PVIO-L2-DMESG-BEGIN"
 dmesg
 echo "PVIO-L2-DMESG-END"
-res finished
+res l2_done 1
 poweroff -f

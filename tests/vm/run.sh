@@ -26,11 +26,12 @@
 
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-KVER=${KVER:-$("$ROOT/tools/kver.sh")}
-KERNEL=/boot/vmlinuz-$KVER
+TOP=$ROOT
 OUT=$ROOT/build/vm
-# shellcheck source=tests/lib/splat.sh
-. "$ROOT/tests/lib/splat.sh"
+# shellcheck source=tests/lib/rig.sh
+. "$ROOT/tests/lib/rig.sh"
+# shellcheck source=tests/lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
 
 die() { echo "vm: $*" >&2; exit 2; }
 [ -r "$KERNEL" ] || die "no guest kernel $KERNEL (apt-get install linux-image-amd64)"
@@ -47,46 +48,19 @@ find_ko() {
 	find "$ROOT" -path "$ROOT/build" -prune -o -name "$1.ko" -print | head -1
 }
 
-# copy_bin NAME ROOT: a host program into ROOT/bin, its shared libraries
-# (as ldd lists them) at their own paths
-copy_bin() {
-	local path lib
-	path=$(command -v "$1") || { echo "vm: host program $1 missing"; return 1; }
-	cp "$path" "$2/bin/"
-	for lib in $(ldd "$path" | grep -o '/[^ ]*'); do
-		mkdir -p "$2$(dirname "$lib")"
-		cp -L "$lib" "$2$lib"
-	done
-}
-
 build_initramfs() { # case-file workdir
-	local cs=$1 w=$2 st=$2/root m ko dep
-	rm -rf "$st"
-	mkdir -p "$st"/{bin,dev,proc,sys,tmp,mnt,lib/modules/"$KVER"/extra}
-	cp /bin/busybox "$st/bin/busybox"
-	cp "$ROOT/tests/vm/init" "$st/init"
-	cp "$ROOT/tests/lib/tap.sh" "$ROOT/tests/lib/net.sh" "$st/lib/"
+	local cs=$1 w=$2 st=$2/root m ko
+	rd_new "$st" "$ROOT/tests/vm/init"
 	cp "$ROOT/tools/pvio-stat" "$st/bin/pvio-stat"
 	cp "$cs" "$st/case.sh"
-	cp "/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} \
-		"$st/lib/modules/$KVER/" 2>/dev/null
-	for m in $(header "$cs" kmods); do
-		for dep in $(modprobe -S "$KVER" --show-depends "$m" 2>/dev/null |
-			     awk '$1 == "insmod" { print $2 }'); do
-			mkdir -p "$st$(dirname "$dep")"
-			cp "$dep" "$st$dep"
-		done
-	done
-	for m in $(header "$cs" bins); do
-		copy_bin "$m" "$st" || return 1
-	done
+	# shellcheck disable=SC2046 # lists of names
+	rd_kmods "$st" $(header "$cs" kmods) && rd_bins "$st" $(header "$cs" bins) || return 1
 	for m in $(header "$cs" modules); do
 		ko=$(find_ko "$m")
 		[ -n "$ko" ] || { echo "vm: module $m.ko not built (run make)"; return 1; }
-		cp "$ko" "$st/lib/modules/$KVER/extra/"
+		rd_ko "$st" "$ko"
 	done
-	depmod -b "$st" "$KVER" || return 1
-	(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) > "$w/initramfs.gz"
+	rd_pack "$st" "$w/initramfs.gz"
 }
 
 pass=0 fail=0 skip=0

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of make demo: load pvio, run the self-test, show the counters.
 # pvio-vm: modules="pvio pvio_selftest" timeout=120
-. /lib/tap.sh
+. /lib/guest.sh
 echo "DEMO: guest kernel $(uname -r)"
 modprobe pvio && ok "pvio loaded" || not_ok "pvio loaded"
 dmesg | grep 'pvio:' | sed 's/^\[[ 0-9.]*\] /DEMO: dmesg: /'

@@ -3,8 +3,7 @@
 # e1000_pvio on QEMU's e1000 behind slirp (napi=1): probe, MAC, link, ping.
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=90
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0,mac=52:54:00:12:34:56"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 check "e1000_pvio loads" modprobe e1000_pvio
 dev=$(basename "$(readlink -f /sys/bus/pci/drivers/e1000_pvio/0000:*)")
@@ -14,9 +13,7 @@ check "network interface created ($nic)" [ -n "$nic" ]
 check "MAC address read from the device" \
 	[ "$(cat /sys/class/net/$nic/address)" = 52:54:00:12:34:56 ]
 ip link set lo up
-ip link set "$nic" up
-ip addr add 10.0.2.15/24 dev "$nic"
-check "link up (carrier 1)" wait_carrier "$nic"
+check "link up (carrier 1)" nic_up "$nic"
 check "ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
 ip neigh show | sed 's/^/# /'
 ethtool -S "$nic" | sed 's/^/# /'

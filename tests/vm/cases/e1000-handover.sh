@@ -4,17 +4,14 @@
 # Debian's e1000 has it, driver_override gives it to e1000_pvio, then back.
 # pvio-vm: modules="pvio e1000_pvio" kmods="e1000" bins="ethtool" timeout=300
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 drv() { basename "$(readlink /sys/bus/pci/devices/$dev/driver)" 2>/dev/null; }
 nic() { ls /sys/bus/pci/devices/$dev/net/ 2>/dev/null | head -1; }
 up_ping() {
 	n=$(nic)
 	[ -n "$n" ] || return 1
-	ip link set "$n" up
-	ip addr add 10.0.2.15/24 dev "$n" 2>/dev/null
-	wait_carrier "$n"
+	nic_up "$n"
 	ping -c 2 -W 5 10.0.2.2 > /dev/null
 }
 

@@ -8,8 +8,7 @@
 # the ping below only completes through a kick.  Normal traffic kicks 0.
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool" timeout=240
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 kicks() { ethtool -S "$nic" | awk '$1 == "kicks:" { print $2 }'; }
 kick_lines() { dmesg | grep -c "no interrupt for 2 s"; }
@@ -25,9 +24,7 @@ for mode in 1 0; do
 	dev=$(basename "$(readlink -f /sys/bus/pci/drivers/e1000_pvio/0000:*)")
 	nic=$(ls /sys/bus/pci/devices/$dev/net/ | head -1)
 	dbg=/sys/kernel/debug/e1000_pvio/$dev
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier "$nic"
+	check "$m link up" nic_up "$nic"
 	check "$m ping 10.0.2.2 (ARP resolved)" ping -c 2 -W 5 10.0.2.2
 
 	k0=$(kicks)

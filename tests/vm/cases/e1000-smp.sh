@@ -8,20 +8,12 @@
 # napi modes.  Peer: tests/vm/e1000-peer.sh (see e1000-traffic.sh).
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=600 mem=512
 # pvio-vm: qemu="-smp 2 -netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 PEER="10.0.2.100 5000"
 MID=16777216
 
 st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
-md5() { md5sum | cut -d' ' -f1; }
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-rx_sum() {
-	echo "send $1 $2" | nc $PEER > /tmp/rx.$2
-	[ "$(wc -c < /tmp/rx.$2)" = "$1" ] && md5 < /tmp/rx.$2
-	rm -f /tmp/rx.$2
-}
 both_ways() { # SEED: 16 MiB each way at once, with ethtool and ping beside
 	{ echo "recv $MID"; cat /tmp/tx; } | nc $PEER > /tmp/both_tx &
 	t=$!
@@ -42,15 +34,13 @@ both_ways() { # SEED: 16 MiB each way at once, with ethtool and ping beside
 check "two CPUs online" [ "$(grep -c ^processor /proc/cpuinfo)" = 2 ]
 openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:smp < /dev/zero 2>/dev/null |
 	head -c $MID > /tmp/tx
-tx_sum=$(md5 < /tmp/tx)
+tx_sum=$(sum_of < /tmp/tx)
 
 for mode in 1 0; do
 	m="napi=$mode:"
 	check "$m loads" modprobe e1000_pvio napi=$mode
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier "$nic"
+	nic=$(e1000p_nic)
+	check "$m link up" nic_up "$nic"
 	check "$m 16 MiB each way at once with ethtool and ping beside" both_ways smp$mode
 	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
 	echo 1000000 > /sys/kernel/debug/pvio/inject_host_error

@@ -11,37 +11,31 @@
 # arrived.  The guest computes its own md5 and compares.
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=900 mem=768
 # pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
-. /lib/tap.sh
-. /lib/net.sh
+. /lib/guest.sh
 
 PEER="10.0.2.100 5000"
 BIG=67108864		# 64 MiB
 MID=16777216		# 16 MiB, for the run in both directions at once
 
 st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
-stream() { # N SEED: the bytes e1000-peer.sh sends for "send N SEED"
-	openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass "pass:$2" < /dev/zero 2>/dev/null |
-		head -c "$1"
-}
-md5() { md5sum | cut -d' ' -f1; }
-host_sum() { echo "sum $1 $2" | nc $PEER; }
-# rx_sum N SEED: md5 of what arrived, empty unless exactly N bytes did
-rx_sum() {
-	echo "send $1 $2" | nc $PEER > /tmp/rx.$2
-	[ "$(wc -c < /tmp/rx.$2)" = "$1" ] && md5 < /tmp/rx.$2
-	rm -f /tmp/rx.$2
-}
-tx_file() { # N FILE: host's md5 of FILE sent to it
-	{ echo "recv $1"; cat "$2"; } | nc $PEER
-}
-same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
 
 # Sent data is made once: openssl and md5sum are slow under TCG.
 stream $BIG tx64 > /tmp/tx64
 stream $MID txmid > /tmp/txmid
-tx64_sum=$(md5 < /tmp/tx64)
-txmid_sum=$(md5 < /tmp/txmid)
+tx64_sum=$(sum_of < /tmp/tx64)
+txmid_sum=$(sum_of < /tmp/txmid)
+# both_ways SEED: 16 MiB each way at once, byte-exact at both ends
+both_ways() {
+	tx_sum $MID /tmp/txmid > /tmp/both_tx &
+	rx_sum $MID "$1" > /tmp/both_rx
+	wait
+	a=$(host_sum $MID "$1")
+	b=$(cat /tmp/both_rx)
+	c=$(cat /tmp/both_tx)
+	echo "# $1: receive host $a guest $b, send guest $txmid_sum host $c"
+	same "$a" "$b" && same "$txmid_sum" "$c"
+}
 check "made the data to send" \
 	[ "$(wc -c < /tmp/tx64)" = $BIG -a "$(wc -c < /tmp/txmid)" = $MID ]
 
@@ -50,10 +44,8 @@ for mode in 1 0; do
 	check "$m e1000_pvio loads" modprobe e1000_pvio napi=$mode
 	check "$m parameter reads back" \
 		[ "$(cat /sys/module/e1000_pvio/parameters/napi)" = $mode ]
-	nic=$(ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1)
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	check "$m link up" wait_carrier "$nic"
+	nic=$(e1000p_nic)
+	check "$m link up" nic_up "$nic"
 	check "$m ping 10.0.2.2 (ARP + ICMP)" ping -c 3 -W 5 10.0.2.2
 	check "$m MTU-sized frames (1472-byte ICMP payload)" \
 		ping -c 5 -W 5 -s 1472 10.0.2.2
@@ -80,36 +72,23 @@ for mode in 1 0; do
 	echo "# receive 64 MiB: host $a guest $b, $((t1 - t0)) s (host md5 included)"
 	check "$m receive 64 MiB byte-exact (md5 host = guest)" same "$a" "$b"
 
-	c=$(tx_file $BIG /tmp/tx64)
+	c=$(tx_sum $BIG /tmp/tx64)
 	t2=$(date +%s)
 	echo "# send 64 MiB: guest $tx64_sum host $c, $((t2 - t1)) s"
 	check "$m send 64 MiB byte-exact (md5 guest = host)" same "$tx64_sum" "$c"
 
-	tx_file $MID /tmp/txmid > /tmp/both_tx &
-	rx_sum $MID both$mode > /tmp/both_rx
-	wait
-	a=$(host_sum $MID both$mode)
-	b=$(cat /tmp/both_rx)
-	c=$(cat /tmp/both_tx)
-	echo "# both ways: receive host $a guest $b, send guest $txmid_sum host $c"
-	check "$m 16 MiB each way at once byte-exact" \
-		eval 'same "$a" "$b" && same "$txmid_sum" "$c"'
+	check "$m 16 MiB each way at once byte-exact" both_ways both$mode
 
 	# Same again with every flush deferred: ops queue until pv_io_flush()
 	# and read results only land then, as with the hypercall transport.
 	fb=$(st pvio_fallbacks)
 	check "$m arm deferred runs (pvio's debugfs inject_host_error)" \
 		sh -c "echo 1000000 > /sys/kernel/debug/pvio/inject_host_error"
-	tx_file $MID /tmp/txmid > /tmp/both_tx &
-	rx_sum $MID defer$mode > /tmp/both_rx
-	wait
+	both_ways defer$mode > /tmp/both_ok; r=$?
 	check "$m deferred runs: ping" ping -c 3 -W 5 10.0.2.2
-	a=$(host_sum $MID defer$mode)
-	b=$(cat /tmp/both_rx)
-	c=$(cat /tmp/both_tx)
-	echo "# deferred: receive host $a guest $b, send guest $txmid_sum host $c; fallbacks $(( $(st pvio_fallbacks) - fb ))"
-	check "$m deferred runs: 16 MiB each way at once byte-exact" \
-		eval 'same "$a" "$b" && same "$txmid_sum" "$c"'
+	cat /tmp/both_ok
+	echo "# deferred: fallbacks $(( $(st pvio_fallbacks) - fb ))"
+	check "$m deferred runs: 16 MiB each way at once byte-exact" [ $r = 0 ]
 	check "$m deferred runs: every flush went the queued path" \
 		[ $(( $(st pvio_fallbacks) - fb )) -gt 1000 ]
 	echo 0 > /sys/kernel/debug/pvio/inject_host_error

@@ -8,7 +8,7 @@
 # pvio-bypass.  mq-deadline, which sorts by sector, is the control that
 # shows the setup does make requests wait (else the check means nothing).
 # pvio-vm: modules="pvio_bypass" kmods="null_blk" bins="fio" timeout=300 mem=512
-. /lib/tap.sh
+. /lib/guest.sh
 
 T=/sys/kernel/tracing
 D=/sys/kernel/config/nullb/fifo

@@ -5,19 +5,13 @@
 # switches under load, refusal to unload while a queue uses it, unload after.
 # pvio-vm: modules="pvio_bypass" kmods="null_blk" bins="openssl"
 # pvio-vm: timeout=600 mem=512
-. /lib/tap.sh
+. /lib/guest.sh
 
 Q=/sys/block/nullb0/queue/scheduler
 SCHEDS="pvio-bypass mq-deadline none"
 
 active() { sed -n 's/.*\[\(.*\)\].*/\1/p' $Q; }
 loaded() { grep -q '^pvio_bypass ' /proc/modules; }
-pattern() { # pattern SEED MIB
-	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
-		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
-		head -c $(($2 << 20))
-}
-sum_of() { md5sum | cut -d' ' -f1; }
 
 # the kernel's request_module() runs /sbin/modprobe by default
 echo /bin/modprobe > /proc/sys/kernel/modprobe

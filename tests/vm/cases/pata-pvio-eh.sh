@@ -11,21 +11,14 @@
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl"
 # pvio-vm: timeout=300 disks="16M"
 # pvio-vm: qemu="-drive if=ide,format=raw,file.driver=blkdebug,file.image.filename=@DISK0@,file.inject-error.0.event=read_aio,file.inject-error.0.sector=8192,file.inject-error.0.errno=5"
-. /lib/tap.sh
+. /lib/guest.sh
 
-sum_of() { md5sum | cut -d' ' -f1; }
-pattern() { # pattern SEED: 4 MiB of AES-128-CTR keystream
-	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
-		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
-		head -c 4194304
-}
+MB=4
 
 modprobe sd_mod
 modprobe pvio
 modprobe pata_pvio
-i=0
-while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-check "disk sda appears" [ -b /dev/sda ]
+check "disk sda appears" wait_blk
 
 for mode in 1 0 1i 1q 0q; do
 	fp=${mode%[iq]}

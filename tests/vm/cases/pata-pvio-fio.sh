@@ -8,15 +8,10 @@
 # pvio-vm: modules="pvio pata_pvio pvio_bypass" kmods="libata sd_mod"
 # pvio-vm: bins="fio" timeout=900 mem=768 disks="64M"
 # pvio-vm: qemu="-drive file=@DISK0@,if=ide,format=raw"
-. /lib/tap.sh
+. /lib/guest.sh
 
 DBG=/sys/kernel/debug/pvio
 Q=/sys/block/sda/queue/scheduler
-
-batch_stat() {
-	cat $DBG/batches/pata_pvio.*/stats 2>/dev/null |
-		awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
-}
 
 # job NAME FIO-ARGS...: one verify job on sda; its summary line as a comment
 job() {
@@ -35,9 +30,7 @@ job() {
 modprobe sd_mod
 check "pvio loads" modprobe pvio
 check "pata_pvio loads" modprobe pata_pvio
-i=0
-while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-check "disk sda appears" [ -b /dev/sda ]
+check "disk sda appears" wait_blk
 check "pvio_bypass loads" modprobe pvio_bypass
 
 for sched in pvio-bypass mq-deadline; do
@@ -52,12 +45,12 @@ for sched in pvio-bypass mq-deadline; do
 done
 
 # Every flush refused: the same jobs through pvio's fallback path
-fb0=$(batch_stat fallbacks)
+fb0=$(batch_stat pata_pvio. fallbacks)
 echo 1000000 > $DBG/inject_host_error
 job "refused flushes: randwrite 4-128k QD4 libaio" --rw=randwrite \
 	--bsrange=4k-128k --ioengine=libaio --iodepth=4 --size=8M
 echo 0 > $DBG/inject_host_error
-fb1=$(batch_stat fallbacks)
+fb1=$(batch_stat pata_pvio. fallbacks)
 echo "# $((fb1 - fb0)) flushes refused and rerun"
 check "the refused job ran through the fallback path" [ $((fb1 - fb0)) -gt 100 ]
 

@@ -12,24 +12,13 @@
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod" bins="openssl fio"
 # pvio-vm: timeout=600 mem=768 disks="80M"
 # pvio-vm: qemu="-smp 2 -drive file=@DISK0@,if=ide,format=raw"
-. /lib/tap.sh
+. /lib/guest.sh
 
 MB=64
 PARAM=/sys/module/pata_pvio/parameters/irqless
 CNT=/sys/kernel/debug/pata_pvio
-pattern() {
-	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
-		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
-		head -c $((MB << 20))
-}
-sum_of() { md5sum | cut -d' ' -f1; }
-disk_direct() { dd if=/dev/sda bs=1M count=$MB iflag=direct 2>/dev/null | sum_of; }
 # cnt NAME: a counter summed over both channels
-cnt() { cat $CNT/*/"$1" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
-# ide_irqs: interrupts pata_pvio took (/proc/interrupts)
-ide_irqs() {
-	awk '/pata_pvio/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) t += $i } END { print t + 0 }' /proc/interrupts
-}
+cnt() { sum_files $CNT/*/"$1"; }
 four_k() { # four_k: 2048 4 KiB O_DIRECT writes then reads
 	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
 	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
@@ -54,9 +43,9 @@ P1=$(sum_of < /tmp/pat)
 dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 check "64 MiB O_DIRECT write, read back: same md5" [ "$(disk_direct)" = "$P1" ]
 
-d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(ide_irqs)
+d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
 four_k
-d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(ide_irqs)
+d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
 d=$((d1 - d0)); m=$((m1 - m0)); n=$((i1 - i0))
 echo "# 4096 4 KiB commands: $d completed from the issue run, $m missed, $n interrupts"
 check "every command counted once as done or missed" [ $((d + m)) -eq 4096 ]
@@ -82,9 +71,9 @@ fi
 grep pata_pvio /proc/interrupts | sed 's/^/# /'
 
 echo off > $PARAM
-d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(ide_irqs)
+d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
 four_k
-d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(ide_irqs)
+d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
 echo "# irqless=off: $((i1 - i0)) interrupts for 4096 commands"
 check "irqless=off: counters stand still" [ $((d1 - d0 + m1 - m0)) -eq 0 ]
 check "irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 4096 ]

@@ -11,17 +11,11 @@
 # pvio-vm: -drive file=@DISK1@,if=ide,index=1,format=raw
 # pvio-vm: -drive file=@DISK2@,if=ide,index=2,format=raw
 # pvio-vm: -drive file=@DISK3@,if=ide,index=3,media=cdrom,format=raw"
-. /lib/tap.sh
+. /lib/guest.sh
 
 DBG=/sys/kernel/debug/pvio
 MB=16
 
-pattern() { # pattern SEED: MB MiB of AES-128-CTR keystream
-	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
-		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
-		head -c $((MB << 20))
-}
-sum_of() { md5sum | cut -d' ' -f1; }
 disk_of_mb() { # disk_of_mb N: the sd disk of N MiB (names depend on probe order)
 	for d in /sys/block/sd*; do
 		[ "$(cat "$d/size")" = $(($1 * 2048)) ] && { basename "$d"; return 0; }

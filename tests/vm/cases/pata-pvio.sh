@@ -7,41 +7,21 @@
 # pvio-vm: modules="pvio pata_pvio" kmods="libata sd_mod ata_piix ata_generic"
 # pvio-vm: bins="openssl" timeout=900 mem=768 disks="80M"
 # pvio-vm: qemu="-drive file=@DISK0@,if=ide,format=raw"
-. /lib/tap.sh
+. /lib/guest.sh
 
 PCI=/sys/bus/pci/devices/0000:00:01.1
 DBG=/sys/kernel/debug/pvio
 MB=64
 
-# pattern SEED: 64 MiB of AES-128-CTR keystream keyed by SEED
-pattern() {
-	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
-		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
-		head -c $((MB << 20))
-}
-sum_of() { md5sum | cut -d' ' -f1; }
-disk_direct() { dd if=/dev/sda bs=1M count=$MB iflag=direct 2>/dev/null | sum_of; }
-disk_cached() {
-	sync; echo 3 > /proc/sys/vm/drop_caches
-	dd if=/dev/sda bs=1M count=$MB 2>/dev/null | sum_of
-}
 driver_of() { basename "$(readlink "$PCI/driver" 2>/dev/null)"; }
-wait_disk() { # wait_disk: up to 60 s for sda to appear
-	i=0
-	while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-	[ -b /dev/sda ]
-}
-# batch_stat KEY: KEY summed over pata_pvio's batches (one per channel)
-batch_stat() {
-	cat $DBG/batches/pata_pvio.*/stats 2>/dev/null |
-		awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }'
-}
+# pstat KEY: KEY summed over pata_pvio's batches (one per channel)
+pstat() { batch_stat pata_pvio. "$1"; }
 
 modprobe sd_mod
 check "pvio loads" modprobe pvio
 check "pata_pvio loads" modprobe pata_pvio
 check "pata_pvio binds the PIIX IDE function" [ "$(driver_of)" = pata_pvio ]
-check "disk sda appears" wait_disk
+check "disk sda appears" wait_blk
 echo "# pvio transport $(cat $DBG/transport); batches: $(ls $DBG/batches | tr '\n' ' ')"
 
 pattern 1 > /tmp/pat
@@ -58,28 +38,28 @@ check "page-cache write, O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P2
 check "page-cache write, page-cache read back: same md5" [ "$(disk_cached)" = "$P2" ]
 check "pattern 1 and 2 differ" [ "$P1" != "$P2" ]
 
-# Port accesses per command: 2048 single 4 KiB O_DIRECT writes, then reads.
-o0=$(batch_stat ops_queued); f0=$(batch_stat flushes)
-dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
-dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-o1=$(batch_stat ops_queued); f1=$(batch_stat flushes)
-echo "# 4096 commands: $((o1 - o0)) port ops in $((f1 - f0)) flushes" \
-	"($(((o1 - o0) * 10 / 4096))/10 ops, $(((f1 - f0) * 10 / 4096))/10 flushes per command)"
-check "batch counters moved (ops_queued, flushes)" [ $((o1 - o0)) -gt 0 -a $((f1 - f0)) -gt 0 ]
-check "batching happened: flushes < ops" [ $((f1 - f0)) -lt $((o1 - o0)) ]
+# four_k LABEL: 2048 single 4 KiB O_DIRECT writes, then reads; the port
+# ops (no) and flushes (nf) they took
+four_k() {
+	o0=$(pstat ops_queued); f0=$(pstat flushes)
+	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
+	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
+	no=$(($(pstat ops_queued) - o0)); nf=$(($(pstat flushes) - f0))
+	echo "# $1 4096 commands: $no port ops in $nf flushes" \
+		"($((no * 10 / 4096))/10 ops, $((nf * 10 / 4096))/10 flushes per command)"
+}
+# Port accesses per command
+four_k ""
+check "batch counters moved (ops_queued, flushes)" [ $no -gt 0 -a $nf -gt 0 ]
+check "batching happened: flushes < ops" [ $nf -lt $no ]
 # one flush to issue and one to complete; the first command after a
 # mode change or an error issues in two
-check "at most 2 flushes per DMA command" [ $((f1 - f0)) -le $((4096 * 2 + 64)) ]
+check "at most 2 flushes per DMA command" [ $nf -le $((4096 * 2 + 64)) ]
 
 # The same with the merged runs off: libata's sequences, one flush per step.
 echo 0 > /sys/module/pata_pvio/parameters/fastpath
-o0=$(batch_stat ops_queued); f0=$(batch_stat flushes)
-dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
-dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-o1=$(batch_stat ops_queued); f1=$(batch_stat flushes)
-echo "# fastpath=0, 4096 commands: $((o1 - o0)) port ops in $((f1 - f0)) flushes" \
-	"($(((o1 - o0) * 10 / 4096))/10 ops, $(((f1 - f0) * 10 / 4096))/10 flushes per command)"
-check "fastpath=0 still batches: flushes < ops" [ $((f1 - f0)) -lt $((o1 - o0)) -a $((f1 - f0)) -gt 0 ]
+four_k "fastpath=0,"
+check "fastpath=0 still batches: flushes < ops" [ $nf -lt $no -a $nf -gt 0 ]
 dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 check "fastpath=0: O_DIRECT write and read back: same md5" [ "$(disk_direct)" = "$P2" ]
 echo 1 > /sys/module/pata_pvio/parameters/fastpath
@@ -88,15 +68,15 @@ echo 1 > /sys/module/pata_pvio/parameters/fastpath
 check "pata_pvio unloads" rmmod pata_pvio
 check "pvio batches freed with it" [ -z "$(ls $DBG/batches)" ]
 modprobe pata_pvio
-check "pata_pvio reloads and sda returns" wait_disk
+check "pata_pvio reloads and sda returns" wait_blk
 check "after reload: O_DIRECT read back same md5" [ "$(disk_direct)" = "$P2" ]
 
 # pvio's global debugfs knob alone: an in-place (native) batch queues its
 # next ops while errors are armed, so the refusal and fallback happen.
-fb0=$(batch_stat fallbacks)
+fb0=$(pstat fallbacks)
 echo 50 > $DBG/inject_host_error
 check "global inject_host_error: O_DIRECT read same md5" [ "$(disk_direct)" = "$P2" ]
-fb1=$(batch_stat fallbacks)
+fb1=$(pstat fallbacks)
 echo "# global knob: $((fb1 - fb0)) fallbacks, $(cat $DBG/inject_host_error) errors left"
 check "global inject_host_error reaches pata_pvio's native batches" [ $((fb1 - fb0)) -gt 0 ]
 echo 0 > $DBG/inject_host_error
@@ -105,7 +85,7 @@ echo 0 > $DBG/inject_host_error
 # lost.
 pattern 3 > /tmp/pat
 P3=$(sum_of < /tmp/pat)
-fb0=$(batch_stat fallbacks)
+fb0=$(pstat fallbacks)
 dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
 DD=$!
 n=0
@@ -116,16 +96,16 @@ while kill -0 $DD 2>/dev/null; do
 done
 wait $DD
 check "write under injected host errors completed" [ $? -eq 0 ]
-fb1=$(batch_stat fallbacks)
+fb1=$(pstat fallbacks)
 echo "# injected $n rounds of 200 host errors; $((fb1 - fb0)) fallbacks"
 check "host errors hit pata_pvio's batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
 # Every flush from here on is refused: the whole read runs on pvio's queued
 # path (the hypercall transport's) and its fallback.
 echo 1000000 > $DBG/inject_host_error
-fb1=$(batch_stat fallbacks)
+fb1=$(pstat fallbacks)
 check "read with every flush refused: same md5" [ "$(disk_direct)" = "$P3" ]
 check "page-cache read with every flush refused: same md5" [ "$(disk_cached)" = "$P3" ]
-fb2=$(batch_stat fallbacks)
+fb2=$(pstat fallbacks)
 echo "# $((fb2 - fb1)) flushes refused and rerun during the reads"
 check "the reads ran through the fallback path" [ $((fb2 - fb1)) -gt 100 ]
 echo 0 > $DBG/inject_host_error
@@ -133,7 +113,7 @@ echo 0 > $DBG/inject_host_error
 # Interchange with ata_piix: it reads what pata_pvio wrote, and back.
 rmmod pata_pvio
 modprobe ata_piix
-wait_disk
+wait_blk
 check "ata_piix binds after pata_pvio left" [ "$(driver_of)" = ata_piix ]
 check "ata_piix reads what pata_pvio wrote" [ "$(disk_direct)" = "$P3" ]
 pattern 4 > /tmp/pat
@@ -141,7 +121,7 @@ P4=$(sum_of < /tmp/pat)
 dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 rmmod ata_piix
 modprobe pata_pvio
-wait_disk
+wait_blk
 check "pata_pvio reads what ata_piix wrote" [ "$(disk_direct)" = "$P4" ]
 rm -f /tmp/pat
 
@@ -150,7 +130,7 @@ handover() { # handover DRIVER
 	echo 0000:00:01.1 > $PCI/driver/unbind
 	echo "$1" > $PCI/driver_override
 	echo 0000:00:01.1 > /sys/bus/pci/drivers_probe
-	wait_disk && [ "$(driver_of)" = "$1" ]
+	wait_blk && [ "$(driver_of)" = "$1" ]
 }
 modprobe ata_piix
 check "driver_override hands the controller to ata_piix" handover ata_piix
@@ -166,6 +146,6 @@ DRV=$(driver_of)
 echo "# with ata_piix and pata_pvio gone, ata_generic bound: ${DRV:-nothing}"
 rmmod ata_generic
 modprobe pata_pvio
-wait_disk
+wait_blk
 check "pata_pvio unloads at the end" rmmod pata_pvio
 check "pvio unloads (no batch left behind)" rmmod pvio

@@ -1,47 +1,32 @@
-#!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# PID 1 of L2 in the nested benchmark: a Debian 6.1 kernel run by the
-# host's QEMU inside L1, on L1's (patched) KVM.  Every measured piece of
-# work sits between two "BENCH-MARK name" lines; at each one L2 blocks
-# until L1 has snapshotted its counters (console handshake).  The first two
-# marks frame an empty window, the cost of one mark, which run.sh
-# subtracts.  "BENCH-RESULT key value" lines carry L2-side facts.
+# The nested benchmark's parts of L2 (tests/nested/l2-init.sh runs those
+# that rig.parts names): bg, uart, ata, bonnie, net.  Every measured piece
+# of work sits between two marks NAME.0 and NAME.1 (L1 snapshots its
+# counters at each); "PVIO-L2-RESULT key value" lines carry L2-side facts.
 #
-# Kernel command line: bench.parts="uart ata bonnie", bench.flushes=N (UART
+# Kernel command line: bench.flushes=N (UART
 # flushes per transport), bench.cmds=N (4 KiB commands per direction),
 # bench.drivers="ata_piix pata_pvio virtio_blk", bench.bg=S (seconds of the
 # background window, 0: none), bench.bonnie_mb=N (bonnie++ file size); for the net part
 # bench.net_drivers="e1000 e1000_pvio1 e1000_pvio0 virtio_net",
 # bench.pings, bench.bulk_mb, bench.tcp_mb, bench.udp_secs, bench.udp_rate,
-# bench.rr (see run.sh).
+# bench.rr (see bench/nested/run.sh).
 
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t debugfs none /sys/kernel/debug
-echo /bin/modprobe > /proc/sys/kernel/modprobe
-
-arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bench\.$1=//p" | tr -d '"' | tr ',' ' '; }
-PARTS=$(arg parts); PARTS=${PARTS:-uart ata}
-FLUSHES=$(arg flushes); FLUSHES=${FLUSHES:-1000}
-CMDS=$(arg cmds); CMDS=${CMDS:-2048}
-DRIVERS=$(arg drivers); DRIVERS=${DRIVERS:-ata_piix pata_pvio virtio_blk}
-BG=$(arg bg); BG=${BG:-3}
-BONNIE_MB=$(arg bonnie_mb); BONNIE_MB=${BONNIE_MB:-16}
+FLUSHES=$(arg bench.flushes); FLUSHES=${FLUSHES:-1000}
+CMDS=$(arg bench.cmds); CMDS=${CMDS:-2048}
+DRIVERS=$(arg bench.drivers); DRIVERS=${DRIVERS:-ata_piix pata_pvio virtio_blk}
+BG=$(arg bench.bg); BG=${BG:-3}
+BONNIE_MB=$(arg bench.bonnie_mb); BONNIE_MB=${BONNIE_MB:-16}
 P=/sys/kernel/debug/pvio
-NET_DRIVERS=$(arg net_drivers); NET_DRIVERS=${NET_DRIVERS:-e1000 e1000_pvio1 e1000_pvio0 virtio_net}
-PINGS=$(arg pings); PINGS=${PINGS:-300}
-BULK_MB=$(arg bulk_mb); BULK_MB=${BULK_MB:-8}
-TCP_MB=$(arg tcp_mb); TCP_MB=${TCP_MB:-8}
-UDP_SECS=$(arg udp_secs); UDP_SECS=${UDP_SECS:-3}
-UDP_RATE=$(arg udp_rate); UDP_RATE=${UDP_RATE:-20M}
-RR=$(arg rr); RR=${RR:-1000}
+NET_DRIVERS=$(arg bench.net_drivers); NET_DRIVERS=${NET_DRIVERS:-e1000 e1000_pvio1 e1000_pvio0 virtio_net}
+PINGS=$(arg bench.pings); PINGS=${PINGS:-300}
+BULK_MB=$(arg bench.bulk_mb); BULK_MB=${BULK_MB:-8}
+TCP_MB=$(arg bench.tcp_mb); TCP_MB=${TCP_MB:-8}
+UDP_SECS=$(arg bench.udp_secs); UDP_SECS=${UDP_SECS:-3}
+UDP_RATE=$(arg bench.udp_rate); UDP_RATE=${UDP_RATE:-20M}
+RR=$(arg bench.rr); RR=${RR:-1000}
 
-res() { echo "BENCH-RESULT $*"; }
-mark() { echo "BENCH-MARK $1"; read -r _; }
 now() { cut -d' ' -f1 /proc/uptime; }
 # timed NAME CMD...: CMD between marks NAME.0 and NAME.1, L2 seconds as a result
 timed() {
@@ -56,40 +41,35 @@ timed() {
 	res "$n.seconds" "$(awk -v a="$a" -v b="$b" 'BEGIN { print b - a }')"
 	res "$n.rc" $rc
 }
-wait_blk() {	# wait_blk DEV: up to 60 s
-	i=0
-	while [ ! -b "/dev/$1" ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-	[ -b "/dev/$1" ]
-}
-gone_blk() {
-	i=0
-	while [ -b "/dev/$1" ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
-}
-
-res booted "$(uname -r)"
-res parts "$PARTS"
+res parts "$(arg rig.parts)"
 res cmds "$CMDS"
 res flushes "$FLUSHES"
 res bonnie_mb "$BONNIE_MB"
-mark empty.0
-mark empty.1
-# Background: L2 busy with no I/O.  Its exits (the timer tick, about two
-# exits per tick) grow with time, not with the work; report.sh subtracts
-# this rate times a window's length beside the raw figures.
-if [ "$BG" -gt 0 ]; then
+
+# bg_window, the first part when bench.bg > 0: L2 busy with no I/O.  Its exits
+# (the timer tick, about two exits per tick) grow with time, not with the
+# work; report.sh subtracts this rate times a window's length beside the
+# raw figures.
+bg_window() {
 	mark bg.0
 	timeout -s KILL "$BG" sh -c 'while :; do :; done'
 	mark bg.1
-fi
+}
+
+# uart_flushes TRANSPORT: FLUSHES flushes of 8 outb through pvio_bench in
+# one window, with what the module counted
+uart_flushes() {
+	timed "uart.$1" insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
+	dmesg | sed -n "s/.*pvio_bench: count stats /uart.$1.stats /p; s/.*pvio_bench: count /uart.$1.module /p" |
+		tail -2 |
+		while read -r l; do res "$l"; done
+	rmmod pvio_bench
+}
 
 uart() {
 	modprobe pvio transport=native
 	res uart.native.transport "$(cat $P/transport)"
-	timed uart.native insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
-	dmesg | sed -n 's/.*pvio_bench: count stats /uart.native.stats /p; s/.*pvio_bench: count /uart.native.module /p' |
-		tail -2 |
-		while read -r l; do res "$l"; done
-	rmmod pvio_bench
+	uart_flushes native
 	# the fixed cost of loading the module, for reference
 	timed uart.load1 insmod /lib/modules/pvio_bench.ko flushes=1
 	rmmod pvio_bench
@@ -97,11 +77,7 @@ uart() {
 	modprobe pvio transport=auto
 	res uart.hypercall.transport "$(cat $P/transport)"
 	res uart.hypercall.host_abi "$(cat $P/host_abi 2>/dev/null)"
-	timed uart.hypercall insmod /lib/modules/pvio_bench.ko flushes="$FLUSHES"
-	dmesg | sed -n 's/.*pvio_bench: count stats /uart.hypercall.stats /p; s/.*pvio_bench: count /uart.hypercall.module /p' |
-		tail -2 |
-		while read -r l; do res "$l"; done
-	rmmod pvio_bench
+	uart_flushes hypercall
 }
 
 # dd_pair NAME DEV: CMDS direct 4 KiB writes, then CMDS direct reads
@@ -238,13 +214,7 @@ net_measure() {	# net_measure LABEL PCIDEV
 	L=net.$1
 	nic=$(nic_of "$2") || { res "$L.error" "no interface on $2"; return 1; }
 	res "$L.driver" "$(basename "$(readlink "/sys/bus/pci/devices/$2/driver")") $nic"
-	ip link set "$nic" up
-	ip addr add 10.0.2.15/24 dev "$nic"
-	i=0
-	while [ "$(cat "/sys/class/net/$nic/carrier" 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	nic_up "$nic"
 	# ARP and slirp warm-up, outside any window
 	ping -c 3 -W 5 $PEER > /dev/null 2>&1 || res "$L.error" "warm-up ping failed"
 
@@ -304,12 +274,3 @@ net() {
 	done
 }
 
-for p in $PARTS; do
-	$p
-done
-res dmesg_warnings "$(dmesg | grep -c -E 'WARNING|BUG|Oops|Call Trace')"
-echo "BENCH-L2-DMESG-BEGIN"
-dmesg
-echo "BENCH-L2-DMESG-END"
-res l2_done 1
-poweroff -f

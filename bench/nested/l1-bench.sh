@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# The nested benchmark's part of L1 (tests/nested/l1-init.sh sources it):
+# turns on the histograms every snapshot then reads (userspace exits by
+# reason, every exit by SVM exit code, MSR exits by MSR and direction) and,
+# with NET=1 in /bench.conf, runs the peers L2 reaches at 10.0.2.2
+# (slirp's alias for L1's loopback): busybox httpd on 8080 (a BULK_MB
+# file of zeros), iperf3 -s on 5201 (the host's, through the 9p chroot)
+# and nb_rr server on 5300.
+. /bench.conf
+
+bench_before() {
+	if echo 'hist:keys=reason' > $UX/trigger; then
+		res uexit_hist on
+	else
+		res uexit_hist off
+	fi
+	echo 'hist:keys=exit_reason:size=256' > $KX/trigger 2>/dev/null
+	echo 'hist:keys=ecx,write:size=256' > $KM/trigger 2>/dev/null
+}
+
+bench_l2() {
+	[ "$NET" = 1 ] || return 0
+	mkdir -p /tmp/www
+	dd if=/dev/zero of=/tmp/www/bulk bs=1M count="$BULK_MB" 2>/dev/null
+	httpd -p 127.0.0.1:8080 -h /tmp/www || res error "httpd"
+	nb_rr server 5300 &
+	chroot /host iperf3 -s -D -p 5201 || res error "iperf3 server"
+}

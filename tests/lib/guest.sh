@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest-side library (busybox sh), copied as /lib/guest.sh into every
+# initramfs tests/lib/rig.sh builds (vm cases, L1 and L2 of the nested rig,
+# the benchmarks).  Source it.  The L0 runners source it for find_splat.
+TAP_N=0
+
+# guest_mounts: what every PID 1 here mounts first
+guest_mounts() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	mount -t debugfs debugfs /sys/kernel/debug
+	mount -t tmpfs tmpfs /tmp
+}
+
+# ---- TAP: ok/not_ok/skip/check; TAP_PREFIX goes before each line -------
+ok() { TAP_N=$((TAP_N + 1)); echo "${TAP_PREFIX:-}ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)); echo "${TAP_PREFIX:-}not ok $TAP_N - $*"; }
+skip() { TAP_N=$((TAP_N + 1)); echo "${TAP_PREFIX:-}ok $TAP_N - $1 # SKIP $2"; }
+
+# check NAME CMD...: one result from a command's exit status, which it returns
+check() {
+	_name=$1
+	shift
+	if "$@"; then ok "$_name"; else not_ok "$_name"; return 1; fi
+}
+
+# refuses MODULE PARAM REGEX: loading MODULE with PARAM fails, and the
+# kernel log says why (a line matching REGEX)
+refuses() {
+	dmesg -c > /dev/null
+	if modprobe "$1" "$2" 2>/dev/null; then
+		not_ok "$1 refuses $2"
+		rmmod "$1"
+	elif dmesg | grep -q "$3"; then
+		ok "$1 refuses $2 and says why"
+	else
+		not_ok "$1 refuses $2 and says why (no message)"
+	fi
+}
+
+# ktap_of_module MARK: the KTAP lines dmesg holds since the last line
+# containing MARK (e.g. the module's "KTAP version 1" header)
+ktap_of_module() {
+	dmesg | sed 's/^\[[ 0-9.]*\] //' | awk -v m="$1" '
+		index($0, m) { buf = "" }
+		{ buf = buf $0 "\n" }
+		END { printf "%s", buf }' |
+		grep -E '^(not )?ok [0-9]+ |^ *#|^1\.\.'
+}
+
+# find_splat LOG: print the kernel splat lines of a console log, and
+# succeed if there is one (oops, BUG, WARNING, KASAN, UBSAN, lockdep,
+# hung task, soft lockup, panic)
+find_splat() {
+	grep -a -E -e 'Oops|BUG:|WARNING:|Kernel panic|general protection fault' \
+		-e 'KASAN|UBSAN|kmemleak: [0-9]+ new suspected' \
+		-e 'possible circular locking|possible recursive locking|inconsistent lock state' \
+		-e 'INFO: task .* blocked|soft lockup|hard LOCKUP|RCU stall|Call Trace:' \
+		"$1" | head -20 | grep .
+}
+
+# ---- counters ----------------------------------------------------------
+# stat_of FILE KEY: one counter from a "name value" stats file
+stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+# batch_stat BATCH KEY: KEY summed over the pvio batches named BATCH*
+batch_stat() {
+	cat /sys/kernel/debug/pvio/batches/"$1"*/stats 2>/dev/null |
+		awk -v k="$2" '$1 == k { s += $2 } END { print s + 0 }'
+}
+# sum_files FILE...: the numbers in FILEs added up
+sum_files() { cat "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+# irqs_of NAME: interrupts taken on the /proc/interrupts lines naming NAME
+irqs_of() {
+	awk -v n="$1" 'index($0, n) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) t += $i }
+		END { print t + 0 }' /proc/interrupts
+}
+
+# ---- data patterns and checksums ---------------------------------------
+# pattern SEED [MIB]: MIB (default $MB) MiB of AES-128-CTR keystream keyed by SEED
+pattern() {
+	OPENSSL_CONF=/dev/null openssl enc -aes-128-ctr -nosalt \
+		-K "$(printf '%032x' "$1")" -iv 0 < /dev/zero 2>/dev/null |
+		head -c $((${2:-$MB} << 20))
+}
+# stream N SEED: the bytes tests/vm/e1000-peer.sh sends for "send N SEED"
+stream() {
+	openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass "pass:$2" < /dev/zero 2>/dev/null |
+		head -c "$1"
+}
+sum_of() { md5sum | cut -d' ' -f1; }
+# same A B: two checksums, both there and equal
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+
+# ---- disks -------------------------------------------------------------
+# disk_direct [DEV [MIB]]: md5 of the first MIB (default $MB) MiB, O_DIRECT
+disk_direct() { dd if="/dev/${1:-sda}" bs=1M count="${2:-$MB}" iflag=direct 2>/dev/null | sum_of; }
+# disk_cached [DEV [MIB]]: the same through the page cache, caches dropped first
+disk_cached() {
+	sync; echo 3 > /proc/sys/vm/drop_caches
+	dd if="/dev/${1:-sda}" bs=1M count="${2:-$MB}" 2>/dev/null | sum_of
+}
+# wait_blk [DEV]: up to 60 s for /dev/DEV (default sda) to appear
+wait_blk() {
+	_i=0
+	while [ ! -b "/dev/${1:-sda}" ] && [ $_i -lt 120 ]; do sleep 0.5; _i=$((_i + 1)); done
+	[ -b "/dev/${1:-sda}" ]
+}
+# gone_blk [DEV]: up to 30 s for /dev/DEV to go away
+gone_blk() {
+	_i=0
+	while [ -b "/dev/${1:-sda}" ] && [ $_i -lt 60 ]; do sleep 0.5; _i=$((_i + 1)); done
+}
+
+# ---- network -----------------------------------------------------------
+# wait_carrier NIC [VALUE]: wait up to 10 s for NIC's carrier to read VALUE
+# (default 1); succeed if it does
+wait_carrier() {
+	_i=0
+	while [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" != "${2:-1}" ] && [ $_i -lt 100 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+	[ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = "${2:-1}" ]
+}
+# nic_up NIC: NIC up as 10.0.2.15/24 (slirp's guest address); succeeds
+# once its carrier is up
+nic_up() {
+	ip link set "$1" up
+	ip addr add 10.0.2.15/24 dev "$1" 2>/dev/null
+	wait_carrier "$1"
+}
+# e1000p_nic: the network interface e1000_pvio made
+e1000p_nic() { ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1; }
+# The peer tests/vm/e1000-peer.sh behind slirp's guestfwd at $PEER ("host
+# port"); NC_SECS, if set, bounds each connection.
+peer_nc() { if [ -n "${NC_SECS:-}" ]; then timeout "$NC_SECS" nc $PEER; else nc $PEER; fi; }
+# host_sum N SEED: the peer's md5 of the stream "send N SEED" sends
+host_sum() { echo "sum $1 $2" | peer_nc; }
+# rx_sum N SEED: md5 of what arrived, empty unless exactly N bytes did
+rx_sum() {
+	echo "send $1 $2" | peer_nc > "/tmp/rx.$2"
+	[ "$(wc -c < "/tmp/rx.$2")" = "$1" ] && sum_of < "/tmp/rx.$2"
+	rm -f "/tmp/rx.$2"
+}
+# tx_sum N FILE: the peer's md5 of FILE sent to it
+tx_sum() { { echo "recv $1"; cat "$2"; } | peer_nc; }

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0
+# The nested tier's parts of L2 (tests/nested/l2-init.sh runs them):
+# selftest loads pvio.ko (transport=auto) and runs pvio_selftest.ko between
+# marks; pata and e1000 check data integrity through pata_pvio and
+# e1000_pvio over the hypercall transport.  L1 (tests/nested/l1-vmm.sh)
+# turns the results into TAP.
+
+selftest() {
+	modprobe pvio transport=auto
+	res pvio_load $?
+	res transport "$(cat $P/transport 2>/dev/null)"
+	res host_abi "$(cat $P/host_abi 2>/dev/null)"
+	h0=$(stat_of $P/stats hypercalls)
+	mark selftest.0
+	modprobe pvio_selftest
+	rc=$?
+	mark selftest.1
+	res selftest_rc $rc
+	res guest_hypercalls $(( $(stat_of $P/stats hypercalls) - h0 ))
+	ktap_of_module "KTAP version 1" | sed 's/^/L2 selftest: /' | note
+	sed 's/^/L2 pvio stats: /' $P/stats | note
+}
+
+# have_ko PART MODULE: MODULE.ko is in the initramfs, else PART says so
+have_ko() {
+	[ -f "/lib/modules/$(uname -r)/extra/$2.ko" ] || { res "$1" "no $2.ko in the L2 initramfs"; return 1; }
+}
+
+# ---- pata_pvio over the hypercall transport: data integrity -------------
+# 64 MiB of a seeded AES-CTR stream through pata_pvio (O_DIRECT in 1 MiB
+# and 4 KiB commands, and the page cache), with real host refusals
+# injected mid-write, and read back by ata_piix.  Each check is one
+# "PVIO-L2-CHECK ok|not ok N - description" line; L1 makes them TAP.
+MB=64
+PCI=/sys/bus/pci/devices/0000:00:01.1
+# cnt NAME: a pata_pvio counter summed over both channels
+cnt() { sum_files /sys/kernel/debug/pata_pvio/*/"$1"; }
+pstat() { batch_stat pata_pvio. "$1"; }
+
+pata() {
+	have_ko pata pata_pvio || return 1
+	modprobe sd_mod
+	check "pata_pvio loads" modprobe pata_pvio || return 1
+	check "pata_pvio binds the PIIX IDE function and sda appears" wait_blk || return 1
+	for step in pata_data pata_irqless pata_eh pata_refused pata_handover; do
+		"$step"
+	done
+	return 0
+}
+
+# 64 MiB O_DIRECT in 1 MiB commands and through the page cache
+pata_data() {
+	h0=$(pstat hypercalls)
+	pattern 1 > /tmp/pat
+	check "a 64 MiB seeded pattern is made (openssl)" [ "$(wc -c < /tmp/pat)" -eq $((MB << 20)) ]
+	P1=$(sum_of < /tmp/pat)
+	dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
+	check "pata_pvio: 64 MiB O_DIRECT write (1 MiB), O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
+	check "pata_pvio: page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
+	if [ "$(cat $P/transport)" = hypercall ]; then
+		check "pata_pvio's batches went out as hypercalls" [ $(($(pstat hypercalls) - h0)) -gt 0 ]
+	else
+		skip "pata_pvio's batches went out as hypercalls" "transport $(cat $P/transport)"
+	fi
+}
+
+# 2048 single-block commands on the fast path, interrupt-less
+# (irqless=hypercall): one flush for a command the host finished within
+# it, three (issue, interrupts back on, completion) for one it had not, one
+# more if the issue needed an idle check; then irqless=off
+pata_irqless() {
+	pattern 2 > /tmp/pat
+	f0=$(pstat flushes); d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
+	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
+	f1=$(pstat flushes); d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
+	nf=$((f1 - f0)); nd=$((d1 - d0)); nm=$((m1 - m0)); ni=$((i1 - i0))
+	P2=$(head -c 8388608 /tmp/pat | sum_of)
+	check "pata_pvio: 2048 O_DIRECT 4 KiB writes read back: same md5" \
+		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
+	echo "# 2048 4 KiB writes: $nf flushes, $nd completed without an interrupt, $nm missed, $ni interrupts"
+	check "pata_pvio: each command counted once, done in its issue hypercall or missed ($nd + $nm)" \
+		[ $((nd + nm)) -eq 2048 ]
+	check "pata_pvio: most commands complete without an interrupt ($nd of 2048)" [ $nd -ge 1024 ]
+	check "pata_pvio: 1 flush per command done, 3 per missed ($nf)" \
+		[ $nf -ge $((nd + 3 * nm)) -a $nf -le $((nd + 3 * nm + 16)) ]
+	check "pata_pvio: interrupts only for missed commands ($ni for $nm)" [ $ni -ge $nm -a $ni -le $((nm + 16)) ]
+	echo off > /sys/module/pata_pvio/parameters/irqless
+	f0=$(pstat flushes); i0=$(irqs_of pata_pvio)
+	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
+	f1=$(pstat flushes); i1=$(irqs_of pata_pvio)
+	echo "# irqless=off, 2048 4 KiB reads: $((f1 - f0)) flushes, $((i1 - i0)) interrupts"
+	check "pata_pvio irqless=off: 2 flushes per command ($((f1 - f0)) for 2048)" \
+		[ $((f1 - f0)) -ge 4096 -a $((f1 - f0)) -le $((2048 * 2 + 64)) ]
+	check "pata_pvio irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 2048 ]
+	echo hypercall > /sys/module/pata_pvio/parameters/irqless
+}
+
+# a device error, completed from the issue hypercall: L1's QEMU fails
+# every read of sector 150000 (blkdebug); libata EH reads the result
+# taskfile, retries and gives up, and the port works on
+pata_eh() {
+	dmesg -c > /dev/null
+	check "pata_pvio: read of the bad sector fails" \
+		sh -c '! dd if=/dev/sda of=/dev/null bs=512 skip=150000 count=1 iflag=direct 2>/dev/null'
+	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
+	check "pata_pvio: EH read the result taskfile (DRDY|ERR, ABRT)" sh -c "dmesg | grep -q 'res 41/04:'"
+	check "pata_pvio: after EH, 8 MiB read back: same md5" \
+		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
+}
+
+# the host refuses batches (an invalid function is sent): pvio reruns them
+pata_refused() {
+	pattern 3 > /tmp/pat
+	P3=$(sum_of < /tmp/pat)
+	fb0=$(pstat fallbacks)
+	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
+	DD=$!
+	while kill -0 $DD 2>/dev/null; do
+		echo 100 > $P/inject_host_error
+		sleep 0.3
+	done
+	wait $DD
+	check "pata_pvio: write under real host refusals completed" [ $? -eq 0 ]
+	echo 0 > $P/inject_host_error
+	fb1=$(pstat fallbacks)
+	echo "# $((fb1 - fb0)) refused batches rerun natively"
+	check "pata_pvio: host refusals hit its batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
+	check "pata_pvio: data written under refusals reads back: same md5" [ "$(disk_direct)" = "$P3" ]
+}
+
+# what is on the disk, seen by another driver
+pata_handover() {
+	rmmod pata_pvio
+	gone_blk
+	modprobe ata_piix
+	check "ata_piix binds and sda appears" wait_blk
+	check "ata_piix reads what pata_pvio wrote: same md5" [ "$(disk_direct)" = "$P3" ]
+	rmmod ata_piix
+	gone_blk
+}
+
+# ---- e1000_pvio over the hypercall transport: 64 MiB each way ----------
+# The peer is tests/vm/e1000-peer.sh behind slirp's guestfwd 10.0.2.100:5000
+# (run by L2's QEMU in L1): "send N SEED" streams N bytes of a seeded
+# AES-CTR stream, "sum N SEED" gives its md5, "recv N" answers with the md5
+# of the N bytes it got.
+# A transfer that stalls ends after NC_SECS (about ten times what one
+# takes): its check fails, net_diag shows the NIC's state, and the mode's
+# other transfers are skipped, since a stalled NIC stays stalled.
+PEER="10.0.2.100 5000"
+BIG=67108864
+NC_SECS=300
+net_diag() {	# net_diag NIC: after a failed transfer, as comments
+	{
+		grep -E "CPU|$1|e1000" /proc/interrupts
+		grep "$1" /proc/net/dev
+		ethtool -S "$1"
+		dmesg | tail -20
+	} 2>&1 | sed 's/^/# /'
+}
+
+net_transfers() {	# 64 MiB each way, until a transfer fails
+	a=$(host_sum $BIG rx$mode)
+	b=$(rx_sum $BIG rx$mode)
+	echo "# $m receive 64 MiB: peer md5 $a, L2 md5 $b"
+	check "$m receive 64 MiB byte-exact (md5 peer = L2)" same "$a" "$b" ||
+		return 1
+	c=$(tx_sum $BIG /tmp/pat)
+	echo "# $m send 64 MiB: L2 md5 $TX, peer md5 $c"
+	check "$m send 64 MiB byte-exact (md5 L2 = peer)" same "$TX" "$c"
+}
+e1000() {
+	have_ko e1000 e1000_pvio || return 1
+	[ -s /tmp/pat ] || pattern 4 > /tmp/pat
+	TX=$(sum_of < /tmp/pat)
+	for mode in 1 0; do
+		m="e1000_pvio napi=$mode:"
+		check "$m loads" modprobe e1000_pvio napi=$mode || continue
+		nic=$(e1000p_nic)
+		check "$m link up" nic_up "$nic"
+		check "$m ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
+		h0=$(batch_stat e1000p- hypercalls)
+		net_transfers || net_diag "$nic"
+		h1=$(batch_stat e1000p- hypercalls)
+		echo "# $m $((h1 - h0)) hypercalls during the transfers"
+		echo "# $m interrupts the stall check raised (lost ones): $(ethtool -S "$nic" | awk '$1 == "kicks:" { print $2 }')"
+		if [ "$(cat $P/transport)" = hypercall ]; then
+			check "$m its register runs went out as hypercalls" [ $((h1 - h0)) -gt 100 ]
+		fi
+		ip link set "$nic" down
+		check "$m unloads" rmmod e1000_pvio
+	done
+	return 0
+}
