@@ -128,7 +128,7 @@ nested_report() {
 			"$ROOT/bench/nested/report.sh" "$r" bonnie
 			echo
 		fi
-		echo "Baseline in test-rig.md (stock KVM and QEMU): ata_piix 28.6 total, 26.0 PIO exits per command."
+		echo "Baseline: the ata_piix row above (the stock driver on the same patched KVM and QEMU)."
 		echo "Target: pata_pvio at most 3 total exits per command."
 		echo "pata_pvio batch counters: $(awk '$1 == "RES" && $2 == "pata_pvio.batch" { $1 = $2 = ""; print }' "$r" | tr '\n' ';')"
 		echo

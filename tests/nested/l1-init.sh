@@ -15,7 +15,7 @@
 # KVM.  Its console is copied to L1's console with an "L2| " prefix, and
 # its lines of the one console protocol (tests/nested/l2-init.sh) are
 # served: "PVIO-L2-MARK name" snapshots L1's KVM counters and answers on
-# L2's console (the handshake of test-rig.md); "PVIO-L2-RESULT key value"
+# L2's console, so L2 knows the snapshot is taken; "PVIO-L2-RESULT key value"
 # becomes a RES line and /tmp/l2res/key; "PVIO-L2-CHECK ok|not ok N - what"
 # goes to /tmp/l2res/checks; "PVIO-L2-NOTE text" becomes a TAP comment.
 

@@ -10,7 +10,7 @@
 # The one console protocol, served by L1:
 #   PVIO-L2-MARK name        L1 snapshots its KVM counters (a SNAP line) and
 #                            answers on the console; mark blocks until then
-#                            (the handshake of test-rig.md).  empty.0 and
+#                            (a handshake: the window is closed).  empty.0 and
 #                            empty.1 frame an empty window: one mark's cost.
 #   PVIO-L2-RESULT key value a fact for L1 and L0 (a RES line)
 #   PVIO-L2-CHECK ok N - ... a TAP result (check/ok/not_ok/skip of guest.sh)
