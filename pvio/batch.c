@@ -35,11 +35,6 @@ static struct pvio_op *pvio_alloc_ops(unsigned int cap)
 }
 
 #ifdef CONFIG_PVIO_FAULT_INJECTION
-static bool pvio_injection_armed(struct pv_io_batch *b)
-{
-	return b->inject || atomic_read(&b->pvio->inject_pending);
-}
-
 static bool pvio_take_injection(struct pv_io_batch *b)
 {
 	if (b->inject) {
@@ -49,47 +44,8 @@ static bool pvio_take_injection(struct pv_io_batch *b)
 	return atomic_add_unless(&b->pvio->inject_pending, -1, 0);
 }
 #else
-static bool pvio_injection_armed(struct pv_io_batch *b) { return false; }
 static bool pvio_take_injection(struct pv_io_batch *b) { return false; }
 #endif
-
-static void pvio_open_window(struct pv_io_batch *b)
-{
-	b->h.inplace = true;
-	b->h.room = PVIO_WINDOW;
-	b->h.mark = PVIO_WINDOW;
-}
-
-/* Leaves the in-place path: counts the open window's ops, queues the next. */
-static void pvio_close_window(struct pv_io_batch *b)
-{
-	if (b->h.inplace)
-		WRITE_ONCE(b->h.window_ops,
-			   b->h.window_ops + PVIO_WINDOW - b->h.room);
-	b->h.inplace = false;
-	b->h.room = 0;
-	b->h.mark = 0;
-}
-
-/*
- * The window is used up: count its ops and open the next one, carrying the
- * ops run since the last flush over in mark.  This is also where a test
- * build notices an injected host error and starts queueing, so that there
- * is a flush to refuse: within PVIO_WINDOW ops of arming it.
- */
-static void pvio_next_window(struct pv_io_batch *b)
-{
-	unsigned int since_flush = b->h.mark;
-
-	pvio_close_window(b);
-	if (pvio_injection_armed(b)) {
-		if (since_flush)	/* those ran: their flush is now */
-			b->h.st.c[PV_IO_FLUSHES]++;
-		return;
-	}
-	pvio_open_window(b);
-	b->h.mark += since_flush;
-}
 
 /**
  * pv_io_batch_alloc - allocate a batch for one user
@@ -119,8 +75,6 @@ struct pv_io_batch *pv_io_batch_alloc(const char *user, unsigned int max_ops)
 	strscpy(b->name, user, sizeof(b->name));
 	pvio_attach(b);		/* sets b->pvio */
 	b->transport = b->pvio->transport;
-	if (b->transport == PV_IO_NATIVE)
-		pvio_open_window(b);
 	return b;
 
 err_free_ops:
@@ -139,7 +93,6 @@ void pv_io_batch_free(struct pv_io_batch *b)
 {
 	if (!b)
 		return;
-	pvio_close_window(b);	/* so that the totals keep its in-place ops */
 	pvio_detach(b);
 	kfree(b->slots);
 	kfree(b->ops);
@@ -147,37 +100,19 @@ void pv_io_batch_free(struct pv_io_batch *b)
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_free);
 
-/* Runs one op in place, now, from the slow path. */
-static void pvio_run_op_now(struct pv_io_batch *b, u8 kind, u8 width,
-			    u64 addr, u64 value, void __iomem *va, void *result)
-{
-	struct pvio_op op;
-
-	b->h.room--;	/* the window counts it */
-	pvio_op_encode(&op, kind, width, addr, value);
-	pvio_run_op(&op, va, result);
-}
-
 /*
- * The slow path of every queueing call: a used-up in-place window, or the
- * queued path.  A full queue is flushed first, which keeps the order since
- * everything in it goes before the new op.
+ * The slow path of every queueing call.  A full queue is flushed first,
+ * which keeps the order since everything in it goes before the new op.
  */
 static void pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
 		       u64 value, void __iomem *va, void *result)
 {
 	unsigned int i = b->h.len;
 
-	if (b->h.inplace) {
-		pvio_next_window(b);
-	} else if (i == b->h.cap) {	/* full: flush, then queue */
+	if (i == b->h.cap) {
 		b->h.st.c[PV_IO_AUTO_FLUSHES]++;
 		pv_io_flush_queued(b);
 		i = 0;
-	}
-	if (b->h.inplace) {	/* a native batch, back in place */
-		pvio_run_op_now(b, kind, width, addr, value, va, result);
-		return;
 	}
 	pvio_op_encode(&b->ops[i], kind, width, addr, value);
 	/* a bad op makes the host refuse the chunk, which then runs natively */
@@ -265,7 +200,7 @@ static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
  * The queued path of pv_io_flush(): with the hypercall transport the ops
  * leave in chunks of at most max_batch (module parameter), one hypercall
  * each, and a chunk the host refuses runs natively instead.  A native batch
- * only queues while a test build's injected host error is armed.
+ * only queues in a test build, once an injected host error was armed.
  */
 void pv_io_flush_queued(struct pv_io_batch *b)
 {
@@ -287,8 +222,6 @@ void pv_io_flush_queued(struct pv_io_batch *b)
 			pvio_flush_chunk(b, first, n, inject);
 	}
 	b->h.len = 0;
-	if (native && !pvio_injection_armed(b))
-		pvio_open_window(b);
 }
 EXPORT_SYMBOL_GPL(pv_io_flush_queued);
 
@@ -305,7 +238,6 @@ void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count)
 		return;
 	pvio_injection_arming();
 	b->inject += count;
-	pvio_close_window(b);
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_inject_host_error);
 #endif

@@ -14,13 +14,6 @@
 
 struct dentry;
 
-/*
- * The in-place path runs each op as it is queued; the inline code only
- * counts room down, and the ops are counted a window of PVIO_WINDOW at a
- * time.  The window has nothing to do with the capacity (no op waits).
- */
-#define PVIO_WINDOW	256
-
 struct pvio_state {
 	enum pv_io_transport transport;	/* chosen at load */
 	int host_abi;			/* host handler ABI version, or -errno */
@@ -72,7 +65,6 @@ void pvio_sum_stats(struct pvio_state *pvio, struct pv_io_stats *out);
 int pvio_probe_host(void);
 const char *pvio_transport_name(enum pv_io_transport t);
 void pvio_run_native(struct pv_io_batch *b, unsigned int first, unsigned int n);
-void pvio_run_op(struct pvio_op *op, void __iomem *va, void *result);
 long pvio_call_host(struct pv_io_batch *b, unsigned int first, unsigned int n,
 		    bool inject);
 void pvio_store_results(struct pv_io_batch *b, unsigned int first, unsigned int n);

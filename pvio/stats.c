@@ -28,19 +28,6 @@ void pvio_stats_add(struct pv_io_stats *sum, const struct pv_io_stats *st)
 		sum->c[i] += READ_ONCE(st->c[i]);
 }
 
-/*
- * Ops run in place: those of the branch-free path, and those counted by
- * window (the open window is still counting).
- */
-static u64 pvio_inplace_ops(const struct pv_io_batch *b)
-{
-	u64 ops = READ_ONCE(b->h.fast_ops) + READ_ONCE(b->h.window_ops);
-
-	if (data_race(b->h.inplace))	/* a reader elsewhere: approximate */
-		ops += PVIO_WINDOW - READ_ONCE(b->h.room);
-	return ops;
-}
-
 /**
  * pv_io_batch_stats - the counters of one batch
  * @b: the batch
@@ -48,7 +35,7 @@ static u64 pvio_inplace_ops(const struct pv_io_batch *b)
  */
 void pv_io_batch_stats(const struct pv_io_batch *b, struct pv_io_stats *out)
 {
-	u64 inplace = pvio_inplace_ops(b);
+	u64 inplace = READ_ONCE(b->h.inplace_ops);
 
 	memset(out, 0, sizeof(*out));
 	pvio_stats_add(out, &b->h.st);

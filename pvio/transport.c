@@ -101,17 +101,6 @@ void pvio_run_native(struct pv_io_batch *b, unsigned int first, unsigned int n)
 	b->h.st.c[PV_IO_OPS_NATIVE] += n;
 }
 
-/* Executes one op in place and stores its result, if it is a read. */
-void pvio_run_op(struct pvio_op *op, void __iomem *va, void *result)
-{
-	u64 value = pvio_native_one(op, va);
-
-	if (pvio_op_is_read(op) && result) {
-		op->value = value;
-		pvio_store_value(op, result);
-	}
-}
-
 /*
  * Sends ops [first, first + n) to the host in one call.  With @inject the
  * call is made to fail: a real host gets an unknown function and refuses it;

@@ -60,25 +60,20 @@ void pv_io_batch_free(struct pv_io_batch *b);
  * On while every batch runs its ops in place: the native transport, and (in
  * test builds) no injected host error armed yet.  Then queueing an op is
  * the access plus one counter increment, with no branch: the key is patched
- * into the code.  Off, each batch decides by itself (below).
+ * into the code.  Off, every op is queued and runs at the flush (natively,
+ * or with the hypercall).
  */
 DECLARE_STATIC_KEY_FALSE(pv_io_all_inplace);
 
 /*
  * The part of a batch the inline code touches; the rest is private to
- * pvio.  Plain fields: the caller serialises the batch.  With the key off
- * a native batch still runs ops in place but counts them down a window
- * (room), so that the slow path gets a look every PVIO_WINDOW ops.
+ * pvio.  Plain fields: the caller serialises the batch.
  */
 struct pv_io_batch_head {
-	u64 fast_ops;		/* ops run in place while the key was on */
-	u64 fast_mark;		/* fast_ops at the last flush */
-	unsigned int room;	/* in place: ops the counting window still takes */
-	unsigned int mark;	/* in place: room at the last flush, plus carries */
-	bool inplace;		/* native transport: run each op as it is queued */
-	unsigned int len;	/* queued path: ops waiting for the flush */
+	u64 inplace_ops;	/* ops run in place (key on) */
+	u64 inplace_mark;	/* inplace_ops at the last flush */
+	unsigned int len;	/* ops queued, waiting for the flush */
 	unsigned int cap;	/* capacity given to pv_io_batch_alloc() */
-	u64 window_ops;		/* in place: ops of the windows already closed */
 	struct pv_io_stats st;
 };
 
@@ -97,21 +92,11 @@ void __cold pv_io_queue_mmio(struct pv_io_batch *b, u8 kind, u8 width,
 			     void __iomem *addr, u64 val, void *result);
 void pv_io_flush_queued(struct pv_io_batch *b);
 
-/*
- * True when the op may run now, in place; false sends it to the slow path,
- * which queues it or opens the next window.  With pv_io_all_inplace on
- * this is one increment and no branch.
- */
+/* True when the op runs now, in place; false sends it to the queue. */
 static __always_inline bool pv_io_run_now(struct pv_io_batch *b)
 {
-	struct pv_io_batch_head *h = pv_io_head(b);
-
 	if (static_branch_likely(&pv_io_all_inplace)) {
-		h->fast_ops++;
-		return true;
-	}
-	if (likely(h->room)) {
-		h->room--;
+		pv_io_head(b)->inplace_ops++;
 		return true;
 	}
 	return false;
@@ -186,16 +171,9 @@ static __always_inline void pv_io_flush(struct pv_io_batch *b)
 	struct pv_io_batch_head *h = pv_io_head(b);
 
 	if (static_branch_likely(&pv_io_all_inplace)) {
-		if (h->fast_ops != h->fast_mark) {
+		if (h->inplace_ops != h->inplace_mark) {
 			h->st.c[PV_IO_FLUSHES]++;
-			h->fast_mark = h->fast_ops;
-		}
-		return;
-	}
-	if (h->inplace) {
-		if (h->room != h->mark) {
-			h->st.c[PV_IO_FLUSHES]++;
-			h->mark = h->room;
+			h->inplace_mark = h->inplace_ops;
 		}
 		return;
 	}
