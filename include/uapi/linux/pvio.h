@@ -43,14 +43,67 @@
 
 /*
  * Per-VM control for the VMM (host userspace): KVM_ENABLE_CAP on the VM fd
- * with cap KVM_CAP_PVIO, args[0] = 1 serves KVM_HC_PVIO to this VM, 0 makes
- * it answer -KVM_ENOSYS; flags and args[1..3] must be 0.  A VM whose VMM
- * never sets it gets the host default (kvm.pvio_opt_in: 0 serves it, 1 does
- * not).  KVM_CHECK_EXTENSION(KVM_CAP_PVIO) is 1 on a host with the handler.
- * The number is out of tree and spells "PVIO", far above upstream's small
- * sequential KVM_CAP_* numbers, so the two cannot collide.
+ * with cap KVM_CAP_PVIO and args[0] a set of PVIO_CAP_* bits; flags and
+ * args[1..3] must be 0.  args[0] = PVIO_CAP_SERVE (1) serves KVM_HC_PVIO to
+ * this VM, 0 makes it answer -KVM_ENOSYS, SERVE | BATCH_EXIT (3) serves it
+ * and hands runs of userspace ops out as one KVM_EXIT_PVIO (mode 2);
+ * BATCH_EXIT alone is refused.  A VM whose VMM never sets it gets the host
+ * default (kvm.pvio_opt_in: 0 serves it in mode 1, 1 does not).
+ * KVM_CHECK_EXTENSION(KVM_CAP_PVIO) returns the bits the host accepts (3;
+ * a host from before mode 2 returns 1).  The number is out of tree and
+ * spells "PVIO", far above upstream's small sequential KVM_CAP_* numbers,
+ * so the two cannot collide.
  */
 #define KVM_CAP_PVIO		0x5056494f
+#define PVIO_CAP_SERVE		(1ULL << 0)
+#define PVIO_CAP_BATCH_EXIT	(1ULL << 1)
+
+/*
+ * Mode 2: the batch exit.  In mode 1 every op no in-kernel device serves
+ * leaves as its own KVM_EXIT_IO or KVM_EXIT_MMIO.  With PVIO_CAP_BATCH_EXIT
+ * the host instead hands the VMM a run of such ops at once:
+ *
+ *   run->exit_reason = KVM_EXIT_PVIO, and at &run->hw (the 256-byte exit
+ *   union, offset 32) a struct kvm_pvio_exit.  @count ops (struct pvio_op,
+ *   1..PVIO_MAX_OPS) lie at @data_offset from the start of the kvm_run
+ *   mapping (the vCPU's PIO data page, KVM_PIO_PAGE_OFFSET * 4096).
+ *
+ * The VMM executes them in array order (port ops on its I/O address space,
+ * MMIO ops on its memory address space) and stores each read's result in
+ * that op's value field, then calls KVM_RUN.  The host takes back only the
+ * value fields of the ops that are reads in its own copy of the batch,
+ * masked to their width; whatever else the VMM writes into the page or the
+ * exit struct is ignored.  A run ends before any op an in-kernel device
+ * might claim, so ops still run exactly once and in order across kernel and
+ * VMM devices.  Like KVM_EXIT_IO, the exit completes only on the next
+ * KVM_RUN (immediate_exit = 1 completes it without running the guest);
+ * save the vCPU only after that.  The resume rule above holds across it:
+ * RBX = PVIO_FN_RESUME(@first) while the exit is out.
+ *
+ * The exit number is out of tree and spells "PVIO" (upstream's KVM_EXIT_*
+ * are small sequential integers, 39 in QEMU 10.0's headers); it is only
+ * produced for a VM whose VMM enabled PVIO_CAP_BATCH_EXIT.
+ */
+#define KVM_EXIT_PVIO		0x5056494f
+
+/**
+ * struct kvm_pvio_exit - KVM_EXIT_PVIO, overlaying kvm_run's exit union
+ * @count:       ops at @data_offset, 1..PVIO_MAX_OPS
+ * @flags:       0
+ * @data_offset: offset of the ops from the start of the kvm_run mapping
+ * @first:       index of the first op in the guest's batch
+ * @reserved:    0
+ */
+struct kvm_pvio_exit {
+	__u32	count;
+	__u32	flags;
+	__u64	data_offset;
+	__u32	first;
+	__u32	reserved;
+};
+
+/* Offset of the exit union in struct kvm_run on x86. */
+#define KVM_PVIO_EXIT_OFFSET	32
 
 /* Bumped on any incompatible change of this header's layout or meaning. */
 #define PVIO_ABI_VERSION	1
