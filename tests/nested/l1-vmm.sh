@@ -71,6 +71,23 @@ l2_counter_checks() {
 	fi
 }
 
+# the 2048 4 KiB writes of pata_irqless, seen from L1: per command, and in
+# mode 2 (L2's QEMU asked for pvio-batch=on) every exit to userspace a
+# batch caused is one KVM_EXIT_PVIO
+per_4k() { awk -v d="$(delta pata4k.0 pata4k.1 "$1")" 'BEGIN { printf "%.2f", d / 2048 }'; }
+l2_mode2_checks() {
+	grep -q '^SNAP pata4k.1 ' $L2_RES/snaps || return 0
+	tap "# L1, per 4 KiB pata_pvio write: exits $(per_4k exits), hypercalls $(per_4k hypercalls), batch exits to userspace $(per_4k pvio_user_exits), of them KVM_EXIT_PVIO $(per_4k pvio_batch_exits)"
+	case "${L2_VMM:-}" in
+	*pvio-batch=on*)
+		be=$(delta pata4k.0 pata4k.1 pvio_batch_exits)
+		ue=$(delta pata4k.0 pata4k.1 pvio_user_exits)
+		l2ok '[ "$be" -gt 0 ] && [ "$be" -eq "$ue" ]' \
+			"mode 2: pata_pvio's batches reach QEMU as KVM_EXIT_PVIO only ($be of $ue exits)"
+		;;
+	esac
+}
+
 vmm_after() {
 	[ -f /l2.conf ] || return 0
 	tr=$(l2res transport)
@@ -90,6 +107,7 @@ vmm_after() {
 	fi
 	l2ok '[ "$(l2res selftest_rc)" = 0 ]' "pvio_selftest passes (transport $tr)"
 	l2_counter_checks
+	l2_mode2_checks
 	# the disk and network parts' checks, as L2 reported them
 	while read -r line; do
 		case $line in

@@ -21,7 +21,7 @@
 #
 # Output: TAP on stdout (L1's results renumbered, then the runner's own
 # checks).  Exit status 0 only if nothing failed.  Logs and the initramfs
-# are kept in build/nested/.
+# are kept in build/nested/ (PVIO_NESTED_OUT moves them).
 #
 # Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_PATA_MODULE,
 # PVIO_E1000_MODULE, PVIO_NESTED_L2 (0: no L2),
@@ -39,7 +39,7 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=$TOP/tests/nested
-OUT=$TOP/build/nested
+OUT=${PVIO_NESTED_OUT:-$TOP/build/nested}
 # shellcheck source=tests/lib/rig.sh
 . "$TOP/tests/lib/rig.sh"
 # shellcheck source=tests/lib/guest.sh
