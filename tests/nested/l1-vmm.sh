@@ -13,9 +13,12 @@ vmm_before() {
 	tap "# hypercall path"
 	PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120} /bin/pvio-vmm > $S1 2>&1
 	rc=$?
+	tap "# mode 2: the positive cases again, userspace ops as KVM_EXIT_PVIO runs"
+	PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120} /bin/pvio-vmm -2 > $S1 2>&1
+	m2rc=$?
 	tap "# L1 KVM counters after (live VMs only):$(kvm_counters)"
-	tap "# pvio-vmm exit status: reference $nrc, hypercall $rc"
-	say "pvio-vmm exit status: reference $nrc, hypercall $rc"
+	tap "# pvio-vmm exit status: reference $nrc, hypercall $rc, mode 2 $m2rc"
+	say "pvio-vmm exit status: reference $nrc, hypercall $rc, mode 2 $m2rc"
 	/bin/pvio-vmm -p > /dev/null 2>&1
 	case $? in
 	0) handler=present ;;
