@@ -6,7 +6,7 @@
 # QEMU $VERSION from Debian's bookworm-backports suite (the upstream +ds
 # tarball), host/qemu/patches/*.patch applied with patch -p1 --fuzz=0, the
 # minimal x86_64-softmmu configuration, firmware from Debian's seabios and
-# ipxe-qemu.  The result is cached by sha256(tarball, patches, this script):
+# ipxe-qemu.  The result is cached by sha256(tarball, patches, build.sh, apply.sh):
 #
 #   $PVIO_CACHE/qemu/<key>/qemu-system-x86_64   (PVIO_CACHE=/var/cache/pvio)
 #   $PVIO_CACHE/qemu/current -> <key>
@@ -133,7 +133,7 @@ fetch() {
 mkdir -p "$QC/src"
 "$HERE/header.sh" check || die "patches/0001 is not a copy of include/uapi/linux/pvio.h (run host/qemu/header.sh update)"
 fetch
-key=$(cat "$TARBALL" "$HERE"/patches/*.patch "$HERE/build.sh" | sha256sum | cut -c1-16)
+key=$(cat "$TARBALL" "$HERE"/patches/*.patch "$HERE/build.sh" "$HERE/apply.sh" | sha256sum | cut -c1-16)
 if [ $print_key = 1 ]; then echo "$key"; exit 0; fi
 OUTD=$QC/$key
 if [ $force = 0 ] && [ -x "$OUTD/qemu-system-x86_64" ]; then

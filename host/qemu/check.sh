@@ -40,7 +40,7 @@ fi
 
 if [ "${PVIO_QEMU:-0}" = 1 ]; then
 	if flock /tmp/pvio-heavy.lock "$HERE/build.sh" > "$T/build.log" 2>&1; then
-		ok "make qemu: qemu $VERSION with the series ($(sed 's/^/# /' "$T/build.log" | wc -l) lines of output)"
+		ok "make qemu: qemu $VERSION with the series ($CACHE/qemu/current)"
 	else
 		sed 's/^/# /' "$T/build.log" | tail -30
 		notok "make qemu: qemu $VERSION with the series"
