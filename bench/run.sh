@@ -286,7 +286,8 @@ bench_mode2() {
 	rm -rf "$RES/nested-mode2-raw"
 	mkdir -p "$RES/nested-mode2-raw"
 	for f in "$out"/*-*/results.txt; do
-		[ -f "$f" ] && cp "$f" "$RES/nested-mode2-raw/$(basename "$(dirname "$f")").txt"
+		# paths inside this tree are written relative to it
+		[ -f "$f" ] && sed "s|$ROOT/||g" "$f" > "$RES/nested-mode2-raw/$(basename "$(dirname "$f")").txt"
 	done
 	mode2_report && cat "$RES/nested-mode2.md"
 }
