@@ -20,9 +20,9 @@
 #            e1000_pvio napi=1 and napi=0, virtio-net in one L2 boot
 #            (bench/nested/README.md; NB_PINGS, NB_BULK_MB, ... size it)
 #   mode2    nested rig on the patched QEMU (make qemu): ata_piix, ata_piix +
-#            coalesced PIO, pata_pvio mode 1 and mode 2, virtio-blk, in
-#            NB_ROUNDS rounds (default 5) of three L1 boots each
-#            (bench/nested/mode2.sh; about 2 minutes a boot); not in the
+#            coalesced PIO, pata_pvio mode 1 and mode 2 (settle on and
+#            off), virtio-blk, in NB_ROUNDS rounds (default 5) of four L1
+#            boots each (bench/nested/mode2.sh; about 1 minute a boot); not in the
 #            default set: BENCH=mode2 make bench
 # BENCH="native nested sched net" picks (default: those four); a PNG chart of
 # whatever results exist is drawn at the end (bench/chart.py).

@@ -118,6 +118,7 @@ detach_disk() {
 			for s in "$P"/batches/pata_pvio.*/stats; do
 				res "pata_pvio.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
 			done
+			res pata_pvio.irqless "done=$(sum_files /sys/kernel/debug/pata_pvio/*/irqless_done) missed=$(sum_files /sys/kernel/debug/pata_pvio/*/irqless_missed)"
 		fi
 		rmmod "$1"
 		gone_blk sda

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench/nested/mode2.sh: issue 15's disk comparison (make bench BENCH=mode2).
-# L2 runs on the patched QEMU (make qemu) in three configurations, each its
+# L2 runs on the patched QEMU (make qemu) in four configurations, each its
 # own L1 boot of bench/nested/run.sh with NB_PARTS=ata:
 #
 #   m1  -accel kvm,pvio-batch=off                ata_piix, pata_pvio (mode 1), virtio-blk
 #   m2  -accel kvm,pvio-batch=on                 pata_pvio (mode 2)
+#   m0  pvio-batch=on,pvio-settle-us=0           pata_pvio (mode 2, no settle wait)
 #   cp  pvio-batch=off, piix3-ide.x-coalesced-pio=on   ata_piix (+ coalesced PIO)
 #
 # NB_ROUNDS rounds (default 5); each round starts with another configuration
@@ -41,6 +42,10 @@ run_cfg() {
 		accel=pvio-batch=on${NB_SETTLE_US:+,pvio-settle-us=$NB_SETTLE_US}
 		drivers=pata_pvio
 		;;
+	m0)
+		accel=pvio-batch=on,pvio-settle-us=0
+		drivers=pata_pvio
+		;;
 	cp)
 		args="-global piix3-ide.x-coalesced-pio=on"
 		drivers=ata_piix
@@ -56,11 +61,11 @@ run_cfg() {
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-cfgs=(m1 m2 cp)
+cfgs=(m1 m2 m0 cp)
 rc=0
 for r in $(seq 1 "$ROUNDS"); do
-	for i in 0 1 2; do
-		run_cfg "$r" "${cfgs[$(((r + i) % 3))]}" || rc=1
+	for i in 0 1 2 3; do
+		run_cfg "$r" "${cfgs[$(((r + i) % 4))]}" || rc=1
 	done
 done
 exit $rc

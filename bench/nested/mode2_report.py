@@ -22,6 +22,7 @@ ROWS = [  # (config, driver label in report.sh's table, row name)
     ("cp", "ata_piix", "ata_piix + coalesced PIO"),
     ("m1", "pata_pvio (hypercall)", "pata_pvio mode 1"),
     ("m2", "pata_pvio (hypercall)", "pata_pvio mode 2"),
+    ("m0", "pata_pvio (hypercall)", "pata_pvio mode 2, settle off"),
     ("m1", "virtio-blk", "virtio-blk"),
 ]
 COLS = [  # (column index in report.sh's row, heading)
@@ -67,6 +68,7 @@ def fmt(vals, exact_ok=True):
 
 def main(files):
     data = {}      # (row name, direction, col) -> [values]
+    irqless = {}   # config -> [(done, missed)] of pata_pvio, per run
     meta = {}
     rounds = set()
     for res in files:
@@ -81,6 +83,9 @@ def main(files):
         meta["cmds"] = res_of(res, "cmds")
         meta["qemu"] = cfg_line[2] if len(cfg_line) > 2 else ""
         table = ata_rows(res)
+        irq = re.search(r"done=(\d+) missed=(\d+)", res_of(res, "pata_pvio.irqless"))
+        if irq:
+            irqless.setdefault(cfg, []).append((int(irq.group(1)), int(irq.group(2))))
         for c, label, name in ROWS:
             if c != cfg:
                 continue
@@ -99,7 +104,7 @@ def main(files):
     print("# Nested rig: mode 2 (the batch reaches QEMU whole) against ata_piix, coalesced PIO and virtio-blk")
     print()
     print(f"{meta['date']}, `make bench BENCH=mode2` (bench/nested/mode2.sh), {len(rounds)} rounds;")
-    print(f"each round boots L1 three times (configurations m1, m2, cp; the first one rotates,")
+    print(f"each round boots L1 four times (configurations m1, m2, m0, cp; the first one rotates,")
     print(f"and m1's driver order rotates).  L1 kernel {meta['l1_kernel']} with the patched KVM under TCG on L0")
     print(f"({meta['l0']}); L2 on the patched QEMU 10.0.2 ({meta['qemu']}; make qemu).")
     print(f"Workload per driver: busybox `dd bs=4k count={meta['cmds']}` with oflag=direct (write) and")
@@ -114,6 +119,12 @@ def main(files):
             if all(c == "-" for c in cells):
                 continue
             print(f"| {name} | {d} | " + " | ".join(cells) + " |")
+    print()
+    names = {c: n for c, label, n in ROWS if label.startswith("pata_pvio")}
+    for cfg, runs_ in sorted(irqless.items()):
+        print(f"- {names.get(cfg, cfg)}: commands completed in their issue flush without an "
+              f"interrupt / missed (both directions, per run): "
+              + ", ".join(f"{d}/{m}" for d, m in runs_))
     print()
     print("Targets (issue 15), from the medians:")
     for d in ("write", "read"):
