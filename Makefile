@@ -61,9 +61,14 @@ deb:
 host:
 	@KVER=$(KVER) KDIR=$(KDIR) host/kvm/build.sh
 
+# patched qemu-system-x86_64 (pvio batch exits, coalesced-PIO anchor) in
+# /var/cache/pvio/qemu/current/ (PVIO_CACHE= moves it); see host/qemu/README.md
+qemu:
+	@host/qemu/build.sh
+
 # libFuzzer target for the host's batch validator; FUZZ_SECONDS= bounds it
 FUZZ_SECONDS ?= 300
 fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-.PHONY: all modules clean install deps check demo bench nested host fuzz deb
+.PHONY: all modules clean install deps check demo bench nested host qemu fuzz deb

@@ -21,7 +21,8 @@
 #        e1000_pvio0 virtio_net"  NB_PINGS=300  NB_BULK_MB=8  NB_TCP_MB=8
 #        NB_UDP_SECS=3  NB_UDP_RATE=20M  NB_RR=1000
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
-#        PVIO_KVM_MODULES, KVER, QEMU
+#        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
+#        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
 #         exit 0 if L2 ran to the end.  bench/nested/report.sh makes tables.
 set -u
@@ -85,7 +86,8 @@ APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.c
 [ $NET = 1 ] && APPEND="$APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
 L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$APPEND \
 L2_DISKS="ide.img:$DISK_MB vd.img:$DISK_MB" L2_COPY= \
-L2_QEMU="$NETARGS -drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe -drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe" \
+L2_QEMU="$NETARGS -drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe -drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe${PVIO_L2_QEMU_ARGS:+ $PVIO_L2_QEMU_ARGS}" \
+L2_VMM=${PVIO_L2_VMM:-} \
 	rd_l2conf "$RD"
 
 # ---- L2: the rig's L2 (tests/nested/l2-init.sh) with l2-bench.sh -------
@@ -125,6 +127,7 @@ tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$
 	echo "RES pata_pvio_module $PATA_ORIGIN"
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"
 	[ $NET = 1 ] && echo "RES l1_net $NETARGS"
+	echo "RES l2_vmm ${PVIO_L2_VMM:-qemu-system-x86_64 -enable-kvm}${PVIO_L2_QEMU_ARGS:+ $PVIO_L2_QEMU_ARGS}"
 	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
 } >> "$OUT/results.txt"
 echo "bench-nested: L1 run ${secs}s (qemu rc $qrc); results in $OUT/results.txt"

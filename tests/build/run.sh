@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The build tier: no kernel release in the tree, -Werror/checkpatch/sparse, DKMS round trip, in-tree build,
-# and the host patch series (checkpatch, applies cleanly, no drift).
+# and the host patch series, KVM and QEMU (checkpatch, applies cleanly, no drift;
+# PVIO_QEMU=1 also builds the patched QEMU, see host/qemu/check.sh).
 # Leaves freshly built modules (with the test hooks) in the tree for the vm tier.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 rc=0
@@ -10,5 +11,6 @@ rc=0
 "$ROOT/tests/build/dkms.sh" || rc=1
 "$ROOT/tests/build/intree.sh" || rc=1
 "$ROOT/host/kvm/check.sh" || rc=1
+"$ROOT/host/qemu/check.sh" || rc=1
 make -s -C "$ROOT" PVIO_FAULT_INJECTION=1 > /dev/null 2>&1 || { echo "not ok - rebuild modules for the vm tier"; rc=1; }
 exit $rc

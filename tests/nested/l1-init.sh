@@ -156,8 +156,9 @@ l2_run() {
 	t0=$(date +%s)
 	l2_watch $((L2_TIMEOUT - 20)) &
 	watch=$!
-	# shellcheck disable=SC2086 # L2_QEMU is a list of arguments
-	{ timeout -s KILL "$L2_TIMEOUT" chroot /host qemu-system-x86_64 -enable-kvm \
+	# L2_VMM: another QEMU for L2 (PVIO_L2_VMM in run.sh), e.g. make qemu's
+	# shellcheck disable=SC2086 # L2_QEMU and L2_VMM are lists of arguments
+	{ timeout -s KILL "$L2_TIMEOUT" chroot /host ${L2_VMM:-qemu-system-x86_64 -enable-kvm} \
 		-cpu host -m "$L2_MEM" -nographic -no-reboot \
 		-monitor tcp:127.0.0.1:4444,server=on,wait=off $L2_QEMU \
 		-kernel "$L2_KERNEL" -initrd "/tmp/${L2_INITRD##*/}" \

@@ -13,9 +13,12 @@ vmm_before() {
 	tap "# hypercall path"
 	PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120} /bin/pvio-vmm > $S1 2>&1
 	rc=$?
+	tap "# mode 2: the positive cases again, userspace ops as KVM_EXIT_PVIO runs"
+	PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120} /bin/pvio-vmm -2 > $S1 2>&1
+	m2rc=$?
 	tap "# L1 KVM counters after (live VMs only):$(kvm_counters)"
-	tap "# pvio-vmm exit status: reference $nrc, hypercall $rc"
-	say "pvio-vmm exit status: reference $nrc, hypercall $rc"
+	tap "# pvio-vmm exit status: reference $nrc, hypercall $rc, mode 2 $m2rc"
+	say "pvio-vmm exit status: reference $nrc, hypercall $rc, mode 2 $m2rc"
 	/bin/pvio-vmm -p > /dev/null 2>&1
 	case $? in
 	0) handler=present ;;
@@ -68,6 +71,23 @@ l2_counter_checks() {
 	fi
 }
 
+# the 2048 4 KiB writes of pata_irqless, seen from L1: per command, and in
+# mode 2 (L2's QEMU asked for pvio-batch=on) every exit to userspace a
+# batch caused is one KVM_EXIT_PVIO
+per_4k() { awk -v d="$(delta pata4k.0 pata4k.1 "$1")" 'BEGIN { printf "%.2f", d / 2048 }'; }
+l2_mode2_checks() {
+	grep -q '^SNAP pata4k.1 ' $L2_RES/snaps || return 0
+	tap "# L1, per 4 KiB pata_pvio write: exits $(per_4k exits), hypercalls $(per_4k hypercalls), batch exits to userspace $(per_4k pvio_user_exits), of them KVM_EXIT_PVIO $(per_4k pvio_batch_exits)"
+	case "${L2_VMM:-}" in
+	*pvio-batch=on*)
+		be=$(delta pata4k.0 pata4k.1 pvio_batch_exits)
+		ue=$(delta pata4k.0 pata4k.1 pvio_user_exits)
+		l2ok '[ "$be" -gt 0 ] && [ "$be" -eq "$ue" ]' \
+			"mode 2: pata_pvio's batches reach QEMU as KVM_EXIT_PVIO only ($be of $ue exits)"
+		;;
+	esac
+}
+
 vmm_after() {
 	[ -f /l2.conf ] || return 0
 	tr=$(l2res transport)
@@ -87,6 +107,7 @@ vmm_after() {
 	fi
 	l2ok '[ "$(l2res selftest_rc)" = 0 ]' "pvio_selftest passes (transport $tr)"
 	l2_counter_checks
+	l2_mode2_checks
 	# the disk and network parts' checks, as L2 reported them
 	while read -r line; do
 		case $line in

@@ -71,7 +71,9 @@ pata_data() {
 pata_irqless() {
 	pattern 2 > /tmp/pat
 	f0=$(pstat flushes); d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
+	mark pata4k.0
 	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
+	mark pata4k.1
 	f1=$(pstat flushes); d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
 	nf=$((f1 - f0)); nd=$((d1 - d0)); nm=$((m1 - m0)); ni=$((i1 - i0))
 	P2=$(head -c 8388608 /tmp/pat | sum_of)

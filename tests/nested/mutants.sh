@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Can the nested tier fail?  Builds a kvm.ko with four deliberate handler
+# Can the nested tier fail?  Builds a kvm.ko with six deliberate handler
 # bugs and checks that run.sh catches each of them:
 #
 #   M1 TOCTOU       each op is re-read from guest memory just before it runs
 #   M2 prefix       a batch with a bad op runs its valid ops before it, returns their count
 #   M3 write-back   read results never reach the guest's array
 #   M4 CPL          KVM_HC_PVIO skips the CPL 0 check
+#   M5 mode 2 mask  read values taken back from the VMM unmasked
+#   M6 mode 2 run   a KVM_EXIT_PVIO run ignores in-kernel devices
 #
 # Needs the work tree `make host` (host/kvm/build.sh) leaves in
 # build/host/$KVER/ (tree/ and override/), or PVIO_HOST_WORK=dir.  The bugs
@@ -66,6 +68,12 @@ mutate("M3", "pvio.c",
 mutate("M4", "x86.c",
        "\tif (static_call(kvm_x86_get_cpl)(vcpu) != 0) {\n",
        "\tif (static_call(kvm_x86_get_cpl)(vcpu) != 0 && nr != KVM_HC_PVIO) {\n")
+mutate("M5", "pvio.c",
+       "\t\t\top->value = READ_ONCE(in[i].value) &\n\t\t\t\t    pvio_width_mask(op->width);\n",
+       "\t\t\top->value = READ_ONCE(in[i].value);\n")
+mutate("M6", "pvio_check.c",
+       "\twhile (first + n < count && !may_claim(ctx, &ops[first + n]))\n",
+       "\twhile (first + n < count)\n")
 EOF
 
 echo "# building the mutant kvm.ko and kvm-amd.ko (log: $M/build.log)"
@@ -102,6 +110,9 @@ check "M2 valid prefix runs before the reject" "kind 5" "flags set" "reserved se
 check "M3 no write-back" "IN results land in guest memory" "PIC/PIT ops stay in the kernel" \
 	"MMIO ops exit to the VMM" "mixed in-kernel" "stress: 5000"
 check "M4 no CPL check" "batch from CPL 3" "probe from CPL 3"
+check "M5 mode 2 results unmasked" "the VMM scribbling on the exit"
+check "M6 mode 2 runs past in-kernel devices" "in-kernel ops end the runs" \
+	"declining ioeventfd" "mode 2: mixed in-kernel" "ops 2-3 once"
 # and the rest still passes: the bugs are caught by the cases meant for them
 n=$((n + 1))
 if grep -q '^not ok .*native reference' "$M/run.txt" ||

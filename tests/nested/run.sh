@@ -21,13 +21,16 @@
 #
 # Output: TAP on stdout (L1's results renumbered, then the runner's own
 # checks).  Exit status 0 only if nothing failed.  Logs and the initramfs
-# are kept in build/nested/.
+# are kept in build/nested/ (PVIO_NESTED_OUT moves them).
 #
 # Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_PATA_MODULE,
 # PVIO_E1000_MODULE, PVIO_NESTED_L2 (0: no L2),
 # KVER (default tools/kver.sh; L1 and L2 boot that same kernel),
 # PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 1500),
 # PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
+# PVIO_L2_VMM (L2's QEMU and accelerator, a path on L0, default
+# "qemu-system-x86_64 -enable-kvm"; e.g. make qemu's binary with
+# "-accel kvm,pvio-batch=on"), PVIO_L2_QEMU_ARGS (more arguments for it),
 # PVIO_L2_TIMEOUT (seconds for the L2 guest, default 1200; L1 shortens it to
 # report within PVIO_NESTED_TIMEOUT), PVIO_SEED (the
 # differential case's seed, default the time), QEMU.
@@ -36,7 +39,7 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=$TOP/tests/nested
-OUT=$TOP/build/nested
+OUT=${PVIO_NESTED_OUT:-$TOP/build/nested}
 # shellcheck source=tests/lib/rig.sh
 . "$TOP/tests/lib/rig.sh"
 # shellcheck source=tests/lib/guest.sh
@@ -93,7 +96,8 @@ build_l2() {
 	L2_DISKS=ide.img:80 L2_COPY=$TOP/tests/vm/e1000-peer.sh \
 	L2_APPEND="loglevel=5 rig.parts=selftest,pata,e1000" \
 	L2_QEMU="-drive if=ide,format=raw,cache=unsafe,file.driver=blkdebug,file.image.filename=/tmp/ide.img,file.inject-error.0.event=read_aio,file.inject-error.0.sector=150000,file.inject-error.0.errno=5 \
--netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:/tmp/e1000-peer.sh -device e1000,netdev=n0" \
+-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:/tmp/e1000-peer.sh -device e1000,netdev=n0${PVIO_L2_QEMU_ARGS:+ $PVIO_L2_QEMU_ARGS}" \
+	L2_VMM=${PVIO_L2_VMM:-} \
 		rd_l2conf "$2"
 }
 

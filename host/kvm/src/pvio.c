@@ -13,7 +13,10 @@
  * unmodified VMM serves it.  Like SEV-ES string I/O, a run of port ops of the
  * same direction, port and width leaves as a single KVM_EXIT_IO with
  * count > 1 (the first op of the run decides, as in emulator_pio_in_out()).
- * The batch resumes through complete_userspace_io at the next KVM_RUN.
+ * A VMM that enabled PVIO_CAP_BATCH_EXIT (mode 2) gets instead one
+ * KVM_EXIT_PVIO carrying every op up to the next one an in-kernel device
+ * might claim.  The batch resumes through complete_userspace_io at the next
+ * KVM_RUN.
  *
  * When the last op is done, read results are written to the value fields of
  * the guest's array (its page marked dirty once per batch), RAX gets the op
@@ -29,6 +32,7 @@
 
 #include "cpuid.h"
 #include "kvm_cache_regs.h"
+#include "lapic.h"
 #include "pvio.h"
 #include "pvio_check.h"
 #include "trace.h"
@@ -49,21 +53,38 @@ enum {
 	KVM_PVIO_DEFAULT,	/* the VMM said nothing: pvio_opt_in decides */
 	KVM_PVIO_ON,
 	KVM_PVIO_OFF,
+	KVM_PVIO_ON_BATCH,	/* on, userspace ops leave as KVM_EXIT_PVIO */
 };
 
 /**
  * kvm_pvio_enable_cap - KVM_ENABLE_CAP(KVM_CAP_PVIO) on a VM
  * @kvm:  the VM
- * @args: args[0] 1 to serve KVM_HC_PVIO to this VM, 0 to refuse it;
- *        args[1..3] must be 0
+ * @args: args[0] 0 to refuse KVM_HC_PVIO to this VM, PVIO_CAP_SERVE to
+ *        serve it, PVIO_CAP_SERVE | PVIO_CAP_BATCH_EXIT to serve it in
+ *        mode 2; args[1..3] must be 0
  *
  * Return: 0, or -EINVAL for other arguments.
  */
 int kvm_pvio_enable_cap(struct kvm *kvm, const u64 *args)
 {
-	if (args[0] > 1 || args[1] || args[2] || args[3])
+	u8 mode;
+
+	if (args[1] || args[2] || args[3])
 		return -EINVAL;
-	WRITE_ONCE(kvm->arch.pvio_mode, args[0] ? KVM_PVIO_ON : KVM_PVIO_OFF);
+	switch (args[0]) {
+	case 0:
+		mode = KVM_PVIO_OFF;
+		break;
+	case PVIO_CAP_SERVE:
+		mode = KVM_PVIO_ON;
+		break;
+	case PVIO_CAP_SERVE | PVIO_CAP_BATCH_EXIT:
+		mode = KVM_PVIO_ON_BATCH;
+		break;
+	default:
+		return -EINVAL;
+	}
+	WRITE_ONCE(kvm->arch.pvio_mode, mode);
 	return 0;
 }
 
@@ -73,6 +94,7 @@ static bool pvio_served(struct kvm *kvm)
 		return false;
 	switch (READ_ONCE(kvm->arch.pvio_mode)) {
 	case KVM_PVIO_ON:
+	case KVM_PVIO_ON_BATCH:
 		return true;
 	case KVM_PVIO_OFF:
 		return false;
@@ -90,6 +112,7 @@ static bool pvio_served(struct kvm *kvm)
  * @count:      number of ops in the batch, 0 when no batch is active
  * @next:       index of the first op not yet completed
  * @run:        number of ops from @next handed to userspace
+ * @batch:      they left as one KVM_EXIT_PVIO (mode 2)
  * @exits:      exits to userspace so far, for the kvm_pvio tracepoint
  * @wb:         read results of the ops before this index are in the
  *              guest's array
@@ -102,6 +125,7 @@ struct kvm_pvio {
 	unsigned int count;
 	unsigned int next;
 	unsigned int run;
+	bool batch;
 	unsigned int exits;
 	unsigned int wb;
 	bool lost;
@@ -110,6 +134,10 @@ struct kvm_pvio {
 static_assert(sizeof(struct pvio_op) == PVIO_OP_SIZE);
 static_assert(offsetof(struct pvio_op, value) == 16);
 static_assert(PVIO_MAX_OPS * 4 <= PAGE_SIZE);
+static_assert(PVIO_ARRAY_MAX_BYTES <= PAGE_SIZE);
+static_assert(offsetof(struct kvm_run, padding) == KVM_PVIO_EXIT_OFFSET);
+static_assert(sizeof(struct kvm_pvio_exit) <=
+	      sizeof_field(struct kvm_run, padding));
 
 static int pvio_guest_read(void *ctx, u64 gpa, void *buf, unsigned int len)
 {
@@ -214,6 +242,82 @@ static void pvio_save_progress(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 	kvm_rbx_write(vcpu, PVIO_FN_RESUME(p->next));
 }
 
+/*
+ * Whether an in-kernel device on @idx has a range overlapping the access and
+ * a handler for its direction.  Only looks: nothing is called, so a device
+ * that would decline (ioeventfd with datamatch, a full coalesced ring) still
+ * counts.  Runs under kvm->srcu, like the bus accesses themselves.
+ */
+static bool pvio_bus_may_claim(struct kvm_vcpu *vcpu, enum kvm_bus idx,
+			       gpa_t addr, int len, bool write)
+{
+	struct kvm_io_bus *bus = kvm_get_bus(vcpu->kvm, idx);
+	const struct kvm_io_device_ops *ops;
+	const struct kvm_io_range *r;
+	int i;
+
+	if (!bus)
+		return false;
+	for (i = 0; i < bus->dev_count; i++) {
+		r = &bus->range[i];
+		/* len 0 (an ioeventfd for any width) matches at r->addr */
+		if (addr + len <= r->addr || r->addr + max(r->len, 1) <= addr)
+			continue;
+		ops = r->dev->ops;
+		if (write ? !!ops->write : !!ops->read)
+			return true;
+	}
+	return false;
+}
+
+static bool pvio_may_claim(void *ctx, const struct pvio_op *op)
+{
+	struct kvm_vcpu *vcpu = ctx;
+	bool write = !pvio_op_is_read(op);
+
+	if (pvio_op_is_pio(op))
+		return pvio_bus_may_claim(vcpu, KVM_PIO_BUS, op->addr,
+					  op->width, write);
+	if (lapic_in_kernel(vcpu) &&
+	    op->addr >= vcpu->arch.apic->base_address &&
+	    op->addr < vcpu->arch.apic->base_address + PAGE_SIZE)
+		return true;
+	return pvio_bus_may_claim(vcpu, KVM_MMIO_BUS, op->addr, op->width,
+				  write);
+}
+
+/*
+ * Mode 2: hands ops[next] and every op after it up to the next one an
+ * in-kernel device may claim to userspace in one KVM_EXIT_PVIO.  The ops go
+ * out as copies with read values zeroed; nothing but the read values comes
+ * back (pvio_take_batch_results()).  An op that ends the run is offered to
+ * the kernel when the run completes; if the device declines it, it starts
+ * the next run, so order and exactly-once hold either way.
+ */
+static unsigned int pvio_exit_batch(struct kvm_vcpu *vcpu,
+				    struct kvm_pvio *p)
+{
+	/* the exit union's padding member spans all of its 256 bytes */
+	struct kvm_pvio_exit *e = (struct kvm_pvio_exit *)vcpu->run->padding;
+	struct pvio_op *out = vcpu->arch.pio_data;
+	unsigned int i, n;
+
+	n = pvio_batch_run_length(p->ops, p->next, p->count, pvio_may_claim,
+				  vcpu);
+	memcpy(out, &p->ops[p->next], n * sizeof(*out));
+	for (i = 0; i < n; i++)
+		if (pvio_op_is_read(&out[i]))
+			out[i].value = 0;
+
+	vcpu->run->exit_reason = KVM_EXIT_PVIO;
+	memset(e, 0, sizeof(*e));
+	e->count = n;
+	e->data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+	e->first = p->next;
+	vcpu->stat.pvio_batch_exits++;
+	return n;
+}
+
 /* Hands ops[next] (and the run of like port ops after it) to userspace. */
 static int pvio_exit_to_userspace(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 {
@@ -223,7 +327,10 @@ static int pvio_exit_to_userspace(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 
 	pvio_save_progress(vcpu, p);
 
-	if (pvio_op_is_pio(op)) {
+	p->batch = READ_ONCE(vcpu->kvm->arch.pvio_mode) == KVM_PVIO_ON_BATCH;
+	if (p->batch) {
+		n = pvio_exit_batch(vcpu, p);
+	} else if (pvio_op_is_pio(op)) {
 		u8 *data = vcpu->arch.pio_data;
 		bool out = op->kind == PVIO_OP_PIO_OUT;
 
@@ -352,6 +459,26 @@ static bool pvio_regs_match(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
 	       rdx == p->count;
 }
 
+/*
+ * Takes the read results of a KVM_EXIT_PVIO run from the PIO data page: only
+ * the value fields of ops that are reads in the kernel's own copy, each read
+ * once and masked to its width.  Userspace may have rewritten anything else
+ * in the page; none of it is looked at.
+ */
+static void pvio_take_batch_results(struct kvm_vcpu *vcpu, struct kvm_pvio *p)
+{
+	const struct pvio_op *in = vcpu->arch.pio_data;
+	struct pvio_op *op;
+	unsigned int i;
+
+	for (i = 0; i < p->run; i++) {
+		op = &p->ops[p->next + i];
+		if (pvio_op_is_read(op))
+			op->value = READ_ONCE(in[i].value) &
+				    pvio_width_mask(op->width);
+	}
+}
+
 static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
 {
 	struct kvm_pvio *p = vcpu->arch.pvio;
@@ -375,7 +502,9 @@ static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
 		return 1;
 	}
 
-	if (op->kind == PVIO_OP_PIO_IN) {
+	if (p->batch) {
+		pvio_take_batch_results(vcpu, p);
+	} else if (op->kind == PVIO_OP_PIO_IN) {
 		const u8 *data = vcpu->arch.pio_data;
 
 		for (i = 0; i < p->run; i++, data += op->width) {

@@ -95,3 +95,30 @@ unsigned int pvio_run_length(const struct pvio_op *ops, unsigned int first,
 	}
 	return n;
 }
+
+/**
+ * pvio_batch_run_length - number of ops for one mode 2 exit
+ * @ops:       validated op array
+ * @first:     index of the first op of the run, below @count; it goes out
+ *             whatever @may_claim says (the kernel already declined it)
+ * @count:     number of ops in @ops
+ * @may_claim: true if an in-kernel device might serve the op
+ * @ctx:       passed to @may_claim
+ *
+ * The run ends before the first later op an in-kernel device may claim, so
+ * that op runs in the kernel after every op before it.
+ *
+ * Return: the run length, at least 1.
+ */
+unsigned int pvio_batch_run_length(const struct pvio_op *ops,
+				   unsigned int first, unsigned int count,
+				   bool (*may_claim)(void *ctx,
+						     const struct pvio_op *op),
+				   void *ctx)
+{
+	unsigned int n = 1;
+
+	while (first + n < count && !may_claim(ctx, &ops[first + n]))
+		n++;
+	return n;
+}

@@ -35,5 +35,10 @@ int pvio_fetch_batch(const struct pvio_guest *g, u64 gpa, u64 count,
 		     struct pvio_op *ops);
 unsigned int pvio_run_length(const struct pvio_op *ops, unsigned int first,
 			     unsigned int count, unsigned int max_bytes);
+unsigned int pvio_batch_run_length(const struct pvio_op *ops,
+				   unsigned int first, unsigned int count,
+				   bool (*may_claim)(void *ctx,
+						     const struct pvio_op *op),
+				   void *ctx);
 
 #endif /* ARCH_X86_KVM_PVIO_CHECK_H */

@@ -120,12 +120,44 @@ int vm_migrate(struct vm *src, struct vm *dst)
 	if (ret && errno != EINTR)
 		return -1;
 	if (!ret && run->exit_reason != KVM_EXIT_IO &&
-	    run->exit_reason != KVM_EXIT_MMIO)
+	    run->exit_reason != KVM_EXIT_MMIO && run->exit_reason != KVM_EXIT_PVIO)
 		return -1;
 	if (vcpu_get_regs(src, 0, &regs) || vm_create(dst, 1, false))
 		return -1;
 	memcpy(dst->mem, src->mem, GUEST_MEM_SIZE);
 	return vcpu_set_regs(dst, 0, &regs);
+}
+
+/* Runs @fn with a destination VM for vm_migrate(), destroyed afterwards. */
+enum tres with_destination(struct vm *vm,
+			   enum tres (*fn)(struct vm *src, struct vm *dst))
+{
+	static struct vm dst = { .kvm = -1, .fd = -1 };
+	enum tres r;
+
+	r = fn(vm, &dst);
+	vm_destroy(&dst);
+	return r;
+}
+
+/*
+ * A migrated batch of @count ops whose op 0 was an IN the source answered
+ * with @answer ended on the destination: RAX the count, RBX PVIO_FN_BATCH,
+ * the source's answer in the array.
+ */
+enum tres check_migrated(struct vm *dst, const struct kvm_regs *regs,
+			 uint64_t count, uint64_t answer)
+{
+	const struct pvio_op *o = ops_at(dst, GPA_ARRAY);
+
+	if (regs->rax != count || regs->rbx != PVIO_FN_BATCH)
+		return fail("destination returned RAX %lld RBX 0x%llx, want %llu and PVIO_FN_BATCH",
+			    (long long)regs->rax, (unsigned long long)regs->rbx,
+			    (unsigned long long)count);
+	if (o[0].value != answer)
+		return fail("IN 0x80 holds 0x%llx in the array, want the source's answer 0x%llx",
+			    (unsigned long long)o[0].value, (unsigned long long)answer);
+	return pass();
 }
 
 /*

@@ -343,8 +343,9 @@ static enum tres t_cap(struct vm *vm)
 
 	if (!have_handler)
 		return skip("no pvio handler in L1's KVM");
-	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_PVIO) != 1)
-		return fail("KVM_CHECK_EXTENSION(KVM_CAP_PVIO) is not 1");
+	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_PVIO) !=
+	    (PVIO_CAP_SERVE | PVIO_CAP_BATCH_EXIT))
+		return fail("KVM_CHECK_EXTENSION(KVM_CAP_PVIO) is not SERVE | BATCH_EXIT");
 	r = expect_served(vm, true, "VMM said nothing");
 	if (r != T_PASS)
 		return r;
@@ -358,9 +359,20 @@ static enum tres t_cap(struct vm *vm)
 	r = expect_served(vm, true, "turned on again");
 	if (r != T_PASS)
 		return r;
+	if (vm->pvio_exits)
+		return fail("mode 1, yet %d KVM_EXIT_PVIO exits", vm->pvio_exits);
 	if (!set_cap_pvio(vm, 2, 0) || errno != EINVAL ||
+	    !set_cap_pvio(vm, 4, 0) || errno != EINVAL ||
+	    !set_cap_pvio(vm, 7, 0) || errno != EINVAL ||
 	    !set_cap_pvio(vm, 1, 1) || errno != EINVAL)
-		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO) took args[0] = 2 or args[1] = 1");
+		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO) took args[0] = 2, 4 or 7, or args[1] = 1");
+	if (set_cap_pvio(vm, 3, 0))
+		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO, 3): %s", strerror(errno));
+	r = expect_served(vm, true, "mode 2");
+	if (r != T_PASS)
+		return r;
+	if (!vm->pvio_exits)
+		return fail("mode 2 on, but the OUT left without KVM_EXIT_PVIO");
 	return pass();
 }
 
@@ -429,14 +441,7 @@ static enum tres migrate(struct vm *vm, struct vm *dst)
 		     kind_name(vm->log[0].kind), (unsigned long long)vm->log[0].addr);
 		return r;
 	}
-	o = ops_at(dst, GPA_ARRAY);
-	if (regs.rax != 3 || regs.rbx != PVIO_FN_BATCH)
-		return fail("destination returned RAX %lld RBX 0x%llx, want 3 and PVIO_FN_BATCH",
-			    (long long)regs.rax, (unsigned long long)regs.rbx);
-	if (o[0].value != answer)
-		return fail("IN 0x80 holds 0x%llx in the array, want the source's answer 0x%llx",
-			    (unsigned long long)o[0].value, (unsigned long long)answer);
-	return pass();
+	return check_migrated(dst, &regs, 3, answer);
 }
 
 /*
@@ -448,24 +453,20 @@ static enum tres migrate(struct vm *vm, struct vm *dst)
  */
 static enum tres t_migrate(struct vm *vm)
 {
-	static struct vm dst = { .kvm = -1, .fd = -1 };
-	enum tres r;
-
-	r = migrate(vm, &dst);
-	vm_destroy(&dst);
-	return r;
+	return with_destination(vm, migrate);
 }
 
 /*
- * Finding 3: while batch A (two OUTs) waits on its first exit, the VMM
- * loads the registers of another call, batch B (one OUT at another
- * address), at the same RIP, as a reset to the same code would.  B runs
- * and returns 1; A's second op never runs.
+ * Finding 3: while batch A waits on its first exit, the VMM loads the
+ * registers of another call, batch B (one OUT at another address), at the
+ * same RIP, as a reset to the same code would.  B runs and returns 1; A's
+ * later ops never run.  The PIC op ends A's first run in mode 2 too.
  */
 static enum tres t_stale(struct vm *vm)
 {
 	static const struct expect a[] = {
 		{ X_PIO_OUT, 0x500, 1, 0x11 },
+		{ X_PIO_OUT, 0x21, 1, 0x5b },
 		{ X_PIO_OUT, 0x501, 1, 0x22 },
 	};
 	static const struct expect b[] = { { X_PIO_OUT, 0x600, 1, 0x66 } };
@@ -488,6 +489,8 @@ static enum tres t_stale(struct vm *vm)
 		return r;
 	if (regs.rax != 1)
 		return fail("batch B returned %lld, want 1", (long long)regs.rax);
+	if (vm_stat(vm, "pvio_dropped") != 1)
+		return fail("pvio_dropped is %lld, want 1", vm_stat(vm, "pvio_dropped"));
 	return pass();
 }
 
@@ -500,7 +503,8 @@ static const struct tcase hardening[] = {
 	{ "kvm.pvio_opt_in=1 serves only VMs that enabled KVM_CAP_PVIO", t_cap_opt_in },
 	{ "state saved mid-batch and restored in a fresh VM: each op once, in order",
 	  t_migrate },
-	{ "another call loaded at the same RIP mid-batch: the stale batch stops", t_stale },
+	{ "another call loaded at the same RIP mid-batch: the stale batch stops", t_stale,
+	  .flags = C_MODE2 },
 };
 
 void add_hardening_cases(void)

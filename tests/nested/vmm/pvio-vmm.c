@@ -12,9 +12,13 @@
  * must produce exactly what the cases expect from the handler.  That checks
  * the cases against stock KVM, and gives the handler a behaviour to match.
  *
+ * With -2 the positive cases and those marked C_MODE2 run in mode 2: their
+ * VM enables PVIO_CAP_BATCH_EXIT, so userspace ops leave as KVM_EXIT_PVIO
+ * runs, and every case must see exactly what it sees in mode 1.
+ *
  * -p only probes: exit status 0 with a handler, 77 without, 1 otherwise.
  *
- * Usage: pvio-vmm [-l] [-n] [-p] [case-name...]
+ * Usage: pvio-vmm [-l] [-n | -2] [-p] [case-name...]
  */
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +34,7 @@
 int have_handler;
 long long probe_ret;
 bool native;
+bool mode2;
 const void *case_arg;
 static char msg[512];
 
@@ -66,7 +71,7 @@ enum tres no_handler(long long ret)
 static struct tcase cases[64];
 static int nr_cases;
 
-/* Registers @t[0..n); with -n only the positive ones, renamed. */
+/* Registers @t[0..n); with -n or -2 only the positive ones, renamed. */
 void add_cases(const struct tcase *t, int n)
 {
 	static char names[16][96];
@@ -76,14 +81,16 @@ void add_cases(const struct tcase *t, int n)
 	for (i = 0; i < n; i++) {
 		if (native && !(t[i].flags & C_POSITIVE))
 			continue;
+		if (mode2 && !(t[i].flags & (C_POSITIVE | C_MODE2)))
+			continue;
 		if (nr_cases == (int)ARRAY_SIZE(cases)) {
 			fprintf(stderr, "pvio-vmm: more than %d cases\n", nr_cases);
 			exit(2);
 		}
 		cases[nr_cases] = t[i];
-		if (native) {
-			snprintf(names[nr_names], sizeof(names[0]),
-				 "native reference: %s", t[i].name);
+		if (native || mode2) {
+			snprintf(names[nr_names], sizeof(names[0]), "%s: %s",
+				 native ? "native reference" : "mode 2", t[i].name);
 			cases[nr_cases].name = names[nr_names++];
 		}
 		nr_cases++;
@@ -97,6 +104,8 @@ static void build_cases(void)
 	add_hardening_cases();
 	add_differential_cases();
 	add_pit_cases();
+	if (!native && !mode2)
+		add_mode2_cases();
 }
 
 static int nr_vcpus(const struct tcase *c)
@@ -115,6 +124,10 @@ static enum tres run_in_vm(const struct tcase *c)
 	if (vm_create(&vm, nr_vcpus(c), c->flags & C_USER)) {
 		vm_destroy(&vm);
 		return fail("cannot set up the VM");
+	}
+	if (mode2 && vm_enable_pvio(&vm, PVIO_CAP_SERVE | PVIO_CAP_BATCH_EXIT)) {
+		vm_destroy(&vm);
+		return fail("KVM_ENABLE_CAP(KVM_CAP_PVIO, SERVE | BATCH_EXIT) refused");
 	}
 	r = c->fn(&vm);
 	vm_print_stats(&vm);
@@ -222,11 +235,13 @@ int main(int argc, char **argv)
 			list = true;
 		else if (!strcmp(argv[1], "-n"))
 			native = true;
+		else if (!strcmp(argv[1], "-2"))
+			mode2 = true;
 		else if (!strcmp(argv[1], "-p")) {
 			probe_handler();
 			return have_handler == 1 ? 0 : have_handler == 0 ? 77 : 1;
 		} else {
-			fprintf(stderr, "usage: pvio-vmm [-l] [-n] [-p] [case-name...]\n");
+			fprintf(stderr, "usage: pvio-vmm [-l] [-n | -2] [-p] [case-name...]\n");
 			return 2;
 		}
 		argc--;

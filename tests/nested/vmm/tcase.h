@@ -25,6 +25,7 @@ typedef enum tres (*case_fn)(struct vm *vm);
 extern int have_handler;
 extern long long probe_ret;
 extern bool native;		/* -n: batches run through the reference path */
+extern bool mode2;		/* -2: positive cases with PVIO_CAP_BATCH_EXIT on */
 extern const void *case_arg;	/* the registered argument of the running case */
 
 enum tres fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -67,6 +68,10 @@ int call_on(struct vm *vm, int idx, uint64_t fn, uint64_t gpa,
 int vcpu_set_loop(struct vm *vm, int idx, uint64_t gpa, uint64_t count,
 		  uint64_t calls);
 int vm_migrate(struct vm *src, struct vm *dst);
+enum tres with_destination(struct vm *vm,
+			   enum tres (*fn)(struct vm *src, struct vm *dst));
+enum tres check_migrated(struct vm *dst, const struct kvm_regs *regs,
+			 uint64_t count, uint64_t answer);
 enum tres hold_first_exit(struct vm *vm, uint64_t gpa, struct pvio_op *o,
 			  const struct expect *e, int n);
 enum tres finish(struct vm *vm, int idx, struct kvm_regs *regs, const char *who);
@@ -89,6 +94,7 @@ enum {
 	C_USER = 2,		/* its vCPUs start in ring 3 (IOPL 3) */
 	C_TWO_VCPUS = 4,
 	C_NO_VCPU = 8,		/* the case adds vCPU0 itself (dirty ring first) */
+	C_MODE2 = 16,		/* runs, renamed, in mode 2 too (-2) */
 };
 
 /* One case: a fresh VM runs @fn, which finds @arg in case_arg. */
@@ -106,5 +112,6 @@ void add_attack_cases(void);		/* attacks.c */
 void add_hardening_cases(void);		/* hardening.c */
 void add_differential_cases(void);	/* differential.c */
 void add_pit_cases(void);		/* pit.c */
+void add_mode2_cases(void);		/* mode2.c */
 
 #endif /* _PVIO_VMM_TCASE_H */

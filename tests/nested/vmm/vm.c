@@ -423,6 +423,79 @@ static int handle_mmio(struct vm *vm, struct kvm_run *run)
 	return log_add(vm, X_MMIO_R, run->mmio.phys_addr, len, v);
 }
 
+int vm_enable_pvio(struct vm *vm, uint64_t bits)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_PVIO, .args = { bits } };
+
+	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+}
+
+static const enum xkind pvio_xkind[] = {
+	[PVIO_OP_PIO_OUT] = X_PIO_OUT, [PVIO_OP_PIO_IN] = X_PIO_IN,
+	[PVIO_OP_MMIO_WRITE] = X_MMIO_W, [PVIO_OP_MMIO_READ] = X_MMIO_R,
+};
+
+/* A hostile VMM: everything in the exit but the read values is rewritten. */
+static void pvio_scribble(struct kvm_pvio_exit *e, struct pvio_op *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->count; i++) {
+		if (pvio_op_is_read(&o[i]))
+			o[i].value |= ~pvio_width_mask(o[i].width);
+		else
+			o[i].value = ~0ULL;
+		o[i].kind = o[i].kind == PVIO_OP_PIO_OUT ? PVIO_OP_PIO_IN :
+			    PVIO_OP_MMIO_READ;
+		o[i].width = 8;
+		o[i].addr = 0xdead;
+	}
+	memset(&o[e->count], 0x5a, 4096 - e->count * sizeof(*o));
+	e->count = PVIO_MAX_OPS;
+	e->first = 77;
+	e->data_offset = 0;
+}
+
+/* KVM_EXIT_PVIO: serve the run in order, like handle_io/handle_mmio would. */
+static int handle_pvio(struct vm *vm, struct kvm_run *run)
+{
+	struct kvm_pvio_exit *e = (void *)((char *)run + KVM_PVIO_EXIT_OFFSET);
+	struct pvio_op *o = (void *)((char *)run + e->data_offset);
+	unsigned int i;
+	uint64_t v;
+
+	if (e->count < 1 || e->count > PVIO_MAX_OPS || e->flags ||
+	    e->reserved || e->data_offset != 4096) {
+		diag("bad KVM_EXIT_PVIO: count %u flags %u offset %llu", e->count,
+		     e->flags, (unsigned long long)e->data_offset);
+		return -1;
+	}
+	vm->pvio_exits++;
+	vm->pvio_first = e->first;
+	vm->pvio_count = e->count;
+	for (i = 0; i < e->count; i++) {
+		if (o[i].kind < PVIO_OP_PIO_OUT || o[i].kind > PVIO_OP_MMIO_READ) {
+			diag("KVM_EXIT_PVIO op %u: kind %u", i, o[i].kind);
+			return -1;
+		}
+		v = o[i].value;
+		if (pvio_op_is_read(&o[i])) {
+			if (v) {
+				diag("KVM_EXIT_PVIO op %u: read with value 0x%llx",
+				     i, (unsigned long long)v);
+				return -1;
+			}
+			v = answer_for(o[i].addr, o[i].width, vm->nr_reads++);
+			o[i].value = v;
+		}
+		if (log_add(vm, pvio_xkind[o[i].kind], o[i].addr, o[i].width, v))
+			return -1;
+	}
+	if (vm->pvio_scribble)
+		pvio_scribble(e, o);
+	return 0;
+}
+
 /*
  * Runs vCPU @idx until it reports on PORT_DONE/PORT_FAIL, or, with
  * @stop_after > 0, until that many accesses have been logged (the vCPU is
@@ -453,6 +526,10 @@ enum run_result vm_run(struct vm *vm, int idx, int stop_after)
 			break;
 		case KVM_EXIT_MMIO:
 			if (handle_mmio(vm, run))
+				return RUN_ERROR;
+			break;
+		case KVM_EXIT_PVIO:
+			if (handle_pvio(vm, run))
 				return RUN_ERROR;
 			break;
 		case KVM_EXIT_HLT:

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
+#include <linux/pvio.h>
 
 /* Guest-physical layout (all inside the single 2 MiB memslot). */
 #define GUEST_MEM_SIZE		0x200000UL
@@ -67,6 +68,11 @@ struct vm {
 	/* KVM_EXIT_DIRTY_RING_FULL: 0 to resume, else the run fails */
 	int (*ring_full)(struct vm *vm);
 	void *ring;			/* the ring_full handler's state */
+	/* mode 2 (KVM_EXIT_PVIO): exits seen, the last one, and whether
+	 * to scribble over everything but the read values after serving */
+	int pvio_exits;
+	unsigned int pvio_first, pvio_count;
+	bool pvio_scribble;
 	int nlog;
 	struct xent log[MAX_LOG];
 };
@@ -89,6 +95,8 @@ int vm_create(struct vm *vm, int nr_vcpus, bool user_mode);
 /* Adds vCPU number vm->nr_vcpus (for cases that create their vCPUs late). */
 int vm_add_vcpu(struct vm *vm, bool user_mode);
 void vm_destroy(struct vm *vm);
+/* KVM_ENABLE_CAP(KVM_CAP_PVIO) with args[0] = @bits; 0 or -1 (errno set). */
+int vm_enable_pvio(struct vm *vm, uint64_t bits);
 void *gpa_ptr(struct vm *vm, uint64_t gpa);
 uint64_t guest_entry(const char *sym_start);
 
