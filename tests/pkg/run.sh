@@ -54,7 +54,7 @@ kvm_loaded() {
 # what "as found" means: module trees, DKMS trees, rules, modprobe.d, kvm
 state() {
 	find "/lib/modules/$KVER" /usr/src /var/lib/dkms /lib/udev/rules.d \
-		/etc/modprobe.d /usr/lib/tuned -maxdepth 3 \
+		/etc/modprobe.d /usr/lib/tuned /usr/share/dkms -maxdepth 3 \
 		-not -name 'modules.*' 2>/dev/null | sort
 	kvm_loaded | sed 's/^/loaded /'
 }
@@ -159,6 +159,8 @@ check "dkms status: pvio-host/$VER installed for $KVER" dkms_installed pvio-host
 for m in kvm kvm-amd kvm-intel; do
 	check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
 done
+check "dkms status: built and installed modules are the same" \
+	eval "! dkms status -m pvio-host | grep -q WARNING"
 check "the installed kvm.ko has pvio_enable" \
 	eval "modinfo -k '$KVER' -F parm kvm | grep -q '^pvio_enable:'"
 check "the postinst says how to reload kvm and what happens to running VMs" \
@@ -170,7 +172,8 @@ check "dkms status: no pvio-host" eval "[ -z \"\$(dkms status -m pvio-host 2>/de
 check "modinfo -k $KVER finds Debian's kvm again ($stock_kvm)" \
 	eval "[ -n '$stock_kvm' ] && [ \"\$(mod_path kvm)\" = '$stock_kvm' ]"
 gone "nothing left of pvio-host-dkms" "/usr/src/pvio-host-$VER" /var/lib/dkms/pvio-host \
-	"/lib/modules/$KVER/updates/dkms/kvm.ko"
+	"/lib/modules/$KVER/updates/dkms/kvm.ko" \
+	/usr/share/dkms/modules_to_force_install/pvio-host-dkms
 
 state > "$OUT/state.after"
 if diff "$OUT/state.before" "$OUT/state.after" > "$OUT/state.diff"; then
