@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# pvio: make | make check | make demo | make bench | make install | make clean
+# pvio: make | make check | make demo | make bench | make install | make deb |
+# make clean
 # KVER= picks an installed kernel (default: the running one, else the newest
 # with headers), KDIR= a kernel build tree.  PVIO_FAULT_INJECTION=1 builds
 # the test hooks in (make check does; DKMS and distributions do not).
@@ -51,6 +52,10 @@ bench: deps
 
 nested: ; @tests/nested/run.sh
 
+# Debian packages pvio-dkms and pvio-host-dkms into build/deb/
+deb:
+	@tools/mkdeb.sh
+
 # patched host KVM (kvm.ko, kvm-amd.ko, kvm-intel.ko) under host/build/$(KVER)/
 # (phony: host/ is a directory)
 host:
@@ -66,4 +71,4 @@ FUZZ_SECONDS ?= 300
 fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-.PHONY: all modules clean install deps check demo bench nested host qemu fuzz
+.PHONY: all modules clean install deps check demo bench nested host qemu fuzz deb

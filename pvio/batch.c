@@ -7,9 +7,11 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/sched/clock.h>
 #include <linux/string.h>
 
 #include "internal.h"
+#include "trace.h"
 
 /*
  * kmalloc() aligns power-of-two sizes to their size, so an array rounded up
@@ -104,6 +106,8 @@ EXPORT_SYMBOL_GPL(pv_io_batch_free);
  * The slow path of every queueing call.  A full queue is flushed first,
  * which keeps the order since everything in it goes before the new op.
  */
+static void pvio_flush(struct pv_io_batch *b, bool auto_flush);
+
 static void pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
 		       u64 value, void __iomem *va, void *result)
 {
@@ -111,7 +115,7 @@ static void pvio_queue(struct pv_io_batch *b, u8 kind, u8 width, u64 addr,
 
 	if (i == b->h.cap) {
 		b->h.st.c[PV_IO_AUTO_FLUSHES]++;
-		pv_io_flush_queued(b);
+		pvio_flush(b, true);
 		i = 0;
 	}
 	pvio_op_encode(&b->ops[i], kind, width, addr, value);
@@ -175,8 +179,10 @@ static void pvio_results_lost(struct pv_io_batch *b, unsigned int first,
  * One hypercall for ops [first, first + n).  A refused chunk ran no op on
  * the host (it validates the whole array first), so it is safe to run it
  * natively: the I/O is never lost.  A chunk that ran is never run again.
+ * Returns 0, or the host's error (the chunk then ran natively, or its
+ * reads were lost).
  */
-static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
+static long pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
 			     unsigned int n, bool inject)
 {
 	long ret = pvio_call_host(b, first, n, inject);
@@ -184,44 +190,61 @@ static void pvio_flush_chunk(struct pv_io_batch *b, unsigned int first,
 	if (ret == n) {
 		pvio_store_results(b, first, n);
 		b->h.st.c[PV_IO_OPS_HYPERCALL] += n;
-		return;
+		return 0;
 	}
 	if (pvio_batch_ran(ret, n)) {
 		pvio_results_lost(b, first, n);
-		return;
+		return ret;
 	}
 	b->h.st.c[PV_IO_FALLBACKS]++;
+	trace_pvio_fallback(b, first, n, ret, inject);
 	pr_debug("pvio: %s: host refused %u ops (%ld), running them natively\n",
 		 b->name, n, ret);
 	pvio_run_native(b, first, n);
+	return ret;
 }
 
 /*
- * The queued path of pv_io_flush(): with the hypercall transport the ops
- * leave in chunks of at most max_batch (module parameter), one hypercall
- * each, and a chunk the host refuses runs natively instead.  A native batch
- * only queues in a test build, once an injected host error was armed.
+ * With the hypercall transport the ops leave in chunks of at most
+ * max_batch (module parameter), one hypercall each, and a chunk the host
+ * refuses runs natively instead.  A native batch queues only while its
+ * in-place path is off (a test build's injected error, or tracing).
  */
-void pv_io_flush_queued(struct pv_io_batch *b)
+static void pvio_flush(struct pv_io_batch *b, bool auto_flush)
 {
 	unsigned int first, n, chunk;
 	unsigned int len = b->h.len;
 	bool native = b->transport == PV_IO_NATIVE;
+	u64 calls = b->h.st.c[PV_IO_HYPERCALLS];
+	long ret, result = 0;
+	u64 t0;
 
 	if (!len)
 		return;
+	t0 = trace_pvio_flush_enabled() ? local_clock() : 0;
 	b->h.st.c[PV_IO_FLUSHES]++;
 	chunk = native ? len : READ_ONCE(b->pvio->max_batch);
 	for (first = 0; first < len; first += n) {
 		bool inject = pvio_take_injection(b);
 
 		n = min(chunk, len - first);
-		if (native && !inject)
+		if (native && !inject) {
 			pvio_run_native(b, first, n);
-		else
-			pvio_flush_chunk(b, first, n, inject);
+			continue;
+		}
+		ret = pvio_flush_chunk(b, first, n, inject);
+		if (!result)
+			result = ret;
 	}
 	b->h.len = 0;
+	trace_pvio_flush(b, len, auto_flush,
+			 b->h.st.c[PV_IO_HYPERCALLS] - calls, result, t0);
+}
+
+/* The queued path of pv_io_flush(), out of line. */
+void pv_io_flush_queued(struct pv_io_batch *b)
+{
+	pvio_flush(b, false);
 }
 EXPORT_SYMBOL_GPL(pv_io_flush_queued);
 
@@ -236,7 +259,7 @@ void pv_io_batch_inject_host_error(struct pv_io_batch *b, unsigned int count)
 {
 	if (!count)
 		return;
-	pvio_injection_arming();
+	pvio_inplace_off();
 	b->inject += count;
 }
 EXPORT_SYMBOL_GPL(pv_io_batch_inject_host_error);

@@ -84,7 +84,7 @@ static int pvio_inject_set(void *data, u64 val)
 	if (val > INT_MAX)
 		return -EINVAL;
 	if (val)
-		pvio_injection_arming();
+		pvio_inplace_off();
 	atomic_set(&pvio->inject_pending, val);
 	return 0;
 }

@@ -53,9 +53,11 @@ struct pv_io_batch {
 /* main.c: the batch registry */
 void pvio_attach(struct pv_io_batch *b);
 void pvio_detach(struct pv_io_batch *b);
-#ifdef CONFIG_PVIO_FAULT_INJECTION
-void pvio_injection_arming(void);
-#endif
+void pvio_inplace_off(void);
+
+/* trace.c: pvio:pvio_flush probes come and go */
+int pvio_trace_flush_reg(void);
+void pvio_trace_flush_unreg(void);
 
 /* stats.c */
 void pvio_stats_add(struct pv_io_stats *sum, const struct pv_io_stats *st);

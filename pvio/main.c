@@ -87,18 +87,16 @@ enum pv_io_transport pv_io_default_transport(void)
 }
 EXPORT_SYMBOL_GPL(pv_io_default_transport);
 
-#ifdef CONFIG_PVIO_FAULT_INJECTION
 /*
- * An injected host error is being armed: batches must reach their slow
- * path again.  The key stays off until pvio is reloaded, since turning it
- * back on under a batch with queued ops would run its next op before them.
- * May sleep.
+ * Batches must reach their slow path again: an injected host error is
+ * being armed, or a probe registered on pvio:pvio_flush.  The key stays
+ * off until pvio is reloaded, since turning it back on under a batch with
+ * queued ops would run its next op before them.  May sleep.
  */
-void pvio_injection_arming(void)
+void pvio_inplace_off(void)
 {
 	static_branch_disable(&pv_io_all_inplace);
 }
-#endif
 
 /* A new batch joins the totals and gets its debugfs directory. */
 void pvio_attach(struct pv_io_batch *b)

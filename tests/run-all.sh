@@ -8,6 +8,9 @@
 #   vm      guest tests under QEMU TCG
 #   nested  patched KVM in an L1 guest under TCG (when present)
 #   mode2   the nested tier again, L2 on the patched QEMU with pvio-batch=on
+#   pkg     make deb; install, check and purge pvio-dkms and pvio-host-dkms
+#           (after nested: its make host fills the kvm cache the host
+#           package's DKMS build takes)
 #   fresh   a clean clone of HEAD runs make demo to its final table
 # Each tier prints TAP (ok/not ok) or PASS:/FAIL:/SKIP: lines; a tier that
 # exits non-zero without reporting a failure counts as one failure.
@@ -16,7 +19,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR=$ROOT/build/check
 mkdir -p "$LOGDIR"
-TIERS=${TIERS:-unit build fuzz vm nested mode2 fresh}
+TIERS=${TIERS:-unit build fuzz vm nested mode2 pkg fresh}
 pass=0 fail=0 skip=0
 start=$(date +%s)
 
@@ -28,6 +31,7 @@ tier_cmd() {
 	vm) echo "$ROOT/tests/vm/run.sh" ;;
 	nested) [ -x "$ROOT/tests/nested/run.sh" ] && echo "nested_tier" ;;
 	mode2) [ -x "$ROOT/host/qemu/build.sh" ] && echo "mode2_tier" ;;
+	pkg) echo "$ROOT/tests/pkg/run.sh" ;;
 	fresh) echo "$ROOT/tests/fresh/run.sh" ;;
 	esac
 }

@@ -7,7 +7,8 @@ set -e
 PKGS="build-essential bc bison flex libelf-dev libssl-dev kmod cpio
 busybox-static qemu-system-x86 linux-image-amd64 linux-headers-amd64
 linux-source-6.1 dkms sparse clang libclang-rt-14-dev xz-utils python3
-fio python3-matplotlib ethtool openssl iperf3 bonnie++"
+fio python3-matplotlib ethtool openssl iperf3 bonnie++
+debhelper dh-dkms lintian tuned"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -9,12 +9,14 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$HERE/dkms.conf")
+# one version for the whole tree: the guest package's dkms.conf
+VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")
 DEST=${1:-/usr/src/pvio-host-$VER}
 
 rm -rf "$DEST"
 mkdir -p "$DEST/patches" "$DEST/src" "$DEST/uapi"
-cp "$HERE/dkms.conf" "$HERE/build.sh" "$DEST/"
+sed "s/#MODULE_VERSION#/$VER/" "$HERE/dkms.conf" > "$DEST/dkms.conf"
+cp "$HERE/build.sh" "$DEST/"
 cp "$HERE"/patches/*.patch "$DEST/patches/"
 cp "$HERE"/src/* "$DEST/src/"
 cp "$REPO/include/uapi/linux/pvio.h" "$DEST/uapi/pvio.h"

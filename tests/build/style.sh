@@ -49,10 +49,13 @@ for f in $files; do
 	fi
 done
 
+# -Wno-flexible-array-sizeof: every trace event's generated code takes the
+# size of its struct trace_event_raw_*, which ends in the kernel's __data[]
+# (include/trace/trace_events.h); the kernel's own C=1 does not enable it
 for fi in 0 1; do
 	make -s -C "/lib/modules/$KVER/build" M="$ROOT" clean > /dev/null 2>&1
 	if make KVER="$KVER" PVIO_FAULT_INJECTION=$fi C=2 \
-		CHECK="sparse -Wsparse-all -Wno-declaration-after-statement" \
+		CHECK="sparse -Wsparse-all -Wno-declaration-after-statement -Wno-flexible-array-sizeof" \
 		> "$OUT/sparse.log" 2>&1 &&
 	   ! grep -E '^/.*: (warning|error):' "$OUT/sparse.log" | grep -v '/usr/src/' | grep -q .; then
 		ok "sparse clean (PVIO_FAULT_INJECTION=$fi)"

@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Debian packages on this machine: make deb (lintian without errors or
+# warnings), then for pvio-dkms and pvio-host-dkms in turn install with
+# apt-get, check what dkms, modinfo and the file system say, and purge:
+# nothing may be left behind.  Installing pvio-host-dkms must not touch the
+# running kvm.  The pvio-guest tuned profile is loaded with tuned's own
+# profile code (no daemon here: tuned-adm verify needs it).  Whatever
+# happens, the trap purges both packages, so the machine is left as found.
+# Prints TAP.  Needs root and apt (Debian); skips otherwise.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KVER=${KVER:-$("$ROOT/tools/kver.sh")}
+OUT=$ROOT/build/pkg
+VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ROOT/dkms.conf")
+GUEST_MODS=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' "$ROOT/dkms.conf")
+PKGS="pvio-dkms pvio-host-dkms"
+RULE=/lib/udev/rules.d/60-pvio-bypass.rules
+MODCONF=/etc/modprobe.d/pvio-dkms.conf
+PROFILE=/usr/lib/tuned/pvio-guest/tuned.conf
+export DEBIAN_FRONTEND=noninteractive
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+skip_all() { echo "ok 1 - Debian packages # SKIP $*"; exit 0; }
+
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+command -v apt-get > /dev/null && command -v dpkg-buildpackage > /dev/null ||
+	skip_all "needs apt-get and dpkg-dev (Debian)"
+installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null | grep -q installed; }
+for p in $PKGS; do
+	installed "$p" && skip_all "$p is installed here already; not touching it"
+done
+for m in pvio pvio-host; do
+	[ -n "$(dkms status -m "$m" 2>/dev/null)" ] &&
+		skip_all "dkms has $m already (dkms status); not touching it"
+done
+mkdir -p "$OUT"
+
+# the kvm modules loaded now, with their taint and refcount (from sysfs: a
+# container may have no /proc/modules); a reload would change the
+# refcount or add pvio_enable
+kvm_loaded() {
+	local m
+	for m in /sys/module/kvm /sys/module/kvm_amd /sys/module/kvm_intel; do
+		[ -d "$m/sections" ] || continue
+		echo "${m##*/} refcnt=$(cat "$m/refcnt") taint=$(cat "$m/taint")" \
+			"pvio=$([ -e /sys/module/kvm/parameters/pvio_enable ] && echo yes || echo no)"
+	done
+}
+
+# what "as found" means: module trees, DKMS trees, rules, modprobe.d, kvm
+state() {
+	find "/lib/modules/$KVER" /usr/src /var/lib/dkms /lib/udev/rules.d \
+		/etc/modprobe.d /usr/lib/tuned /usr/share/dkms -maxdepth 3 \
+		-not -name 'modules.*' 2>/dev/null | sort
+	kvm_loaded | sed 's/^/loaded /'
+}
+state > "$OUT/state.before"
+
+cleanup() {
+	for p in $PKGS; do
+		installed "$p" && apt-get purge -y -qq "$p" >> "$OUT/cleanup.log" 2>&1
+	done
+}
+trap cleanup EXIT
+
+# ---- build ------------------------------------------------------------------
+if "$ROOT/tools/mkdeb.sh" > "$OUT/mkdeb.log" 2>&1; then
+	ok "make deb: pvio-dkms and pvio-host-dkms in build/deb/"
+else
+	tail -20 "$OUT/mkdeb.log"
+	not_ok "make deb: pvio-dkms and pvio-host-dkms in build/deb/"
+	exit 1
+fi
+sed -n 's/^\([EWIP]\): /# lintian: &/p' "$ROOT/build/deb/lintian.log"
+check "lintian: no error or warning tag" \
+	eval "! grep -qE '^[EW]: ' '$ROOT/build/deb/lintian.log'"
+
+deb() { ls "$ROOT"/build/deb/"$1"_*.deb 2>/dev/null | head -1; }
+apt_do() { # log-name apt-get args...
+	local log=$OUT/$1.log
+	shift
+	apt-get -y "$@" > "$log" 2>&1 || { tail -20 "$log"; return 1; }
+}
+dkms_installed() { dkms status -m "$1" -v "$VER" -k "$KVER" 2>/dev/null | grep -q ': installed'; }
+mod_path() { modinfo -k "$KVER" -n "$1" 2>/dev/null; }
+under_dkms() { case $(mod_path "$1") in "/lib/modules/$KVER/updates/dkms/"*) return 0 ;; esac; return 1; }
+gone() { # name paths...: none of the paths exists
+	local name=$1 p left=""
+	shift
+	for p in "$@"; do [ -e "$p" ] && left="$left $p"; done
+	if [ -z "$left" ]; then ok "$name"; else not_ok "$name (left:$left)"; fi
+}
+
+# ---- pvio-dkms ----------------------------------------------------------------
+t0=$(date +%s)
+check "apt-get install ./pvio-dkms_${VER}_all.deb" apt_do install-guest install "$(deb pvio-dkms)"
+echo "# pvio-dkms installed and built in $(($(date +%s) - t0)) s"
+dkms status -m pvio 2>&1 | sed 's/^/# /'
+check "dkms status: pvio/$VER installed for $KVER" dkms_installed pvio
+for m in $GUEST_MODS; do
+	check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
+done
+check "modprobe resolves pata_pvio's dependency pvio in updates/dkms" \
+	eval "modprobe -S '$KVER' --show-depends pata_pvio | grep -q 'updates/dkms/pvio.ko'"
+check "the udev rule is in $RULE" grep -q 'ATTR{queue/scheduler}="pvio-bypass"' "$RULE"
+check "$MODCONF holds examples only (every line commented)" \
+	eval "[ -f '$MODCONF' ] && ! grep -v '^#' '$MODCONF' | grep -q ."
+check "pvio-stat and its man page are installed" \
+	test -x /usr/sbin/pvio-stat -a -f /usr/share/man/man8/pvio-stat.8.gz
+check "tuned-adm list shows pvio-guest" eval "tuned-adm list 2>/dev/null | grep -q '^- pvio-guest '"
+# tuned's own loader: the include resolves, and the elevator goes to the
+# disks QEMU emulates and to no other
+if /usr/bin/python3 - > "$OUT/tuned.log" 2>&1 <<'PY'
+import sys
+import tuned.profiles as P
+import tuned.utils.global_config as G
+from tuned.profiles.variables import Variables
+from tuned.hardware.device_matcher_udev import DeviceMatcherUdev
+loader = P.Loader(P.Locator(["/usr/lib/tuned"]), P.Factory(), P.Merger(),
+                  G.GlobalConfig(), Variables())
+prof = loader.load(["pvio-guest"])
+u = prof.units["pvio_disk"]
+rx = u.devices_udev_regex
+m = DeviceMatcherUdev()
+cases = [({"DEVNAME": "/dev/vda"}, True),
+         ({"DEVNAME": "/dev/sda", "ID_VENDOR": "QEMU"}, True),
+         ({"DEVNAME": "/dev/sdb", "ID_MODEL": "QEMU_HARDDISK"}, True),
+         ({"DEVNAME": "/dev/sdc", "ID_VENDOR": "ATA", "ID_MODEL": "WDC_WD10"}, False),
+         ({"DEVNAME": "/dev/nvme0n1"}, False)]
+bad = [c for c, want in cases if m.match(rx, c) != want]
+ok = (u.type == "disk" and u.options.get("elevator") == "pvio-bypass"
+      and "vm.dirty_ratio" in prof.units["sysctl"].options  # virtual-guest
+      and not bad)
+print(prof.name, dict(u.options), rx, "mismatches:", bad)
+sys.exit(0 if ok else 1)
+PY
+then ok "tuned loads pvio-guest: virtual-guest included, pvio-bypass on QEMU disks only"
+else sed 's/^/# /' "$OUT/tuned.log"; not_ok "tuned loads pvio-guest: virtual-guest included, pvio-bypass on QEMU disks only"; fi
+
+check "apt-get purge pvio-dkms" apt_do purge-guest purge pvio-dkms
+check "dkms status: no pvio" eval "[ -z \"\$(dkms status -m pvio 2>/dev/null)\" ]"
+check "modinfo -k $KVER finds no pvio" eval "[ -z \"\$(mod_path pvio)\" ]"
+gone "nothing left of pvio-dkms" "/usr/src/pvio-$VER" /var/lib/dkms/pvio \
+	"/lib/modules/$KVER/updates/dkms/pvio.ko" "$RULE" "$MODCONF" \
+	/usr/sbin/pvio-stat "$PROFILE"
+
+# ---- pvio-host-dkms -----------------------------------------------------------
+kvm_before=$(kvm_loaded)
+stock_kvm=$(mod_path kvm)
+t0=$(date +%s)
+check "apt-get install ./pvio-host-dkms_${VER}_all.deb" apt_do install-host install "$(deb pvio-host-dkms)"
+echo "# pvio-host-dkms installed and built in $(($(date +%s) - t0)) s (cached kvm: see $OUT/install-host.log)"
+dkms status -m pvio-host 2>&1 | sed 's/^/# /'
+check "dkms status: pvio-host/$VER installed for $KVER" dkms_installed pvio-host
+for m in kvm kvm-amd kvm-intel; do
+	check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
+done
+check "dkms status: built and installed modules are the same" \
+	eval "! dkms status -m pvio-host | grep -q WARNING"
+check "the installed kvm.ko has pvio_enable" \
+	eval "modinfo -k '$KVER' -F parm kvm | grep -q '^pvio_enable:'"
+check "the postinst says how to reload kvm and what happens to running VMs" \
+	eval "grep -q 'modprobe -r kvm_amd kvm' '$OUT/install-host.log' && grep -q 'With a VM running' '$OUT/install-host.log'"
+echo "# kvm loaded before: '${kvm_before:-none}', after: '$(kvm_loaded)'"
+check "installing did not load, unload or reload kvm" eval '[ "$(kvm_loaded)" = "$kvm_before" ]'
+check "apt-get purge pvio-host-dkms" apt_do purge-host purge pvio-host-dkms
+check "dkms status: no pvio-host" eval "[ -z \"\$(dkms status -m pvio-host 2>/dev/null)\" ]"
+check "modinfo -k $KVER finds Debian's kvm again ($stock_kvm)" \
+	eval "[ -n '$stock_kvm' ] && [ \"\$(mod_path kvm)\" = '$stock_kvm' ]"
+gone "nothing left of pvio-host-dkms" "/usr/src/pvio-host-$VER" /var/lib/dkms/pvio-host \
+	"/lib/modules/$KVER/updates/dkms/kvm.ko" \
+	/usr/share/dkms/modules_to_force_install/pvio-host-dkms
+
+state > "$OUT/state.after"
+if diff "$OUT/state.before" "$OUT/state.after" > "$OUT/state.diff"; then
+	ok "module, DKMS, udev, modprobe.d and tuned trees as found; kvm untouched"
+else
+	sed 's/^/# /' "$OUT/state.diff" | head -20
+	not_ok "module, DKMS, udev, modprobe.d and tuned trees as found; kvm untouched"
+fi
