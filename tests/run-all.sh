@@ -53,16 +53,15 @@ nested_tier() {
 # build takes about 6 minutes) runs L2 with its batch exits on, and L2's
 # pata_pvio and e1000_pvio integrity checks must hold there too
 mode2_tier() {
-	local key qemu
+	local qemu
 	if make -s -C "$ROOT" host qemu > "$LOGDIR/qemu-build.log" 2>&1 &&
-	   key=$("$ROOT/host/qemu/build.sh" --print-key 2>> "$LOGDIR/qemu-build.log"); then
-		echo "ok 1 - make qemu: patched QEMU for L2 (key $key)"
+	   qemu=$("$ROOT/host/qemu/build.sh" --print-binary 2>> "$LOGDIR/qemu-build.log"); then
+		echo "ok 1 - make qemu: patched QEMU for L2 ($qemu)"
 	else
 		tail -30 "$LOGDIR/qemu-build.log"
 		echo "not ok 1 - make qemu: patched QEMU for L2"
 		return 1
 	fi
-	qemu=${PVIO_CACHE:-/var/cache/pvio}/qemu/$key/qemu-system-x86_64
 	PVIO_NESTED_OUT=$ROOT/build/nested-mode2 \
 	PVIO_L2_VMM="$qemu -accel kvm,pvio-batch=on" "$ROOT/tests/nested/run.sh"
 }

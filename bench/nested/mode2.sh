@@ -25,8 +25,8 @@ OUT=${NB_MODE2_OUT:-$ROOT/build/bench-mode2}
 export NB_PARTS=ata NB_BG=0 NB_CMDS=${NB_CMDS:-512}
 
 make -s -C "$ROOT" host qemu || exit 1
-key=$("$ROOT/host/qemu/build.sh" --print-key) || exit 1
-QEMU_PVIO=${PVIO_CACHE:-/var/cache/pvio}/qemu/$key/qemu-system-x86_64
+QEMU_PVIO=$("$ROOT/host/qemu/build.sh" --print-binary) || exit 1
+key=$(basename "$(dirname "$QEMU_PVIO")")
 M1_DRIVERS=(ata_piix pata_pvio virtio_blk)
 
 # run_cfg ROUND CFG: one L1 boot in configuration CFG

@@ -13,7 +13,9 @@
 #
 # A second run with nothing changed prints nothing and takes under a second.
 #   --force      rebuild even if the cache holds the key
-#   --print-key  print the cache key (fetches the tarball if needed) and exit
+#   --print-binary  print where this tree's binary is (or will be) cached,
+#                $PVIO_CACHE/qemu/<key>/qemu-system-x86_64, and exit
+#                (fetches the tarball if needed)
 #   --keep       keep the build tree ($PVIO_CACHE/qemu/build) afterwards
 # JOBS= sets ninja's parallelism (default: the number of CPUs).
 set -euo pipefail
@@ -32,12 +34,12 @@ flex bison python3-venv seabios ipxe-qemu bzip2 xz-utils patch"
 BACKPORTS_DEPS="meson python3-pycotap"
 MESON_MIN=1.5.0
 
-force=0 keep=0 print_key=0
+force=0 keep=0 print_binary=0
 for a in "$@"; do
 	case $a in
 	--force) force=1 ;;
 	--keep) keep=1 ;;
-	--print-key) print_key=1 ;;
+	--print-binary) print_binary=1 ;;
 	-h|--help) sed -n '3,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "build.sh: unknown argument $a" >&2; exit 2 ;;
 	esac
@@ -134,8 +136,8 @@ mkdir -p "$QC/src"
 "$HERE/header.sh" check || die "patches/0001 is not a copy of include/uapi/linux/pvio.h (run host/qemu/header.sh update)"
 fetch
 key=$(cat "$TARBALL" "$HERE"/patches/*.patch "$HERE/build.sh" "$HERE/apply.sh" | sha256sum | cut -c1-16)
-if [ $print_key = 1 ]; then echo "$key"; exit 0; fi
 OUTD=$QC/$key
+if [ $print_binary = 1 ]; then echo "$OUTD/qemu-system-x86_64"; exit 0; fi
 if [ $force = 0 ] && [ -x "$OUTD/qemu-system-x86_64" ]; then
 	[ "$(readlink "$QC/current" 2>/dev/null)" = "$key" ] || ln -sfn "$key" "$QC/current"
 	exit 0
