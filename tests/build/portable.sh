@@ -13,7 +13,7 @@ if ! git rev-parse --git-dir > /dev/null 2>&1; then
 	exit 0
 fi
 hits=$(git ls-files -z -- . ':!bench/results/' |
-	xargs -0 grep -I -n -E '[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-amd64' -- 2>/dev/null)
+	xargs -0 grep -I -n -E '[0-9]+\.[0-9]+\.[0-9]+(-[0-9]+|\+deb[0-9]+)-amd64' -- 2>/dev/null)
 if [ -z "$hits" ]; then
 	echo "ok 1 - $name"
 else
