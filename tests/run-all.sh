@@ -12,41 +12,62 @@
 #           (after nested: its make host fills the kvm cache the host
 #           package's DKMS build takes)
 #   fresh   a clean clone of HEAD runs make demo to its final table
+# Then, for every other installed kernel (tools/kvers.sh: Debian's default
+# first, e.g. 6.1, then 6.12), a copy of the tree in build/kernels/<kernel>
+# runs KTIERS (default: kbuild vm nested) with KVER set to that kernel:
+#   kbuild  -Werror builds, sparse, DKMS and in-tree builds for that kernel
+# L1 boots the same kernel as its patched KVM, L2 the same as L1.
 # Each tier prints TAP (ok/not ok) or PASS:/FAIL:/SKIP: lines; a tier that
 # exits non-zero without reporting a failure counts as one failure.
-# TIERS="unit vm" make check runs a subset.
+# TIERS="unit vm" make check runs a subset, KTIERS="" skips the other
+# kernels, PVIO_KVERS="a b" names the kernels (the first runs TIERS).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR=$ROOT/build/check
 mkdir -p "$LOGDIR"
-TIERS=${TIERS:-unit build fuzz vm nested mode2 pkg fresh}
+TIERS=${TIERS-unit build fuzz vm nested mode2 pkg fresh}
+KTIERS=${KTIERS-kbuild vm nested}
 pass=0 fail=0 skip=0
 start=$(date +%s)
 
+# tier_cmd TIER: its command, run in the tree $R
 tier_cmd() {
 	case $1 in
-	unit) echo "$ROOT/tests/unit/run.sh" ;;
-	build) echo "$ROOT/tests/build/run.sh" ;;
-	fuzz) [ -x "$ROOT/tests/fuzz/run.sh" ] && echo "$ROOT/tests/fuzz/run.sh" ;;
-	vm) echo "$ROOT/tests/vm/run.sh" ;;
-	nested) [ -x "$ROOT/tests/nested/run.sh" ] && echo "nested_tier" ;;
-	mode2) [ -x "$ROOT/host/qemu/build.sh" ] && echo "mode2_tier" ;;
-	pkg) echo "$ROOT/tests/pkg/run.sh" ;;
-	fresh) echo "$ROOT/tests/fresh/run.sh" ;;
+	unit) echo "$R/tests/unit/run.sh" ;;
+	build) echo "$R/tests/build/run.sh" ;;
+	kbuild) echo "kbuild_tier" ;;
+	fuzz) [ -x "$R/tests/fuzz/run.sh" ] && echo "$R/tests/fuzz/run.sh" ;;
+	vm) echo "$R/tests/vm/run.sh" ;;
+	nested) [ -x "$R/tests/nested/run.sh" ] && echo "nested_tier" ;;
+	mode2) [ -x "$R/host/qemu/build.sh" ] && echo "mode2_tier" ;;
+	pkg) echo "$R/tests/pkg/run.sh" ;;
+	fresh) echo "$R/tests/fresh/run.sh" ;;
 	esac
+}
+
+# the build tier's kernel-specific half, for another kernel; leaves the
+# modules (with the test hooks) built for the vm and nested tiers
+kbuild_tier() {
+	local rc=0
+	"$R/tests/build/style.sh" || rc=1
+	"$R/tests/build/dkms.sh" || rc=1
+	"$R/tests/build/intree.sh" || rc=1
+	make -s -C "$R" PVIO_FAULT_INJECTION=1 > /dev/null 2>&1 ||
+		{ echo "not ok - rebuild modules for the vm tier"; rc=1; }
+	return $rc
 }
 
 # the nested tier proves the host handler: build the patched KVM first
 # (cached, seconds when nothing changed); a failed build is a failure
 nested_tier() {
-	if make -s -C "$ROOT" host > "$LOGDIR/host-build.log" 2>&1; then
+	if make -s -C "$R" host > "$LOGDIR/host-build.log" 2>&1; then
 		echo "ok 1 - make host: patched kvm modules for the L1 kernel"
 	else
 		tail -30 "$LOGDIR/host-build.log"
 		echo "not ok 1 - make host: patched kvm modules for the L1 kernel"
 		return 1
 	fi
-	"$ROOT/tests/nested/run.sh"
+	"$R/tests/nested/run.sh"
 }
 
 # mode 2 end to end: the patched QEMU (make qemu, cached by key; a cold
@@ -54,8 +75,8 @@ nested_tier() {
 # pata_pvio and e1000_pvio integrity checks must hold there too
 mode2_tier() {
 	local qemu
-	if make -s -C "$ROOT" host qemu > "$LOGDIR/qemu-build.log" 2>&1 &&
-	   qemu=$("$ROOT/host/qemu/build.sh" --print-binary 2>> "$LOGDIR/qemu-build.log"); then
+	if make -s -C "$R" host qemu > "$LOGDIR/qemu-build.log" 2>&1 &&
+	   qemu=$("$R/host/qemu/build.sh" --print-binary 2>> "$LOGDIR/qemu-build.log"); then
 		echo "ok 1 - make qemu: patched QEMU for L2 ($qemu)"
 	else
 		tail -30 "$LOGDIR/qemu-build.log"
@@ -63,27 +84,57 @@ mode2_tier() {
 		return 1
 	fi
 	PVIO_NESTED_OUT=$ROOT/build/nested-mode2 \
-	PVIO_L2_VMM="$qemu -accel kvm,pvio-batch=on" "$ROOT/tests/nested/run.sh"
+	PVIO_L2_VMM="$qemu -accel kvm,pvio-batch=on" "$R/tests/nested/run.sh"
 }
 
-for t in $TIERS; do
+# run_tier TIER LABEL: one tier in $R, counted into the totals
+run_tier() {
+	local t=$1 label=$2 cmd rc p s f t0 log
 	cmd=$(tier_cmd "$t")
-	[ -n "$cmd" ] || { echo "== $t: not present, skipped"; continue; }
-	echo "== $t"
+	[ -n "$cmd" ] || { echo "== $label: not present, skipped"; return; }
+	echo "== $label"
+	log=$LOGDIR/${label//[^A-Za-z0-9.+_-]/_}.log
 	t0=$(date +%s)
-	$cmd 2>&1 | tee "$LOGDIR/$t.log"
+	$cmd 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	p=$(grep -cE '^ok [0-9]+ .*# SKIP|^SKIP:' "$LOGDIR/$t.log")
-	s=$p
-	p=$(grep -E '^ok [0-9]+|^PASS:' "$LOGDIR/$t.log" | grep -cv '# SKIP')
-	f=$(grep -cE '^not ok [0-9]+|^FAIL:' "$LOGDIR/$t.log")
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP|^SKIP:' "$log")
+	p=$(grep -E '^ok [0-9]+|^PASS:' "$log" | grep -cv '# SKIP')
+	f=$(grep -cE '^not ok [0-9]+|^FAIL:' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "not ok - $t tier exited with status $rc"
+		echo "not ok - $label tier exited with status $rc"
 		f=1
 	fi
-	echo "== $t: $p passed, $f failed, $s skipped ($(($(date +%s) - t0)) s)"
+	echo "== $label: $p passed, $f failed, $s skipped ($(($(date +%s) - t0)) s)"
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+}
+
+# copy_tree DIR: the tree's tracked files, as they are now, into DIR, with
+# a git index of them (the DKMS test copies what git lists)
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	(cd "$ROOT" && git ls-files -z | while IFS= read -r -d '' f; do
+		[ -e "$f" ] && printf '%s\0' "$f"
+	done | cpio -0pdm --quiet "$1") &&
+	git -C "$1" init -q && git -C "$1" add -A
+}
+
+kvers=$("$ROOT/tools/kvers.sh")
+first=$(echo "$kvers" | head -1)
+R=$ROOT
+for t in $TIERS; do
+	KVER=$first run_tier "$t" "$t"
 done
+if [ -n "$KTIERS" ]; then
+	for k in $(echo "$kvers" | tail -n +2); do
+		R=$ROOT/build/kernels/$k
+		echo "== kernel $k: $KTIERS in $R"
+		copy_tree "$R" || { echo "not ok - copy the tree for $k"; fail=$((fail + 1)); continue; }
+		for t in $KTIERS; do
+			KVER=$k run_tier "$t" "$t@$k"
+		done
+	done
+fi
 echo "make check took $(($(date +%s) - start)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
