@@ -17,19 +17,22 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROWS = [  # (config, driver label in report.sh's table, row name)
-    ("m1", "ata_piix", "ata_piix"),
-    ("cp", "ata_piix", "ata_piix + coalesced PIO"),
-    ("m1", "pata_pvio (hypercall)", "pata_pvio mode 1"),
-    ("m2", "pata_pvio (hypercall)", "pata_pvio mode 2"),
-    ("m0", "pata_pvio (hypercall)", "pata_pvio mode 2, settle off"),
-    ("m1", "virtio-blk", "virtio-blk"),
+ROWS = [  # (config, driver label in report.sh's table, row name, driver)
+    ("m1", "ata_piix", "ata_piix", "ata_piix"),
+    ("cp", "ata_piix", "ata_piix + coalesced PIO", "ata_piix"),
+    ("m1", "pata_pvio (hypercall)", "pata_pvio mode 1", "pata_pvio"),
+    ("m2", "pata_pvio (hypercall)", "pata_pvio mode 2", "pata_pvio"),
+    ("m0", "pata_pvio (hypercall)", "pata_pvio mode 2, settle off", "pata_pvio"),
+    ("m1", "virtio-blk", "virtio-blk", "virtio_blk"),
 ]
 COLS = [  # (column index in report.sh's row, heading)
     (3, "total exits / cmd"),
     (6, "exits to userspace / cmd"),
     (7, "hypercalls / cmd"),
     (9, "MB/s (L2 clock)"),
+    ("cpu", "L1 CPU us / cmd"),
+    ("p50", "fio QD1 p50 us"),
+    ("p99", "fio QD1 p99 us"),
 ]
 TARGET_USER = 1.1
 TARGET_TOTAL = 2.0
@@ -43,6 +46,33 @@ def res_of(path, key):
             if len(p) >= 2 and p[0] == "RES" and p[1] == key:
                 val = p[2].strip() if len(p) > 2 else ""
     return val
+
+
+def snap_of(path, name, key):
+    """KEY's value in the SNAP line NAME, or None"""
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) > 2 and p[0] == "SNAP" and p[1] == name:
+                for kv in p[2:]:
+                    k, _, v = kv.partition("=")
+                    if k == key:
+                        return int(v)
+    return None
+
+
+def extra_cells(path, drv, d, cmds):
+    """L1 CPU time per command of the dd window; fio's latency percentiles"""
+    out = {}
+    a = snap_of(path, f"{drv}.{d}.0", "l2cpu_ns")
+    b = snap_of(path, f"{drv}.{d}.1", "l2cpu_ns")
+    if a is not None and b is not None and cmds:
+        out["cpu"] = (b - a) / 1000.0 / cmds
+    for q in ("p50", "p99"):
+        v = res_of(path, f"{drv}.fio_{d}.{q}_us")
+        if v:
+            out[q] = float(v)
+    return out
 
 
 def ata_rows(path):
@@ -86,18 +116,20 @@ def main(files):
         irq = re.search(r"done=(\d+) missed=(\d+)", res_of(res, "pata_pvio.irqless"))
         if irq:
             irqless.setdefault(cfg, []).append((int(irq.group(1)), int(irq.group(2))))
-        for c, label, name in ROWS:
+        for c, label, name, drv in ROWS:
             if c != cfg:
                 continue
             for d in ("write", "read"):
                 cells = table.get((label, d))
                 if not cells:
                     continue
+                extra = extra_cells(res, drv, d, int(meta["cmds"] or 0))
                 for idx, _ in COLS:
                     try:
-                        data.setdefault((name, d, idx), []).append(float(cells[idx]))
-                    except ValueError:
-                        pass
+                        v = extra[idx] if isinstance(idx, str) else float(cells[idx])
+                    except (KeyError, ValueError):
+                        continue
+                    data.setdefault((name, d, idx), []).append(v)
     if not data:
         sys.exit("mode2_report: no complete runs among the files given")
 
@@ -109,21 +141,25 @@ def main(files):
     print(f"({meta['l0']}); L2 on the patched QEMU 10.0.2 ({meta['qemu']}; make qemu).")
     print(f"Workload per driver: busybox `dd bs=4k count={meta['cmds']}` with oflag=direct (write) and")
     print("iflag=direct (read), each between two marks, the empty window subtracted (bench/nested/report.sh).")
+    print("L1 CPU us / cmd: the CPU time of L2's QEMU in L1 (all its threads; KVM runs in the vCPU")
+    print("threads) over the dd window, divided by the commands (nothing subtracted).  fio QD1:")
+    print(f"`fio --rw=randwrite|randread --bs=4k --direct=1 --ioengine=psync --number_ios={meta['cmds']}`")
+    print("over the first 64 MiB, completion latency percentiles on L2's clock.")
     print("Cells: median over the rounds [min-max]; a count equal in every round says so.")
     print()
     print("| row | direction | " + " | ".join(h for _, h in COLS) + " |")
     print("|---|---|" + "---|" * len(COLS))
-    for _, _, name in ROWS:
+    for _, _, name, _ in ROWS:
         for d in ("write", "read"):
-            cells = [fmt(data.get((name, d, idx), []), idx != 9) for idx, _ in COLS]
+            cells = [fmt(data.get((name, d, idx), []), idx in (3, 6, 7)) for idx, _ in COLS]
             if all(c == "-" for c in cells):
                 continue
             print(f"| {name} | {d} | " + " | ".join(cells) + " |")
     print()
-    names = {c: n for c, label, n in ROWS if label.startswith("pata_pvio")}
+    names = {c: n for c, label, n, _ in ROWS if label.startswith("pata_pvio")}
     for cfg, runs_ in sorted(irqless.items()):
         print(f"- {names.get(cfg, cfg)}: commands completed in their issue flush without an "
-              f"interrupt / missed (both directions, per run): "
+              f"interrupt / missed (dd and fio, both directions, per run): "
               + ", ".join(f"{d}/{m}" for d, m in runs_))
     print()
     print("Targets (issue 15), from the medians:")

@@ -67,8 +67,15 @@ kvm_counters() {
 		[ -f "$f" ] && printf ' %s=%s' "${f##*/}" "$(cat "$f")"
 	done
 }
+# l2_cpu: " l2cpu_ns=N", the CPU time L2's QEMU has used so far, summed
+# over its threads (KVM runs in the vCPU threads, so its time is in there)
+l2_cpu() {
+	pid=$(pidof qemu-system-x86_64) || return 0
+	cat /proc/"${pid%% *}"/task/*/schedstat 2>/dev/null |
+		awk '{ s += $1 } END { if (NR) printf " l2cpu_ns=%.0f", s }'
+}
 snap() {
-	line="SNAP $1 t=$(cut -d' ' -f1 /proc/uptime)$(kvm_counters)"
+	line="SNAP $1 t=$(cut -d' ' -f1 /proc/uptime)$(kvm_counters)$(l2_cpu)"
 	grep -q hist $UX/trigger 2>/dev/null && line="$line $(awk '
 		/^\{ reason:/ { r = $3; h = $6; gsub(/[^0-9]/, "", r); u[r] = h }
 		/Hits:/ { t = $2 }

@@ -86,9 +86,10 @@ build_l2() {
 	cp "$SRC/l2-tests.sh" "$1/parts/tests.sh"
 	rd_ko "$1" "$GUESTMOD/pvio.ko" "$GUESTMOD/pvio_selftest.ko" || return 1
 	if [ -f "$PATA_KO" ]; then
-		# openssl makes the seeded pattern, ethtool reads the NIC's counters
+		# openssl makes the seeded pattern, ethtool reads the NIC's counters,
+		# fio verifies random writes
 		rd_kmods "$1" libata ata_piix sd_mod && rd_ko "$1" "$PATA_KO" &&
-			rd_bins "$1" openssl ethtool || return 1
+			rd_bins "$1" openssl ethtool fio || return 1
 		[ -f "$E1000_KO" ] && rd_ko "$1" "$E1000_KO"
 	fi
 	rd_pack "$1" "$OUT/l2-initramfs.gz" || return 1

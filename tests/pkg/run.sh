@@ -14,6 +14,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
 OUT=$ROOT/build/pkg
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ROOT/dkms.conf")
+KVERS=$("$ROOT/tools/kvers.sh")
 GUEST_MODS=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' "$ROOT/dkms.conf")
 PKGS="pvio-dkms pvio-host-dkms"
 RULE=/lib/udev/rules.d/60-pvio-bypass.rules
@@ -53,7 +54,8 @@ kvm_loaded() {
 
 # what "as found" means: module trees, DKMS trees, rules, modprobe.d, kvm
 state() {
-	find "/lib/modules/$KVER" /usr/src /var/lib/dkms /lib/udev/rules.d \
+	# shellcheck disable=SC2046 # one path per kernel
+	find $(for k in $KVERS; do echo "/lib/modules/$k"; done) /usr/src /var/lib/dkms /lib/udev/rules.d \
 		/etc/modprobe.d /usr/lib/tuned /usr/share/dkms -maxdepth 3 \
 		-not -name 'modules.*' 2>/dev/null | sort
 	kvm_loaded | sed 's/^/loaded /'
@@ -101,6 +103,20 @@ check "apt-get install ./pvio-dkms_${VER}_all.deb" apt_do install-guest install 
 echo "# pvio-dkms installed and built in $(($(date +%s) - t0)) s"
 dkms status -m pvio 2>&1 | sed 's/^/# /'
 check "dkms status: pvio/$VER installed for $KVER" dkms_installed pvio
+# every other installed kernel with headers gets its build at install time,
+# and again when its headers come later: the headers package's hook
+# (/etc/kernel/header_postinst.d/dkms) runs dkms autoinstall for it
+for k in $(echo "$KVERS" | tail -n +2); do
+	check "dkms status: pvio/$VER installed for $k too" env KVER="$k" sh -c \
+		"dkms status -m pvio -v '$VER' -k '$k' | grep -q ': installed'"
+	dkms remove "pvio/$VER" -k "$k" > "$OUT/remove-$k.log" 2>&1
+	check "after dkms remove -k $k, nothing for $k" \
+		eval "! dkms status -m pvio -v '$VER' -k '$k' | grep -q ."
+	/etc/kernel/header_postinst.d/dkms "$k" > "$OUT/autoinstall-$k.log" 2>&1
+	check "the headers hook for $k (dkms autoinstall) builds and installs pvio again" \
+		eval "dkms status -m pvio -v '$VER' -k '$k' | grep -q ': installed' &&
+		      modinfo -k '$k' -n pata_pvio | grep -q '/updates/dkms/'"
+done
 for m in $GUEST_MODS; do
 	check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
 done
@@ -145,7 +161,8 @@ check "apt-get purge pvio-dkms" apt_do purge-guest purge pvio-dkms
 check "dkms status: no pvio" eval "[ -z \"\$(dkms status -m pvio 2>/dev/null)\" ]"
 check "modinfo -k $KVER finds no pvio" eval "[ -z \"\$(mod_path pvio)\" ]"
 gone "nothing left of pvio-dkms" "/usr/src/pvio-$VER" /var/lib/dkms/pvio \
-	"/lib/modules/$KVER/updates/dkms/pvio.ko" "$RULE" "$MODCONF" \
+	$(for k in $KVERS; do echo "/lib/modules/$k/updates/dkms/pvio.ko"; done) \
+	"$RULE" "$MODCONF" \
 	/usr/sbin/pvio-stat "$PROFILE"
 
 # ---- pvio-host-dkms -----------------------------------------------------------
