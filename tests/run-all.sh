@@ -7,7 +7,8 @@
 #   fuzz    bounded run of the host validation fuzzer (when present)
 #   vm      guest tests under QEMU TCG
 #   nested  patched KVM in an L1 guest under TCG (when present)
-#   mode2   the nested tier again, L2 on the patched QEMU with pvio-batch=on
+#   mode2   the nested tier's L2 again, on the patched QEMU with pvio-batch=on
+#           (the test VMM's cases, mode 2's included, ran in nested)
 #   pkg     make deb; install, check and purge pvio-dkms and pvio-host-dkms
 #           (after nested: its make host fills the kvm cache the host
 #           package's DKMS build takes)
@@ -83,7 +84,7 @@ mode2_tier() {
 		echo "not ok 1 - make qemu: patched QEMU for L2"
 		return 1
 	fi
-	PVIO_NESTED_OUT=$ROOT/build/nested-mode2 \
+	PVIO_NESTED_OUT=$R/build/nested-mode2 PVIO_NESTED_VMM=0 \
 	PVIO_L2_VMM="$qemu -accel kvm,pvio-batch=on" "$R/tests/nested/run.sh"
 }
 

@@ -24,7 +24,8 @@
 # are kept in build/nested/ (PVIO_NESTED_OUT moves them).
 #
 # Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_PATA_MODULE,
-# PVIO_E1000_MODULE, PVIO_NESTED_L2 (0: no L2),
+# PVIO_E1000_MODULE, PVIO_NESTED_L2 (0: no L2), PVIO_NESTED_VMM (0: the
+# test VMM's cases are not run, only its handler probe),
 # KVER (default tools/kver.sh; L1 and L2 boot that same kernel),
 # PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 1500),
 # PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
@@ -193,7 +194,7 @@ echo "# L1 kernel $KERNEL, KVM modules from $KVM_ORIGIN"
 echo "# L1 loads: $(kmod_paths kvm_amd $l1_mods | xargs -n1 basename | tr '\n' ' ')"
 [ -z "$l2_skip" ] && echo "# L2: $KERNEL with pvio.ko and pvio_selftest.ko from $GUESTMOD"
 l1_boot "$OUT" "$OUT/initramfs.gz" "$TAPRAW" "$TIMEOUT" \
-	"PVIO_CASE_TIMEOUT=$CASE_TIMEOUT PVIO_L1_BUDGET=$TIMEOUT${PVIO_SEED:+ PVIO_SEED=$PVIO_SEED}" \
+	"PVIO_CASE_TIMEOUT=$CASE_TIMEOUT PVIO_L1_BUDGET=$TIMEOUT PVIO_VMM_CASES=${PVIO_NESTED_VMM:-1}${PVIO_SEED:+ PVIO_SEED=$PVIO_SEED}" \
 	"${VIRTFS[@]}"
 
 echo "TAP version 13"
