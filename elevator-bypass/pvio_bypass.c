@@ -22,11 +22,8 @@
 
 #include <compat/pvio_compat.h>
 
-#ifdef PVIO_KSRC_ELEVATOR_H
-#include PVIO_KSRC_ELEVATOR_H
-#else
-#include "pvio_elevator_61.h"
-#endif
+/* block/elevator.h of the target, or a private copy (see Kbuild) */
+#include PVIO_ELEVATOR_H
 
 #if !PVIO_ELEVATOR_VERIFIED
 #error "pvio_bypass: elevator API not verified for this kernel (pvio_compat.h)"
