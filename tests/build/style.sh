@@ -5,6 +5,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
+# checkpatch.pl of 6.1 is the reference for both kernel series
 SRC=${PVIO_CACHE:-/var/cache/pvio}/linux-source-6.1
 OUT=$ROOT/build/style
 n=0
