@@ -22,9 +22,12 @@
 /*
  * Releases whose block/elevator.h layout and elevator call sequence
  * (blk-mq-sched.c: init_sched publishes q->elevator, exit_sched runs with
- * the queue frozen; insert, dispatch and has_work as in 6.1) were checked,
- * struct by struct: 6.1 and 6.12.  Between the two the insert_requests
- * argument and two members the core owns changed (below), and 6.12's
+ * the queue frozen; blk-mq.c and elevator.c: which hooks are called
+ * unconditionally) were checked, struct by struct: 6.1 and 6.12.  Between
+ * the two the insert_requests argument and two members the core owns
+ * changed (below), finish_request became mandatory (elv_register() refuses
+ * an elevator without it; blk-mq.c calls it for every request that went
+ * through the scheduler, 6.1 only after prepare_request), and 6.12's
  * block/elevator.h includes the private block/blk-mq.h, which a kernel
  * source tree has next to it.
  */
