@@ -57,7 +57,7 @@ if make -s -C "$T" O="$O" -j2 modules_prepare > "$W/prepare.log" 2>&1 &&
    make -C "$T" O="$O" -j2 drivers/pvio/ > "$W/build.log" 2>&1; then
 	ok "in-tree build of drivers/pvio"
 else
-	tail -30 "$W/prepare.log" "$W/build.log"; not_ok "in-tree build of drivers/pvio"
+	tail -n 30 "$W/prepare.log" "$W/build.log"; not_ok "in-tree build of drivers/pvio"
 fi
 objs=$(find "$O/drivers/pvio" -name '*.o' | wc -l)
 if [ "$objs" -gt 0 ]; then ok "in-tree build produced $objs objects"
