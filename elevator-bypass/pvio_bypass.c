@@ -22,11 +22,8 @@
 
 #include <compat/pvio_compat.h>
 
-#ifdef PVIO_KSRC_ELEVATOR_H
-#include PVIO_KSRC_ELEVATOR_H
-#else
-#include "pvio_elevator_61.h"
-#endif
+/* block/elevator.h of the target, or a private copy (see Kbuild) */
+#include PVIO_ELEVATOR_H
 
 #if !PVIO_ELEVATOR_VERIFIED
 #error "pvio_bypass: elevator API not verified for this kernel (pvio_compat.h)"
@@ -133,6 +130,16 @@ static bool pvio_bypass_has_work(struct blk_mq_hw_ctx *hctx)
 	return !list_empty_careful(&pvio_bypass_of(hctx)->fifo);
 }
 
+/*
+ * Nothing to undo: no request carries scheduler state.  6.12 calls this
+ * for every request that went through the scheduler and elv_register()
+ * refuses an elevator without it; 6.1 calls it only after prepare_request
+ * (which pvio_bypass does not have), so there it never runs.
+ */
+static void pvio_bypass_finish_request(struct request *rq)
+{
+}
+
 static struct elevator_type pvio_bypass_sched = {
 	.ops = {
 		.init_sched		= pvio_bypass_init_sched,
@@ -140,6 +147,7 @@ static struct elevator_type pvio_bypass_sched = {
 		.insert_requests	= pvio_bypass_insert_requests,
 		.dispatch_request	= pvio_bypass_dispatch_request,
 		.has_work		= pvio_bypass_has_work,
+		.finish_request		= pvio_bypass_finish_request,
 	},
 	.elevator_name = "pvio-bypass",
 	.elevator_owner = THIS_MODULE,

@@ -996,7 +996,7 @@ static struct ata_port_operations pata_pvio_ops = {
 	.port_stop		= pata_pvio_port_stop,
 };
 
-static struct scsi_host_template pata_pvio_sht = {
+static pvio_ata_sht_const struct scsi_host_template pata_pvio_sht = {
 	ATA_BMDMA_SHT(DRV_NAME),
 };
 

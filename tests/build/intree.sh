@@ -1,20 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# In-tree build: put pvio into a copy of linux-source-6.1, configure it with
-# Debian's config plus CONFIG_PVIO=m, check olddefconfig keeps it, build the
-# pvio directory.  Prints TAP.
+# In-tree build: put pvio into a copy of linux-source-X.Y, the series of
+# $KVER, configure it with that kernel's Debian config plus CONFIG_PVIO=m,
+# check olddefconfig keeps it, build the pvio directory.  Prints TAP.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
-SRC=${PVIO_CACHE:-/var/cache/pvio}/linux-source-6.1
+XY=$(echo "$KVER" | cut -d. -f1,2)
+SRC=${PVIO_CACHE:-/var/cache/pvio}/linux-source-$XY
 W=$ROOT/build/intree
-T=$W/linux
-O=$W/out
+T=$W/linux-$XY
+# one output tree per series, kept: modules_prepare is done once
+O=$W/out-$XY
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
 
-rm -rf "$T"
+for f in "$SRC/Makefile" "/boot/config-$KVER"; do
+	[ -f "$f" ] || { not_ok "in-tree build for $KVER: no $f (make deps)"; exit 1; }
+done
+rm -rf "$T" "$O/drivers/pvio"
 mkdir -p "$W" "$O"
 # hard links are cheap; intree.sh replaces the two files it edits
 cp -al "$SRC" "$T"
@@ -52,7 +57,7 @@ if make -s -C "$T" O="$O" -j2 modules_prepare > "$W/prepare.log" 2>&1 &&
    make -C "$T" O="$O" -j2 drivers/pvio/ > "$W/build.log" 2>&1; then
 	ok "in-tree build of drivers/pvio"
 else
-	tail -30 "$W/prepare.log" "$W/build.log"; not_ok "in-tree build of drivers/pvio"
+	tail -n 30 "$W/prepare.log" "$W/build.log"; not_ok "in-tree build of drivers/pvio"
 fi
 objs=$(find "$O/drivers/pvio" -name '*.o' | wc -l)
 if [ "$objs" -gt 0 ]; then ok "in-tree build produced $objs objects"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The build tier: no kernel release in the tree, -Werror/checkpatch/sparse, DKMS round trip, in-tree build,
+# The build tier: no kernel release in the tree, -Werror/checkpatch/sparse,
+# the private elevator.h copy against the real one, DKMS round trip, in-tree build,
 # and the host patch series, KVM and QEMU (checkpatch, applies cleanly, no drift;
 # PVIO_QEMU=1 also builds the patched QEMU, see host/qemu/check.sh).
 # Leaves freshly built modules (with the test hooks) in the tree for the vm tier.
@@ -8,6 +9,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 rc=0
 "$ROOT/tests/build/portable.sh" || rc=1
 "$ROOT/tests/build/style.sh" || rc=1
+"$ROOT/tests/build/elevator-copy.sh" || rc=1
 "$ROOT/tests/build/dkms.sh" || rc=1
 "$ROOT/tests/build/intree.sh" || rc=1
 "$ROOT/host/kvm/check.sh" || rc=1

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The part of the kernel-internal block/elevator.h that pvio_bypass needs,
- * for Linux 6.1 only, used when no kernel source tree is at hand (the
- * headers package does not ship block/).
+ * for the verified series only (PVIO_ELEVATOR_VERIFIED: 6.1 and 6.12),
+ * used when no kernel source tree is at hand (the headers package does not
+ * ship block/).
  *
  * The core reads these structures at fixed offsets, so every member up to
  * the last one the core touches must be here, in order, with its exact
- * type, even those pvio_bypass never sets.  Checked against 6.1.192
- * (block/elevator.h lines 25-105) with CONFIG_BLK_DEBUG_FS=y as in Debian's
- * config; without BLK_DEBUG_FS the two debugfs pointers vanish, as upstream.
+ * type, even those pvio_bypass never sets; the members that differ between
+ * the series come from pvio_compat.h.  Checked against 6.1.192 and 6.12.117
+ * (block/elevator.h: elevator_mq_ops, elevator_type, elevator_queue; in
+ * 6.12 also blk_insert_t from block/blk-mq.h) with CONFIG_BLK_DEBUG_FS=y as
+ * in Debian's config; without BLK_DEBUG_FS the two debugfs pointers vanish,
+ * as upstream.
  */
-#ifndef _PVIO_ELEVATOR_61_H
-#define _PVIO_ELEVATOR_61_H
+#ifndef _PVIO_ELEVATOR_H
+#define _PVIO_ELEVATOR_H
 
 #include <linux/blk-mq.h>
 #include <linux/hashtable.h>
@@ -24,7 +28,13 @@
 
 #if !PVIO_ELEVATOR_VERIFIED
 /* Use PVIO_KSRC=<kernel source tree>, or verify this layout for the kernel. */
-#error "pvio_bypass: private elevator.h copy is for Linux 6.1 only"
+#error "pvio_bypass: private elevator.h copy is for Linux 6.1 and 6.12 only"
+#endif
+
+#if PVIO_KERNEL_XY >= 604
+/* the real elevator.h gets these from the private block/blk-mq.h (6.12) */
+typedef unsigned int __bitwise blk_insert_t;
+#define BLK_MQ_INSERT_AT_HEAD	((__force blk_insert_t)0x01)
 #endif
 
 struct io_cq;
@@ -61,7 +71,7 @@ struct elevator_mq_ops {
 	void (*prepare_request)(struct request *rq);
 	void (*finish_request)(struct request *rq);
 	void (*insert_requests)(struct blk_mq_hw_ctx *hctx,
-				struct list_head *list, bool at_head);
+				struct list_head *list, pvio_elv_insert_t flags);
 	struct request *(*dispatch_request)(struct blk_mq_hw_ctx *hctx);
 	bool (*has_work)(struct blk_mq_hw_ctx *hctx);
 	void (*completed_request)(struct request *rq, u64 now);
@@ -90,7 +100,9 @@ struct elevator_type {
 	struct elv_fs_entry *elevator_attrs;
 	const char *elevator_name;
 	const char *elevator_alias;
+#if PVIO_ELV_HAS_FEATURES
 	const unsigned int elevator_features;
+#endif
 	struct module *elevator_owner;
 #ifdef CONFIG_BLK_DEBUG_FS
 	const struct blk_mq_debugfs_attr *queue_debugfs_attrs;
@@ -108,7 +120,11 @@ struct elevator_queue {
 	void *elevator_data;
 	struct kobject kobj;
 	struct mutex sysfs_lock;	/* the core's, for the iosched/ attributes */
-	unsigned int registered:1;
+#if PVIO_ELV_HAS_FLAGS
+	unsigned long flags;		/* the core's (ELEVATOR_FLAG_*) */
+#else
+	unsigned int registered:1;	/* the core's */
+#endif
 	DECLARE_HASHTABLE(hash, ELV_HASH_BITS);
 };
 
@@ -117,4 +133,4 @@ struct elevator_queue *elevator_alloc(struct request_queue *q,
 int elv_register(struct elevator_type *e);
 void elv_unregister(struct elevator_type *e);
 
-#endif /* _PVIO_ELEVATOR_61_H */
+#endif /* _PVIO_ELEVATOR_H */
