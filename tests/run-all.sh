@@ -16,7 +16,8 @@
 # Then, for every other installed kernel (tools/kvers.sh: Debian's default
 # first, e.g. 6.1, then 6.12), a copy of the tree in build/kernels/<kernel>
 # runs KTIERS (default: kbuild vm nested) with KVER set to that kernel:
-#   kbuild  -Werror builds, sparse, DKMS and in-tree builds for that kernel
+#   kbuild  -Werror builds, sparse, the private elevator.h against the
+#           real one, DKMS and in-tree builds for that kernel
 # L1 boots the same kernel as its patched KVM, L2 the same as L1.
 # Each tier prints TAP (ok/not ok) or PASS:/FAIL:/SKIP: lines; a tier that
 # exits non-zero without reporting a failure counts as one failure.
@@ -51,6 +52,7 @@ tier_cmd() {
 kbuild_tier() {
 	local rc=0
 	"$R/tests/build/style.sh" || rc=1
+	"$R/tests/build/elevator-copy.sh" || rc=1
 	"$R/tests/build/dkms.sh" || rc=1
 	"$R/tests/build/intree.sh" || rc=1
 	make -s -C "$R" PVIO_FAULT_INJECTION=1 > /dev/null 2>&1 ||

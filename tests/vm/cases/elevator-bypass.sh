@@ -84,8 +84,10 @@ check "buffered-writer region intact" \
 	  "$(head -c 8388608 /tmp/pat | sum_of)" ]
 
 echo pvio-bypass > $Q
+check "pvio-bypass selected again after the switching" grep -q '\[pvio-bypass\]' $Q
 check "rmmod refused while selected (after the switching)" \
 	sh -c '! rmmod pvio_bypass 2>/dev/null'
+check "still loaded after that refused rmmod" loaded
 echo none > $Q
 check "pvio_bypass unloads once no queue uses it" rmmod pvio_bypass
 check "pvio-bypass gone from the list" sh -c "! grep -q pvio-bypass $Q"
