@@ -8,6 +8,8 @@
 #      the series and on every source file
 #   2. the series applies to linux-source-X.Y with patch -p1 --fuzz=0
 #   3. the files the series adds equal host/kvm/src/* and the ABI header
+# and, without --kver, that dkms.conf's BUILD_EXCLUSIVE_KERNEL admits the
+# kernels of exactly the series that have patches.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -112,6 +114,28 @@ for S in $SERIES; do
 		notok "$S: series adds exactly host/kvm/src/* and the ABI header (not checked)"
 	fi
 done
+
+if [ -z "$KVER" ]; then
+	# 6.1.0-57-amd64 and 6.12.9+bpo-amd64 style releases of every series
+	# with patches must match, those of the neighbouring series must not
+	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$HERE/dkms.conf")
+	bad=
+	for S in $SERIES; do
+		for k in "$S.0-1-amd64" "$S.9+bpo-amd64"; do
+			[[ $k =~ $re ]] || bad="$bad $k(not admitted)"
+		done
+		maj=${S%%.*} min=${S#*.}
+		for o in "$maj.$((min + 1))" "$maj.$((min - 1))" "$maj.${min}0" "$((maj - 1)).$min"; do
+			echo "$SERIES" | grep -qx "${o//./\\.}" && continue
+			[[ "$o.0-1-amd64" =~ $re ]] && bad="$bad $o.0-1-amd64(admitted)"
+		done
+	done
+	if [ -n "$re" ] && [ -z "$bad" ]; then
+		ok "dkms.conf BUILD_EXCLUSIVE_KERNEL '$re' admits the series $(echo $SERIES) and no other"
+	else
+		notok "dkms.conf BUILD_EXCLUSIVE_KERNEL '$re' vs series $(echo $SERIES):$bad"
+	fi
+fi
 
 echo "1..$n"
 echo "# host/kvm/check.sh: $((n - failed)) passed, $failed failed"
