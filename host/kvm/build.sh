@@ -7,7 +7,7 @@
 #   host/kvm/build.sh [--kver KVER] [--kdir DIR] [--out DIR] [--work DIR]
 #                     [--uapi FILE] [--force] [--prepare]
 #
-# The kernel series X.Y comes from KVER (6.1.0-57-amd64 -> 6.1): the patch
+# The kernel series X.Y comes from KVER (6.1.0-N-amd64 -> 6.1): the patch
 # series is host/kvm/patches/X.Y/ and the source linux-source-X.Y; a series
 # without patches fails at once.
 #
@@ -73,7 +73,7 @@ if [ -z "${KVER:-}" ]; then
 fi
 KDIR=${KDIR:-/lib/modules/$KVER/build}
 JOBS=${JOBS:-2}
-# the kernel series: 6.1.0-57-amd64 -> 6.1, 6.12.9+bpo-amd64 -> 6.12
+# the kernel series: 6.1.0-N-amd64 -> 6.1, 6.12.N+debM-amd64 -> 6.12
 SERIES=$(echo "$KVER" | sed -n 's/^\([0-9]\{1,\}\.[0-9]\{1,\}\)\([.+-].*\)\{0,1\}$/\1/p')
 [ -n "$SERIES" ] || die "cannot tell the kernel series X.Y of KVER '$KVER'"
 PATCHES=${PVIO_PATCHES:-$HERE/patches/$SERIES}

@@ -116,7 +116,7 @@ for S in $SERIES; do
 done
 
 if [ -z "$KVER" ]; then
-	# 6.1.0-57-amd64 and 6.12.9+bpo-amd64 style releases of every series
+	# 6.1.0-N-amd64 and 6.12.N+bpo-amd64 style releases of every series
 	# with patches must match, those of the neighbouring series must not
 	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$HERE/dkms.conf")
 	bad=

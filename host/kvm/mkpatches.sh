@@ -18,7 +18,7 @@
 #                      patch) to edit hooks by hand
 #   export             export the scratch tree's commits
 #
-# The series X.Y is KVER's (6.12.9+bpo-amd64 -> 6.12; KVER defaults to
+# The series X.Y is KVER's (6.12.N+debM-amd64 -> 6.12; KVER defaults to
 # tools/kver.sh).  --all does it for every series under host/kvm/patches.
 # LINUX_SRC= names another extracted source tree (one series only).
 # The scratch tree is build/host/patchwork-X.Y (base commit tagged "base").
