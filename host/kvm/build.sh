@@ -7,11 +7,16 @@
 #   host/kvm/build.sh [--kver KVER] [--kdir DIR] [--out DIR] [--work DIR]
 #                     [--uapi FILE] [--force] [--prepare]
 #
-# 1. copies the parts of linux-source-6.1 KVM needs into a scratch tree
+# The kernel series X.Y comes from KVER (6.1.0-N-amd64 -> 6.1): the patch
+# series is host/kvm/patches/X.Y/ and the source linux-source-X.Y; a series
+# without patches fails at once.
+#
+# 1. copies the parts of linux-source-X.Y KVM needs into a scratch tree
 #    (build/host/<KVER>/tree, or --work DIR; from the extracted
-#    /var/cache/pvio/linux-source-6.1 if it is there, else from
-#    /usr/src/linux-source-6.1.tar.xz),
-# 2. applies host/kvm/patches/*.patch with patch -p1 --fuzz=0 (fails loudly),
+#    /var/cache/pvio/linux-source-X.Y if it is there, else from
+#    /usr/src/linux-source-X.Y.tar.xz),
+# 2. applies host/kvm/patches/X.Y/*.patch with patch -p1 --fuzz=0 (fails
+#    loudly),
 # 3. checks that the files the series adds are byte-identical to their
 #    sources of truth (host/kvm/src/* and include/uapi/linux/pvio.h), so the
 #    series and the fuzzed code cannot drift apart,
@@ -29,6 +34,7 @@
 # clones of the same sources for the same kernel.
 #
 # Environment: KVER, KDIR, LINUX_SRC (an extracted tree), LINUX_TARBALL,
+# PVIO_PATCHES (the series directory, default host/kvm/patches/X.Y),
 # JOBS (default 2), PVIO_UAPI (= --uapi, path of pvio.h; the DKMS copy
 # has it as uapi/pvio.h), PVIO_HOST_WORK (= --work).
 
@@ -53,7 +59,7 @@ while [ $# -gt 0 ]; do
 	--uapi) PVIO_UAPI=$2; shift 2 ;;
 	--force) FORCE=1; shift ;;
 	--prepare) PREPARE=1; shift ;;
-	-h|--help) sed -n '3,30p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,/^$/{/^#/p}' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 done
@@ -67,8 +73,12 @@ if [ -z "${KVER:-}" ]; then
 fi
 KDIR=${KDIR:-/lib/modules/$KVER/build}
 JOBS=${JOBS:-2}
-LINUX_SRC=${LINUX_SRC:-/var/cache/pvio/linux-source-6.1}
-LINUX_TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+# the kernel series: 6.1.0-N-amd64 -> 6.1, 6.12.N+debM-amd64 -> 6.12
+SERIES=$(echo "$KVER" | sed -n 's/^\([0-9]\{1,\}\.[0-9]\{1,\}\)\([.+-].*\)\{0,1\}$/\1/p')
+[ -n "$SERIES" ] || die "cannot tell the kernel series X.Y of KVER '$KVER'"
+PATCHES=${PVIO_PATCHES:-$HERE/patches/$SERIES}
+LINUX_SRC=${LINUX_SRC:-/var/cache/pvio/linux-source-$SERIES}
+LINUX_TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-$SERIES.tar.xz}
 OUT=${OUT:-$REPO/host/build/$KVER}
 case "$OUT" in /*) ;; *) OUT=$PWD/$OUT ;; esac
 if [ "$PREPARE" = 1 ]; then
@@ -87,9 +97,13 @@ else
 	UAPI=$HERE/uapi/pvio.h
 fi
 
+if ! ls "$PATCHES"/*.patch >/dev/null 2>&1; then
+	have=$(cd "$HERE/patches" 2>/dev/null && ls -d -- */ 2>/dev/null | tr -d / | tr '\n' ' ')
+	have=${have% }
+	die "no pvio host patch series for Linux $SERIES (KVER $KVER): $PATCHES has no *.patch; series available: ${have:-none}"
+fi
 [ -d "$KDIR" ] || die "no kernel build tree at $KDIR (install linux-headers-$KVER)"
 [ -f "$UAPI" ] || die "ABI header pvio.h not found (looked at $UAPI)"
-ls "$HERE"/patches/*.patch >/dev/null 2>&1 || die "no patches in $HERE/patches"
 
 MODS="kvm kvm-amd kvm-intel"
 
@@ -97,7 +111,7 @@ MODS="kvm kvm-amd kvm-intel"
 key() {
 	{
 		echo "KVER=$KVER"
-		sha256sum "$HERE"/patches/*.patch "$HERE"/src/* "$HERE/build.sh" \
+		sha256sum "$PATCHES"/*.patch "$HERE"/src/* "$HERE/build.sh" \
 			"$UAPI" | awk '{print $1}'
 		sha256sum "$KDIR/Module.symvers" 2>/dev/null | awk '{print $1}'
 	} | sha256sum | awk '{print $1}'
@@ -155,7 +169,7 @@ elif [ -f "$LINUX_TARBALL" ]; then
 		die "extracting from $LINUX_TARBALL failed"
 	mv "$TREE/Makefile" "$TREE/Makefile.upstream"
 else
-	die "no Linux source: install linux-source-6.1 (or set LINUX_SRC/LINUX_TARBALL)"
+	die "no Linux source: install linux-source-$SERIES (or set LINUX_SRC/LINUX_TARBALL)"
 fi
 chmod -R u+w "$TREE"
 
@@ -170,8 +184,8 @@ if [ "$SVERSION" != "$KVERSION" ]; then
 fi
 
 # ---- patches -----------------------------------------------------------------
-for p in "$HERE"/patches/*.patch; do
-	say "applying $(basename "$p")"
+for p in "$PATCHES"/*.patch; do
+	say "applying $SERIES/$(basename "$p")"
 	patch -d "$TREE" -p1 --fuzz=0 --batch --forward --no-backup-if-mismatch \
 		--quiet < "$p" || die "$(basename "$p") does not apply to Linux $SVERSION"
 done

@@ -14,10 +14,11 @@ VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")
 DEST=${1:-/usr/src/pvio-host-$VER}
 
 rm -rf "$DEST"
-mkdir -p "$DEST/patches" "$DEST/src" "$DEST/uapi"
+mkdir -p "$DEST/src" "$DEST/uapi"
 sed "s/#MODULE_VERSION#/$VER/" "$HERE/dkms.conf" > "$DEST/dkms.conf"
 cp "$HERE/build.sh" "$DEST/"
-cp "$HERE"/patches/*.patch "$DEST/patches/"
+# every series: build.sh picks patches/X.Y for the kernel DKMS builds for
+cp -r "$HERE/patches" "$DEST/patches"
 cp "$HERE"/src/* "$DEST/src/"
 cp "$REPO/include/uapi/linux/pvio.h" "$DEST/uapi/pvio.h"
 echo "$DEST"

@@ -87,7 +87,8 @@ kvm_pick() {
 		echo "rig: no patched KVM: run make host, or set PVIO_KVM_MODULES" >&2
 		return 1
 	fi
-	[ -f "$KVMDIR/kvm.ko" ] && [ -f "$KVMDIR/kvm-amd.ko" ] ||
+	# Debian's own may be compressed (6.12: kvm.ko.xz)
+	compgen -G "$KVMDIR/kvm.ko*" > /dev/null && compgen -G "$KVMDIR/kvm-amd.ko*" > /dev/null ||
 		{ echo "rig: no kvm.ko and kvm-amd.ko in $KVMDIR" >&2; return 1; }
 }
 
@@ -96,6 +97,10 @@ kvm_pick() {
 rd_kvm() {
 	local k=$1$MODROOT/kernel/arch/x86/kvm
 	rd_kmods "$1" kvm-amd || return 1
+	[ "$KVMDIR" = "$MODROOT/kernel/arch/x86/kvm" ] && return 0
+	# Debian's may be compressed (6.12 ships kvm.ko.xz): with both there,
+	# depmod would list Debian's and L1 would load it instead of ours
+	rm -f "$k"/kvm.ko* "$k"/kvm-amd.ko*
 	cp "$KVMDIR/kvm.ko" "$KVMDIR/kvm-amd.ko" "$k/"
 }
 

@@ -87,9 +87,24 @@ apt_do() { # log-name apt-get args...
 	shift
 	apt-get -y "$@" > "$log" 2>&1 || { tail -20 "$log"; return 1; }
 }
-dkms_installed() { dkms status -m "$1" -v "$VER" -k "$KVER" 2>/dev/null | grep -q ': installed'; }
-mod_path() { modinfo -k "$KVER" -n "$1" 2>/dev/null; }
-under_dkms() { case $(mod_path "$1") in "/lib/modules/$KVER/updates/dkms/"*) return 0 ;; esac; return 1; }
+# dkms_installed MODULE [KERNEL], mod_path MODULE [KERNEL], under_dkms
+# MODULE [KERNEL]: KERNEL defaults to $KVER
+dkms_installed() { dkms status -m "$1" -v "$VER" -k "${2:-$KVER}" 2>/dev/null | grep -q ': installed'; }
+mod_path() { modinfo -k "${2:-$KVER}" -n "$1" 2>/dev/null; }
+under_dkms() { case $(mod_path "$1" "${2:-}") in "/lib/modules/${2:-$KVER}/updates/dkms/"*) return 0 ;; esac; return 1; }
+# the other installed kernels pvio-host-dkms builds for: those of a series
+# with a host patch series (host/kvm/patches/X.Y) whose linux-source-X.Y
+# is installed; dh_dkms's postinst builds for them when it builds for
+# every kernel (a chroot or container, as here) or they are the newest
+host_others() {
+	local k s
+	for k in $("$ROOT/tools/kvers.sh"); do
+		[ "$k" = "$KVER" ] && continue
+		s=$(echo "$k" | sed -n 's/^\([0-9]*\.[0-9]*\)[.+-].*/\1/p')
+		[ -n "$s" ] && ls "$ROOT/host/kvm/patches/$s"/*.patch > /dev/null 2>&1 &&
+			[ -f "/usr/src/linux-source-$s.tar.xz" ] && echo "$k"
+	done
+}
 gone() { # name paths...: none of the paths exists
 	local name=$1 p left=""
 	shift
@@ -176,6 +191,12 @@ check "dkms status: pvio-host/$VER installed for $KVER" dkms_installed pvio-host
 for m in kvm kvm-amd kvm-intel; do
 	check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
 done
+# the postinst's "Building for A and B" names the kernels it tried
+for k in $(host_others); do
+	grep -qF "$k" <(grep '^Building for ' "$OUT/install-host.log") || continue
+	check "dkms status: pvio-host/$VER installed for $k too (its own series)" dkms_installed pvio-host "$k"
+	check "modinfo -k $k finds kvm under updates/dkms" under_dkms kvm "$k"
+done
 check "dkms status: built and installed modules are the same" \
 	eval "! dkms status -m pvio-host | grep -q WARNING"
 check "the installed kvm.ko has pvio_enable" \
@@ -188,8 +209,10 @@ check "apt-get purge pvio-host-dkms" apt_do purge-host purge pvio-host-dkms
 check "dkms status: no pvio-host" eval "[ -z \"\$(dkms status -m pvio-host 2>/dev/null)\" ]"
 check "modinfo -k $KVER finds Debian's kvm again ($stock_kvm)" \
 	eval "[ -n '$stock_kvm' ] && [ \"\$(mod_path kvm)\" = '$stock_kvm' ]"
+# shellcheck disable=SC2046 # one path per kernel
 gone "nothing left of pvio-host-dkms" "/usr/src/pvio-host-$VER" /var/lib/dkms/pvio-host \
 	"/lib/modules/$KVER/updates/dkms/kvm.ko" \
+	$(for k in $(host_others); do echo "/lib/modules/$k/updates/dkms/kvm.ko"; done) \
 	/usr/share/dkms/modules_to_force_install/pvio-host-dkms
 
 state > "$OUT/state.after"

@@ -533,6 +533,22 @@ static int pvio_complete_userspace(struct kvm_vcpu *vcpu)
 }
 
 /**
+ * kvm_pvio_exit_pending - whether KVM_HC_PVIO just set up an exit
+ * @vcpu: the vCPU whose hypercall was handled
+ *
+ * For a hypercall path that only passes the return value up, as Linux
+ * 6.12's __kvm_emulate_hypercall() does to kvm_emulate_hypercall():
+ * true if kvm_pvio_hypercall() returned 0 on this exit.  KVM_RUN clears
+ * complete_userspace_io before the guest runs again.
+ *
+ * Return: true if the vCPU must exit to userspace, RAX and RIP untouched.
+ */
+bool kvm_pvio_exit_pending(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.complete_userspace_io == pvio_complete_userspace;
+}
+
+/**
  * kvm_pvio_hypercall - handle KVM_HC_PVIO
  * @vcpu:  the calling vCPU, at CPL 0
  * @fn:    PVIO_FN_PROBE, or PVIO_FN_BATCH / PVIO_FN_RESUME(next) (RBX)

@@ -12,5 +12,6 @@ int kvm_pvio_enable_cap(struct kvm *kvm, const u64 *args);
 int kvm_pvio_hypercall(struct kvm_vcpu *vcpu, unsigned long fn,
 		       unsigned long gpa, unsigned long count,
 		       unsigned long *ret);
+bool kvm_pvio_exit_pending(struct kvm_vcpu *vcpu);
 
 #endif /* ARCH_X86_KVM_PVIO_H */
