@@ -242,7 +242,7 @@ else
 	check "$QBIN -> $QLIB" eval "[ -x '$QLIB' ] && [ \"\$(readlink -f '$QBIN')\" = '$QLIB' ]"
 	check "$QDOC has the patches it was built from, BUILD-INFO, README; the man page" eval \
 		"[ \$(ls '$QDOC'/patches/*.patch | wc -l) = $(ls "$ROOT"/host/qemu/patches/*.patch | wc -l) ] &&
-		 [ -s '$QDOC/BUILD-INFO' ] && [ -f '$QDOC/README.md' ] && [ -f '$QMAN' ]"
+		 [ -s '$QDOC/BUILD-INFO' ] && [ -f '$QDOC/README.md.gz' ] && [ -f '$QMAN' ]"
 	"$QBIN" --version 2>&1 | head -1 | sed 's/^/# /'
 	check "pvio-qemu-system-x86_64 --version: QEMU 10.0.2" \
 		eval "'$QBIN' --version | grep -q '^QEMU emulator version 10\.0\.2\$'"
