@@ -8,6 +8,10 @@
 # running kvm.  The pvio-guest tuned profile is loaded with tuned's own
 # profile code (no daemon here: tuned-adm verify needs it).  Whatever
 # happens, the trap purges both packages, so the machine is left as found.
+# pvio-qemu (the patched QEMU of host/qemu) last: install, run it (version,
+# accelerator properties, a TCG boot to SeaBIOS, info pvio, and a boot that
+# must fail with the firmware hidden), purge; Debian's qemu-system-x86 and
+# the firmware packages must be untouched.
 # Prints TAP.  Needs root and apt (Debian); skips otherwise.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +20,7 @@ OUT=$ROOT/build/pkg
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ROOT/dkms.conf")
 KVERS=$("$ROOT/tools/kvers.sh")
 GUEST_MODS=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' "$ROOT/dkms.conf")
-PKGS="pvio-dkms pvio-host-dkms"
+PKGS="pvio-dkms pvio-host-dkms pvio-qemu"
 RULE=/lib/udev/rules.d/60-pvio-bypass.rules
 MODCONF=/etc/modprobe.d/pvio-dkms.conf
 PROFILE=/usr/lib/tuned/pvio-guest/tuned.conf
@@ -214,6 +218,110 @@ gone "nothing left of pvio-host-dkms" "/usr/src/pvio-host-$VER" /var/lib/dkms/pv
 	"/lib/modules/$KVER/updates/dkms/kvm.ko" \
 	$(for k in $(host_others); do echo "/lib/modules/$k/updates/dkms/kvm.ko"; done) \
 	/usr/share/dkms/modules_to_force_install/pvio-host-dkms
+
+# ---- pvio-qemu ----------------------------------------------------------------
+QLIB=/usr/lib/pvio/qemu-system-x86_64
+QBIN=/usr/bin/pvio-qemu-system-x86_64
+QDOC=/usr/share/doc/pvio-qemu
+QMAN=/usr/share/man/man1/pvio-qemu-system-x86_64.1.gz
+QFW_DIRS="/usr/share/seabios /usr/share/qemu /usr/lib/ipxe/qemu"
+# Debian's QEMU and the firmware: package states and dpkg's file check
+debian_qemu() {
+	local p
+	for p in qemu-system-x86 qemu-system-data seabios ipxe-qemu; do
+		echo "$p $(dpkg-query -W -f '${Version} ${db:Status-Status}' "$p" 2>&1)"
+		dpkg --verify "$p" 2>&1
+	done
+	ls -l /usr/bin/qemu-system-x86_64 2>&1
+}
+debian_qemu > "$OUT/debian-qemu.before"
+# a TCG PC to the BIOS: SeaBIOS prints its banner on the debug port 0x402;
+# the e1000 needs its option ROM (ipxe-qemu).  Once the banner is there the
+# monitor gets "info pvio" and "quit".  Output in $OUT/boot.{out,dbg}.
+qemu_boot() {
+	local rc
+	rm -f "$OUT/boot.dbg"
+	{
+		for _ in $(seq 150); do
+			grep -q 'SeaBIOS (version' "$OUT/boot.dbg" 2>/dev/null && break
+			sleep 0.2
+		done
+		printf 'info pvio\nquit\n'
+	} | timeout 60 "$QBIN" -M pc -accel tcg -display none -nodefaults \
+		-serial none -monitor stdio \
+		-chardev file,id=dbg,path="$OUT/boot.dbg" -device isa-debugcon,iobase=0x402,chardev=dbg \
+		-netdev user,id=n -device e1000,netdev=n > "$OUT/boot.out" 2>&1
+	rc=$?
+	tr -d '\r' < "$OUT/boot.out" > "$OUT/boot.txt"
+	return $rc
+}
+# the same machine in a private mount namespace with empty tmpfs over the
+# firmware directories: it must not start.  (-L EMPTYDIR does not do: the
+# configured firmware path is searched after the -L directories.)
+qemu_nofw() {
+	# shellcheck disable=SC2016 # "$d" and "$@" are the inner shell's
+	echo quit | timeout 60 unshare -m sh -c '
+		for d in '"$QFW_DIRS"'; do mount -t tmpfs -o size=1m pvio-nofw "$d" || exit 99; done
+		exec "$@"' sh "$QBIN" -M pc -accel tcg -display none -nodefaults \
+		-serial none -monitor stdio > "$OUT/nofw.out" 2>&1
+}
+
+if [ -f "$ROOT/build/deb/qemu-skipped" ] || [ -z "$(deb pvio-qemu)" ]; then
+	not_ok "make deb built pvio-qemu ($(cat "$ROOT/build/deb/qemu-skipped" 2>/dev/null || echo 'no .deb'))"
+else
+	ok "make deb built pvio-qemu"
+	check "apt-get install ./pvio-qemu_${VER}_amd64.deb" apt_do install-qemu install "$(deb pvio-qemu)"
+	deps=$(dpkg-query -W -f '${Depends}' pvio-qemu 2>/dev/null)
+	echo "# Depends: $deps"
+	depends_on() { # packages...: all in pvio-qemu's Depends
+		local d
+		for d in "$@"; do echo "$deps" | grep -qE "(^|, )$d( |,|\$)" || return 1; done
+	}
+	check "Depends: libraries from dh_shlibdeps, seabios, ipxe-qemu, qemu-system-data" \
+		depends_on libc6 libglib2.0-0 libslirp0 libfdt1 zlib1g seabios ipxe-qemu qemu-system-data
+	check "$QBIN -> $QLIB" eval "[ -x '$QLIB' ] && [ \"\$(readlink -f '$QBIN')\" = '$QLIB' ]"
+	check "$QDOC has the patches it was built from, BUILD-INFO, README; the man page" eval \
+		"[ \$(ls '$QDOC'/patches/*.patch | wc -l) = $(ls "$ROOT"/host/qemu/patches/*.patch | wc -l) ] &&
+		 [ -s '$QDOC/BUILD-INFO' ] && [ -f '$QDOC/README.md.gz' ] && [ -f '$QMAN' ]"
+	"$QBIN" --version 2>&1 | head -1 | sed 's/^/# /'
+	check "pvio-qemu-system-x86_64 --version: QEMU 10.0.2" \
+		eval "'$QBIN' --version | grep -q '^QEMU emulator version 10\.0\.2\$'"
+	"$QBIN" -object kvm-accel,help > "$OUT/accel-help.txt" 2>&1
+	grep pvio "$OUT/accel-help.txt" | sed 's/^/# /'
+	check "-object kvm-accel,help lists pvio-batch=<OnOffAuto> and pvio-settle-us=<uint32>" eval \
+		"grep -q '^  pvio-batch=<OnOffAuto> ' '$OUT/accel-help.txt' && grep -q '^  pvio-settle-us=<uint32> ' '$OUT/accel-help.txt'"
+	qemu_boot
+	rc=$?
+	head -1 "$OUT/boot.dbg" 2>/dev/null | sed 's/^/# debugcon: /'
+	check "a TCG pc with an e1000 boots to SeaBIOS and quits from the monitor (rc $rc)" \
+		eval "[ $rc = 0 ] && grep -q '^SeaBIOS (version' '$OUT/boot.dbg'"
+	grep -E '^[a-z-]+: ' "$OUT/boot.txt" | sed 's/^/# info pvio: /'
+	check "info pvio in its monitor: pvio-batch (off under TCG), pvio-settle-us, exits" eval \
+		"grep -q '^pvio-batch: off\$' '$OUT/boot.txt' && grep -q '^pvio-settle-us: 2000\$' '$OUT/boot.txt' &&
+		 grep -q '^exits: 0\$' '$OUT/boot.txt'"
+	if unshare -m true 2> /dev/null; then
+		qemu_nofw
+		rc=$?
+		grep -v '^QEMU.*monitor' "$OUT/nofw.out" | head -2 | sed 's/^/# firmware hidden: /'
+		if [ $rc = 99 ]; then
+			ok "with $QFW_DIRS empty it does not start # SKIP cannot mount tmpfs"
+		else
+			check "with $QFW_DIRS empty it does not start (rc $rc)" eval \
+				"[ $rc != 0 ] && grep -q 'could not load PC BIOS' '$OUT/nofw.out'"
+		fi
+	else
+		ok "with $QFW_DIRS empty it does not start # SKIP no unshare -m here"
+	fi
+	check "apt-get purge pvio-qemu" apt_do purge-qemu purge pvio-qemu
+	gone "nothing left of pvio-qemu" /usr/lib/pvio "$QBIN" "$QDOC" "$QMAN"
+fi
+debian_qemu > "$OUT/debian-qemu.after"
+if diff "$OUT/debian-qemu.before" "$OUT/debian-qemu.after" > "$OUT/debian-qemu.diff"; then
+	ok "Debian's qemu-system-x86, qemu-system-data, seabios, ipxe-qemu untouched"
+else
+	sed 's/^/# /' "$OUT/debian-qemu.diff" | head -20
+	not_ok "Debian's qemu-system-x86, qemu-system-data, seabios, ipxe-qemu untouched"
+fi
 
 state > "$OUT/state.after"
 if diff "$OUT/state.before" "$OUT/state.after" > "$OUT/state.diff"; then
