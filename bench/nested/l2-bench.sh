@@ -88,33 +88,6 @@ dd_pair() {
 	res "$1.scheduler" "$(cat "/sys/block/$2/queue"/scheduler)"
 }
 
-# fio_lat NAME FILE: fio's completion latency percentiles 50 and 99 from
-# its text output (--percentile_list=50:99), in microseconds, as results
-fio_lat() {
-	awk -v n="$1" '
-		/clat percentiles/ { f = 1; if ($3 ~ /nsec/) f = 0.001; if ($3 ~ /msec/) f = 1000 }
-		/th=\[/ {
-			l = $0
-			while (match(l, /[0-9.]+th=\[ *[0-9]+/)) {
-				e = substr(l, RSTART, RLENGTH); l = substr(l, RSTART + RLENGTH)
-				split(e, a, /th=\[ */); p[a[1] + 0] = a[2] * f
-			}
-		}
-		END { printf "%s.p50_us %s\n%s.p99_us %s\n", n, p[50], n, p[99] }' "$2" |
-		while read -r k v; do res "$k" "$v"; done
-}
-
-# fio_pair NAME DEV: CMDS 4 KiB direct writes, then reads, at random
-# offsets in the first 64 MiB, one at a time (QD1): completion latency
-fio_pair() {
-	for rw in write read; do
-		timed "$1.fio_$rw" fio --name=qd1 --filename="/dev/$2" --size=64M \
-			--bs=4k --rw=rand$rw --number_ios="$CMDS" --ioengine=psync \
-			--direct=1 --thread --percentile_list=50:99 > /tmp/fio.out 2>&1
-		fio_lat "$1.fio_$rw" /tmp/fio.out
-	done
-}
-
 # attach_disk DRIVER: load it (and pvio for pata_pvio); the disk name in DEV
 attach_disk() {
 	case $1 in
@@ -158,7 +131,6 @@ ata() {
 	for d in $DRIVERS; do
 		if ! attach_disk "$d"; then res "$d.error" "no disk"; continue; fi
 		dd_pair "$d" "$DEV"
-		fio_pair "$d" "$DEV"
 		detach_disk "$d"
 	done
 }

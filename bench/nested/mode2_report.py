@@ -31,8 +31,6 @@ COLS = [  # (column index in report.sh's row, heading)
     (7, "hypercalls / cmd"),
     (9, "MB/s (L2 clock)"),
     ("cpu", "L1 CPU us / cmd"),
-    ("p50", "fio QD1 p50 us"),
-    ("p99", "fio QD1 p99 us"),
 ]
 TARGET_USER = 1.1
 TARGET_TOTAL = 2.0
@@ -62,16 +60,12 @@ def snap_of(path, name, key):
 
 
 def extra_cells(path, drv, d, cmds):
-    """L1 CPU time per command of the dd window; fio's latency percentiles"""
+    """L1 CPU time per command of the dd window"""
     out = {}
     a = snap_of(path, f"{drv}.{d}.0", "l2cpu_ns")
     b = snap_of(path, f"{drv}.{d}.1", "l2cpu_ns")
     if a is not None and b is not None and cmds:
         out["cpu"] = (b - a) / 1000.0 / cmds
-    for q in ("p50", "p99"):
-        v = res_of(path, f"{drv}.fio_{d}.{q}_us")
-        if v:
-            out[q] = float(v)
     return out
 
 
@@ -142,9 +136,8 @@ def main(files):
     print(f"Workload per driver: busybox `dd bs=4k count={meta['cmds']}` with oflag=direct (write) and")
     print("iflag=direct (read), each between two marks, the empty window subtracted (bench/nested/report.sh).")
     print("L1 CPU us / cmd: the CPU time of L2's QEMU in L1 (all its threads; KVM runs in the vCPU")
-    print("threads) over the dd window, divided by the commands (nothing subtracted).  fio QD1:")
-    print(f"`fio --rw=randwrite|randread --bs=4k --direct=1 --ioengine=psync --number_ios={meta['cmds']}`")
-    print("over the first 64 MiB, completion latency percentiles on L2's clock.")
+    print("threads) over the dd window, divided by the commands (nothing subtracted); \"-\" for runs")
+    print("from before the rig recorded it.")
     print("Cells: median over the rounds [min-max]; a count equal in every round says so.")
     print()
     print("| row | direction | " + " | ".join(h for _, h in COLS) + " |")
@@ -159,7 +152,7 @@ def main(files):
     names = {c: n for c, label, n, _ in ROWS if label.startswith("pata_pvio")}
     for cfg, runs_ in sorted(irqless.items()):
         print(f"- {names.get(cfg, cfg)}: commands completed in their issue flush without an "
-              f"interrupt / missed (dd and fio, both directions, per run): "
+              f"interrupt / missed (both directions, per run): "
               + ", ".join(f"{d}/{m}" for d, m in runs_))
     print()
     print("Targets (issue 15), from the medians:")

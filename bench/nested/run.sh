@@ -103,9 +103,6 @@ if [ $NET = 1 ]; then
 	rd_bins "$R2" iperf3 || die "iperf3 missing"
 	cp "$OUT/nb_rr" "$R2/bin/"
 fi
-if [[ " $PARTS " == *" ata "* ]]; then
-	rd_bins "$R2" fio || die "fio missing (tools/deps.sh)"
-fi
 if [[ " $PARTS " == *" bonnie "* ]]; then
 	rd_bins "$R2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
 	mkdir -p "$R2/etc"

@@ -129,8 +129,10 @@ for k in $(echo "$KVERS" | tail -n +2); do
 	check "dkms status: pvio/$VER installed for $k too" env KVER="$k" sh -c \
 		"dkms status -m pvio -v '$VER' -k '$k' | grep -q ': installed'"
 	dkms remove "pvio/$VER" -k "$k" > "$OUT/remove-$k.log" 2>&1
-	check "after dkms remove -k $k, nothing for $k" \
-		eval "! dkms status -m pvio -v '$VER' -k '$k' | grep -q ."
+	dkms status -m pvio 2>/dev/null | sed 's/^/# after remove: /'
+	check "after dkms remove -k $k, pvio is not installed for $k" \
+		eval "! dkms status -m pvio -v '$VER' -k '$k' 2>/dev/null | grep -q ': installed' &&
+		      ! modinfo -k '$k' -n pvio 2>/dev/null | grep -q /updates/dkms/"
 	/etc/kernel/header_postinst.d/dkms "$k" > "$OUT/autoinstall-$k.log" 2>&1
 	check "the headers hook for $k (dkms autoinstall) builds and installs pvio again" \
 		eval "dkms status -m pvio -v '$VER' -k '$k' | grep -q ': installed' &&

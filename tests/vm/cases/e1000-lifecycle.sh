@@ -56,12 +56,16 @@ for mode in 1 0; do
 	check "$m five ifdown/ifup cycles, ping after each" [ $k = 5 ]
 
 	a=$(echo "sum $N flap$mode" | nc $PEER)
-	# The reader takes 1 MiB, pauses 2 s, then reads on: the interface
-	# goes down during the pause, so the transfer is surely under way, and
-	# the window reopens while it is down, so frames meet a down link.
+	# The reader takes 1 MiB, pauses until /tmp/go appears, then reads on:
+	# the interface goes down during the pause, so the transfer is surely
+	# under way, and the window reopens while it is down, so frames meet a
+	# down link.  (A fixed pause lost that race on a loaded host.)
 	: > /tmp/rx
+	rm -f /tmp/go
 	echo "send $N flap$mode" | nc $PEER |
-		{ dd bs=4096 count=256 2>/dev/null; sleep 2; cat; } >> /tmp/rx &
+		{ dd bs=4096 count=256 2>/dev/null
+		  while [ ! -e /tmp/go ]; do sleep 0.1; done
+		  cat; } >> /tmp/rx &
 	bg=$!
 	i=0
 	while [ "$(wc -c < /tmp/rx)" -lt 1048576 ] && [ $i -lt 600 ]; do
@@ -71,6 +75,7 @@ for mode in 1 0; do
 	got=$(wc -c < /tmp/rx)
 	check "$m that transfer was under way at ifdown ($got bytes in)" \
 		[ "$got" -gt 0 -a "$got" -lt $N ]
+	touch /tmp/go
 	sleep 3
 	ip link set "$nic" up
 	wait "$bg"
