@@ -37,7 +37,7 @@ tier_cmd() {
 	case $1 in
 	unit) echo "$R/tests/unit/run.sh" ;;
 	build) echo "$R/tests/build/run.sh" ;;
-	kbuild) echo "kbuild_tier" ;;
+	kbuild) echo "$R/tests/build/run.sh --kernel-only" ;;
 	fuzz) [ -x "$R/tests/fuzz/run.sh" ] && echo "$R/tests/fuzz/run.sh" ;;
 	vm) echo "$R/tests/vm/run.sh" ;;
 	nested) [ -x "$R/tests/nested/run.sh" ] && echo "nested_tier" ;;
@@ -45,19 +45,6 @@ tier_cmd() {
 	pkg) echo "$R/tests/pkg/run.sh" ;;
 	fresh) echo "$R/tests/fresh/run.sh" ;;
 	esac
-}
-
-# the build tier's kernel-specific half, for another kernel; leaves the
-# modules (with the test hooks) built for the vm and nested tiers
-kbuild_tier() {
-	local rc=0
-	"$R/tests/build/style.sh" || rc=1
-	"$R/tests/build/elevator-copy.sh" || rc=1
-	"$R/tests/build/dkms.sh" || rc=1
-	"$R/tests/build/intree.sh" || rc=1
-	make -s -C "$R" PVIO_FAULT_INJECTION=1 > /dev/null 2>&1 ||
-		{ echo "not ok - rebuild modules for the vm tier"; rc=1; }
-	return $rc
 }
 
 # the nested tier proves the host handler: build the patched KVM first
