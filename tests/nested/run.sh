@@ -12,7 +12,7 @@
 # tests/lib/rig.sh, tests/nested/l1-init.sh and l2-init.sh; this tier's
 # parts are l1-smoke.sh (the patched KVM's parameters and counters),
 # l1-vmm.sh (the VMM's cases; L2's results as TAP) and
-# l2-tests.sh (pvio_selftest, 64 MiB through pata_pvio, 64 MiB each way
+# l2-tests.sh (pvio_selftest, 64 MiB through pata_pvio, 16 MiB each way
 # through e1000_pvio napi=1 and napi=0).  See tests/nested/README.md.
 #
 # The KVM modules come from $PVIO_KVM_MODULES (a directory with kvm.ko and
