@@ -26,11 +26,18 @@
 #            default set: BENCH=mode2 make bench
 # BENCH="native nested sched net" picks (default: those four); a PNG chart of
 # whatever results exist is drawn at the end (bench/chart.py).
+# Results go to bench/results/ for the kernel tools/kver.sh picks by default
+# and to bench/results/linux-X.Y/ for any other (KVER=... make bench), so a
+# run on 6.12 sits beside the 6.1 one instead of replacing it.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-RES=$ROOT/bench/results
-mkdir -p "$RES"
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
+RES=$ROOT/bench/results
+if [ "$KVER" != "$(env -u KVER "$ROOT/tools/kver.sh")" ]; then
+	RES=$RES/linux-$(echo "$KVER" | cut -d. -f1-2)
+fi
+mkdir -p "$RES"
+export KVER
 rc=0
 
 # bench_native: pvio's native transport against direct outb, product build
@@ -45,7 +52,7 @@ bench_native() {
 	{
 		echo "# Native-transport overhead"
 		echo
-		echo "$(date -u +%Y-%m-%d), \`make bench\` (BENCH=native), guest kernel $KVER under QEMU TCG (-cpu qemu64, 1 vCPU),"
+		echo "$(date -u +%Y-%m-%d), \`make bench\` (BENCH=native), guest kernel $KVER under $(qemu-system-x86_64 --version | head -1) TCG (-cpu qemu64, 1 vCPU),"
 		echo "product build (no test hooks), $(sed -n 's/.*BENCH round=1 pvio_bench: \(transport=.*\)/\1/p' "$log")."
 		echo "A batch is 8 OUTs to the COM1 scratch register (0x3ff). Each round is one load of"
 		echo "pvio_bench, which reports the medians of its interleaved rounds (times, and ratio per round)."
@@ -74,7 +81,7 @@ bench_nested() {
 	local out=$ROOT/build/bench-nested r
 	NB_OUT=$out NB_PARTS=${NB_PARTS:-uart ata bonnie} "$ROOT/bench/nested/run.sh" ||
 		{ echo "bench: nested run failed, see $out"; return 1; }
-	cp "$out/results.txt" "$RES/nested-raw.txt"
+	sed "s|$ROOT/||g" "$out/results.txt" > "$RES/nested-raw.txt"
 	nested_report
 	cat "$RES/nested-uart.md" "$RES/nested-ata.md"
 }
@@ -145,7 +152,7 @@ bench_net() {
 	local out=$ROOT/build/bench-net
 	NB_PARTS=net NB_OUT=$out "$ROOT/bench/nested/run.sh" ||
 		{ echo "bench: nested net run failed, see $out"; return 1; }
-	cp "$out/results.txt" "$RES/nested-net-raw.txt"
+	sed "s|$ROOT/||g" "$out/results.txt" > "$RES/nested-net-raw.txt"
 	net_report
 	cat "$RES/nested-e1000.md"
 }
