@@ -11,7 +11,8 @@
 # background window, 0: none), bench.bonnie_mb=N (bonnie++ file size); for the net part
 # bench.net_drivers="e1000 e1000_pvio1 e1000_pvio0 virtio_net",
 # bench.pings, bench.bulk_mb, bench.tcp_mb, bench.udp_secs, bench.udp_rate,
-# bench.rr (see bench/nested/run.sh).
+# bench.rr; bench.lat_ops=N (QD1 latency samples per direction after each
+# dd pair, 0: none) (see bench/nested/run.sh).
 
 FLUSHES=$(arg bench.flushes); FLUSHES=${FLUSHES:-1000}
 CMDS=$(arg bench.cmds); CMDS=${CMDS:-2048}
@@ -26,6 +27,7 @@ TCP_MB=$(arg bench.tcp_mb); TCP_MB=${TCP_MB:-8}
 UDP_SECS=$(arg bench.udp_secs); UDP_SECS=${UDP_SECS:-3}
 UDP_RATE=$(arg bench.udp_rate); UDP_RATE=${UDP_RATE:-20M}
 RR=$(arg bench.rr); RR=${RR:-1000}
+LAT_OPS=$(arg bench.lat_ops); LAT_OPS=${LAT_OPS:-0}
 
 now() { cut -d' ' -f1 /proc/uptime; }
 # timed NAME CMD...: CMD between marks NAME.0 and NAME.1, L2 seconds as a result
@@ -80,12 +82,18 @@ uart() {
 	uart_flushes hypercall
 }
 
-# dd_pair NAME DEV: CMDS direct 4 KiB writes, then CMDS direct reads
+# dd_pair NAME DEV: CMDS direct 4 KiB writes, then CMDS direct reads; then
+# (outside the marked windows) LAT_OPS random ones of each, timed one by one
+# on L2's clock by nb_lat (bench/nested/nb_lat.c) for the latency columns
 dd_pair() {
 	# dd's record counts would go to the serial console: UART exits
 	timed "$1.write" dd if=/dev/zero of="/dev/$2" bs=4k count="$CMDS" oflag=direct 2>/tmp/dd.log
 	timed "$1.read" dd if="/dev/$2" of=/dev/null bs=4k count="$CMDS" iflag=direct 2>>/tmp/dd.log
 	res "$1.scheduler" "$(cat "/sys/block/$2/queue"/scheduler)"
+	[ "$LAT_OPS" -gt 0 ] || return 0
+	for d in write read; do
+		res "$1.lat.$d" "$(nb_lat "/dev/$2" $d "$LAT_OPS" 2>&1)"
+	done
 }
 
 # attach_disk DRIVER: load it (and pvio for pata_pvio); the disk name in DEV

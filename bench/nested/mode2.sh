@@ -15,14 +15,14 @@
 # $NB_MODE2_OUT/<round>-<config>/results.txt; bench/nested/mode2_report.py
 # turns them into bench/results/nested-mode2.md (median and min-max).
 #
-# Env: NB_ROUNDS=5  NB_CMDS=512  NB_MODE2_OUT=build/bench-mode2
+# Env: NB_ROUNDS=5  NB_CMDS=512  NB_LAT_OPS=500  NB_MODE2_OUT=build/bench-mode2
 #      NB_SETTLE_US (pvio-settle-us of m2, default QEMU's), and those of
 #      bench/nested/run.sh.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${NB_ROUNDS:-5}
 OUT=${NB_MODE2_OUT:-$ROOT/build/bench-mode2}
-export NB_PARTS=ata NB_BG=0 NB_CMDS=${NB_CMDS:-512}
+export NB_PARTS=ata NB_BG=0 NB_CMDS=${NB_CMDS:-512} NB_LAT_OPS=${NB_LAT_OPS:-500}
 
 make -s -C "$ROOT" host qemu || exit 1
 QEMU_PVIO=$("$ROOT/host/qemu/build.sh" --print-binary) || exit 1

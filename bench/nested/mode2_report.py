@@ -31,6 +31,8 @@ COLS = [  # (column index in report.sh's row, heading)
     (7, "hypercalls / cmd"),
     (9, "MB/s (L2 clock)"),
     ("cpu", "L1 CPU us / cmd"),
+    ("p50", "QD1 latency p50 us"),
+    ("p99", "QD1 latency p99 us"),
 ]
 TARGET_USER = 1.1
 TARGET_TOTAL = 2.0
@@ -60,12 +62,18 @@ def snap_of(path, name, key):
 
 
 def extra_cells(path, drv, d, cmds):
-    """L1 CPU time per command of the dd window"""
+    """L1 CPU time per command of the dd window; nb_lat's percentiles"""
     out = {}
     a = snap_of(path, f"{drv}.{d}.0", "l2cpu_ns")
     b = snap_of(path, f"{drv}.{d}.1", "l2cpu_ns")
     if a is not None and b is not None and cmds:
         out["cpu"] = (b - a) / 1000.0 / cmds
+    lat = dict(kv.partition("=")[::2] for kv in res_of(path, f"{drv}.lat.{d}").split())
+    for k in ("p50", "p99"):
+        try:
+            out[k] = float(lat[k + "_us"])
+        except (KeyError, ValueError):
+            pass
     return out
 
 
@@ -106,6 +114,8 @@ def main(files):
         meta["l0"] = res_of(res, "l0_host")
         meta["cmds"] = res_of(res, "cmds")
         meta["qemu"] = cfg_line[2] if len(cfg_line) > 2 else ""
+        meta["l2_qemu"] = res_of(res, "l2_vmm_version") or "the patched QEMU"
+        meta["lat_ops"] = re.sub(r"^n=(\d+).*", r"\1", res_of(res, "pata_pvio.lat.write")) or "-"
         table = ata_rows(res)
         irq = re.search(r"done=(\d+) missed=(\d+)", res_of(res, "pata_pvio.irqless"))
         if irq:
@@ -132,12 +142,15 @@ def main(files):
     print(f"{meta['date']}, `make bench BENCH=mode2` (bench/nested/mode2.sh), {len(rounds)} rounds;")
     print(f"each round boots L1 four times (configurations m1, m2, m0, cp; the first one rotates,")
     print(f"and m1's driver order rotates).  L1 kernel {meta['l1_kernel']} with the patched KVM under TCG on L0")
-    print(f"({meta['l0']}); L2 on the patched QEMU 10.0.2 ({meta['qemu']}; make qemu).")
+    print(f"({meta['l0']}); L2 on {meta['l2_qemu']} ({meta['qemu']}; make qemu).")
     print(f"Workload per driver: busybox `dd bs=4k count={meta['cmds']}` with oflag=direct (write) and")
     print("iflag=direct (read), each between two marks, the empty window subtracted (bench/nested/report.sh).")
     print("L1 CPU us / cmd: the CPU time of L2's QEMU in L1 (all its threads; KVM runs in the vCPU")
     print("threads) over the dd window, divided by the commands (nothing subtracted); \"-\" for runs")
     print("from before the rig recorded it.")
+    print(f"QD1 latency: after each dd pair, outside the counted windows, {meta['lat_ops']} random 4 KiB")
+    print("O_DIRECT writes, then reads, in the first 8 MiB, each timed on L2's clock (bench/nested/nb_lat.c;")
+    print("nearest-rank percentiles of the run, then the median of those over the rounds).")
     print("Cells: median over the rounds [min-max]; a count equal in every round says so.")
     print()
     print("| row | direction | " + " | ".join(h for _, h in COLS) + " |")

@@ -20,6 +20,8 @@
 #        net part (NB_PARTS="net"): NB_NET_DRIVERS="e1000 e1000_pvio1
 #        e1000_pvio0 virtio_net"  NB_PINGS=300  NB_BULK_MB=8  NB_TCP_MB=8
 #        NB_UDP_SECS=3  NB_UDP_RATE=20M  NB_RR=1000
+#        NB_LAT_OPS=0 (ata part: 4 KiB QD1 latency samples per direction
+#        and driver, bench/nested/nb_lat.c, outside the counted windows)
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
@@ -47,6 +49,7 @@ TCP_MB=${NB_TCP_MB:-8}
 UDP_SECS=${NB_UDP_SECS:-3}
 UDP_RATE=${NB_UDP_RATE:-20M}
 RR=${NB_RR:-1000}
+LAT_OPS=${NB_LAT_OPS:-0}
 case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
@@ -71,6 +74,9 @@ E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko as built (last commit $(git 
 if [ $NET = 1 ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
 fi
+if [ "$LAT_OPS" -gt 0 ]; then
+	gcc -static -O2 -Wall -o "$OUT/nb_lat" "$SRC/nb_lat.c" || die "nb_lat build failed"
+fi
 
 # ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
 RD=$OUT/l1-root
@@ -82,7 +88,7 @@ NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 rparts=$PARTS
 [ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
-APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB"
+APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS"
 [ $NET = 1 ] && APPEND="$APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
 L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$APPEND \
 L2_DISKS="ide.img:$DISK_MB vd.img:$DISK_MB" L2_COPY= \
@@ -103,6 +109,7 @@ if [ $NET = 1 ]; then
 	rd_bins "$R2" iperf3 || die "iperf3 missing"
 	cp "$OUT/nb_rr" "$R2/bin/"
 fi
+[ "$LAT_OPS" -gt 0 ] && cp "$OUT/nb_lat" "$R2/bin/"
 if [[ " $PARTS " == *" bonnie "* ]]; then
 	rd_bins "$R2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
 	mkdir -p "$R2/etc"
@@ -128,6 +135,9 @@ tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"
 	[ $NET = 1 ] && echo "RES l1_net $NETARGS"
 	echo "RES l2_vmm ${PVIO_L2_VMM:-qemu-system-x86_64 -enable-kvm}${PVIO_L2_QEMU_ARGS:+ $PVIO_L2_QEMU_ARGS}"
+	# L1 runs L2's QEMU from L0's root over 9p: the same binary answers here
+	vmm=${PVIO_L2_VMM:-qemu-system-x86_64}
+	echo "RES l2_vmm_version $(${vmm%% *} --version 2>/dev/null | head -1)"
 	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
 } >> "$OUT/results.txt"
 echo "bench-nested: L1 run ${secs}s (qemu rc $qrc); results in $OUT/results.txt"
