@@ -172,6 +172,12 @@ struct pata_pvio_port {
 	 */
 	u64 irqless_done;
 	u64 irqless_missed;
+	/*
+	 * DMA issues that took two runs (idle state not known: the first
+	 * command, or one after an error or a single-step operation); each
+	 * costs one flush more than the one-run issue.  Under pp->lock.
+	 */
+	u64 two_run_issues;
 	struct dentry *dbg;
 };
 
@@ -521,6 +527,7 @@ static bool pata_pvio_issue_tf(struct ata_queued_cmd *qc)
 
 	spin_lock_irqsave(&pp->lock, flags);
 	pp_forget_idle(pp);
+	pp->two_run_issues++;
 	pv_io_inb(pp->batch, pp_reg(pp, ATA_REG_STATUS), &st0);
 	pv_io_outb(pp->batch, dev, pp_reg(pp, ATA_REG_DEVICE));
 	pv_io_inb(pp->batch, pp->ctl, &pp->pause);
@@ -924,6 +931,7 @@ static int pata_pvio_port_start(struct ata_port *ap)
 	pp->dbg = debugfs_create_dir(name + sizeof(DRV_NAME), pata_pvio_debugfs);
 	debugfs_create_u64("irqless_done", 0444, pp->dbg, &pp->irqless_done);
 	debugfs_create_u64("irqless_missed", 0444, pp->dbg, &pp->irqless_missed);
+	debugfs_create_u64("two_run_issues", 0444, pp->dbg, &pp->two_run_issues);
 	spin_lock_init(&pp->lock);
 	pp->ap = ap;
 	INIT_WORK(&pp->done_work, pata_pvio_done_work);
