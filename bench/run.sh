@@ -77,8 +77,16 @@ rig_line() {	# rig_line RESULTS: the facts run.sh recorded
 
 res_of() { awk -v k="$2" '$1 == "RES" && $2 == k { $1 = $2 = ""; sub(/^ */, ""); v = $0 } END { print v }' "$1"; }
 
+# build_nested: the nested rig's modules (product build, no test hooks) and
+# the patched KVM, for KVER
+build_nested() {
+	make -s -C "$ROOT" KVER="$KVER" PVIO_FAULT_INJECTION=0 all host ||
+		{ echo "bench: make all host for $KVER failed"; return 1; }
+}
+
 bench_nested() {
 	local out=$ROOT/build/bench-nested r
+	build_nested || return 1
 	NB_OUT=$out NB_PARTS=${NB_PARTS:-uart ata bonnie} "$ROOT/bench/nested/run.sh" ||
 		{ echo "bench: nested run failed, see $out"; return 1; }
 	sed "s|$ROOT/||g" "$out/results.txt" > "$RES/nested-raw.txt"
@@ -150,6 +158,7 @@ nested_report() {
 
 bench_net() {
 	local out=$ROOT/build/bench-net
+	build_nested || return 1
 	NB_PARTS=net NB_OUT=$out "$ROOT/bench/nested/run.sh" ||
 		{ echo "bench: nested net run failed, see $out"; return 1; }
 	sed "s|$ROOT/||g" "$out/results.txt" > "$RES/nested-net-raw.txt"
