@@ -74,6 +74,7 @@ def write_all(res):
 
 
 def main(argv):
+    """Write every table, print one (--print) or make demo's (--demo-ata)."""
     if len(argv) == 2 and not argv[1].startswith("-"):
         return write_all(argv[1])
     if len(argv) == 4 and argv[1] == "--print":

@@ -101,6 +101,7 @@ def _add(data, name, d, row, extra):
 
 
 def _targets(data):
+    """Issue 15's verdicts from the medians (never from a single round)."""
     out = ["Targets (issue 15), from the medians:"]
     for d in ("write", "read"):
         u = data.get(("pata_pvio mode 2", d, 6), [])

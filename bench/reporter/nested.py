@@ -164,6 +164,7 @@ def rig_lines(run):
 
 
 def _whole_run(run):
+    """How long the whole run took, for anyone repeating it."""
     return f"Whole L1 run: {run.r('l0_seconds')} s (L2 boot to power-off {run.r('l2_seconds')} s)."
 
 

@@ -31,10 +31,12 @@ def pings(run, d):
 
 
 def per_ping(run, d, k):
+    """Counter k per echo received: the ping table's unit."""
     return run.net(f"net.{d}.ping", k) / pings(run, d)
 
 
 def bulk_mib(run, d):
+    """MiB the bulk download moved (0 without one): the bulk columns' unit."""
     return run.rnum(f"net.{d}.bulk.bytes") / 1048576
 
 
@@ -70,6 +72,7 @@ def corr(run, w, s):
 
 
 def ping_table(run):
+    """Exits per echo and per NIC interrupt, per driver."""
     rows = []
     for d in drivers(run):
         w = f"net.{d}.ping"
@@ -108,6 +111,8 @@ def workload(run, d, wl, w, s):
 
 
 def stream_table(run):
+    """Bulk, iperf3 TCP/UDP and nb_rr: exits per unit beside throughput;
+    a window with an error or no amount says so instead of dividing."""
     rows = []
     for d in drivers(run):
         for wl in WORKLOADS:
@@ -133,6 +138,7 @@ def stream_table(run):
 
 
 def _counts(run, w):
+    """The time-based exits of window w: what a quiet L2 still costs."""
     return "%d MSR, %d INTR, %d HLT." % (run.xget(w, 124), run.xget(w, 96), run.xget(w, 120))
 
 

@@ -96,8 +96,7 @@ class Run:
             self.xh[p[1]] = {int(k): num(v) for k, _, v in
                              (kv.partition(":") for kv in p[2:])}
         elif p[0] == "MHIST":
-            self.mh[p[1]] = dict(_msr_key(kv) for kv in p[2:])
-            self.mh[p[1]] = {k: num(v) for k, v in self.mh[p[1]].items()}
+            self.mh[p[1]] = {k: num(v) for k, v in (_msr_key(kv) for kv in p[2:])}
         elif p[0] == "RES":
             self.res[p[1]] = " ".join(p[2:])
             self.multi.setdefault(p[1], []).append(" ".join(p[2:]))
@@ -125,6 +124,7 @@ class Run:
 
     @staticmethod
     def _hget(h, w, k):
+        """Bucket k's growth over window w less the empty window's."""
         def at(m):
             return h.get(m, {}).get(k, 0)
         return at(w + ".1") - at(w + ".0") - (at("empty.1") - at("empty.0"))
