@@ -56,7 +56,7 @@ bench_native() {
 		sed -n 's/.*\(BENCH round=[0-9]* pvio_bench: \)/\1/p' "$log"
 	} > "$raw"
 	[ "$(grep -c 'ratio_x1000=' "$raw")" -ge 5 ] || { echo "bench: fewer than 5 rounds in $log"; return 1; }
-	report && cat "$RES/native-overhead.md"
+	report; cat "$RES/native-overhead.md"
 }
 
 bench_nested() {
@@ -64,7 +64,7 @@ bench_nested() {
 	NB_OUT=$out NB_PARTS=${NB_PARTS:-uart ata bonnie} "$ROOT/bench/nested/run.sh" ||
 		{ echo "bench: nested run failed, see $out"; return 1; }
 	sed "s|$ROOT/||g" "$out/results.txt" > "$RES/nested-raw.txt"
-	report && cat "$RES/nested-uart.md" "$RES/nested-ata.md"
+	report; cat "$RES/nested-uart.md" "$RES/nested-ata.md"
 }
 
 bench_net() {
@@ -72,7 +72,7 @@ bench_net() {
 	NB_PARTS=net NB_OUT=$out "$ROOT/bench/nested/run.sh" ||
 		{ echo "bench: nested net run failed, see $out"; return 1; }
 	sed "s|$ROOT/||g" "$out/results.txt" > "$RES/nested-net-raw.txt"
-	report && cat "$RES/nested-e1000.md"
+	report; cat "$RES/nested-e1000.md"
 }
 
 # bench_sched: the case twice.  First under -icount (guest time advances
@@ -93,7 +93,7 @@ bench_sched() {
 		echo "# host_system $(uname -r), $(nproc) CPUs"
 		grep '^BENCH-SCHED ' "$log"
 	} > "$RES/sched-raw.txt"
-	report && cat "$RES/sched.md"
+	report; cat "$RES/sched.md"
 }
 
 # bench_mode2: issue 15's rows (bench/nested/mode2.sh), raw counters of
@@ -108,7 +108,7 @@ bench_mode2() {
 		# paths inside this tree are written relative to it
 		[ -f "$f" ] && sed "s|$ROOT/||g" "$f" > "$RES/nested-mode2-raw/$(basename "$(dirname "$f")").txt"
 	done
-	report && cat "$RES/nested-mode2.md"
+	report; cat "$RES/nested-mode2.md"
 }
 
 # report: every table in $RES from the raw records there (bench/report.py)
