@@ -29,8 +29,6 @@ r=$NB_OUT/results.txt
 echo "ata_piix vs pata_pvio, nested rig (L2 on the patched KVM in a TCG L1), $NB_CMDS direct 4 KiB commands per direction"
 echo "pata_pvio: $(awk '$2 == "pata_pvio_module" { $1 = $2 = ""; sub(/^ */, ""); print }' "$r")"
 echo
-"$ROOT/bench/nested/report.sh" "$r" ata
-echo
-echo "(baseline ata_piix 28.6 total exits per command; target for pata_pvio: at most 3)"
+/usr/bin/python3 "$ROOT/bench/report.py" --demo-ata "$r"
 echo "L1 run $(awk '$2 == "l0_seconds" { print $3 }' "$r") s; raw counters in $r"
 [ $rc -eq 0 ]

@@ -50,7 +50,7 @@ res bonnie_mb "$BONNIE_MB"
 
 # bg_window, the first part when bench.bg > 0: L2 busy with no I/O.  Its exits
 # (the timer tick, about two exits per tick) grow with time, not with the
-# work; report.sh subtracts this rate times a window's length beside the
+# work; bench/reporter/ subtracts this rate times a window's length beside the
 # raw figures.
 bg_window() {
 	mark bg.0

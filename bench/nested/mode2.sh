@@ -14,7 +14,7 @@
 #
 # NB_ROUNDS rounds (default 5); each round starts with another configuration
 # and m1's and n1's driver orders rotate.  Every run's raw counters are kept in
-# $NB_MODE2_OUT/<round>-<config>/results.txt; bench/nested/mode2_report.py
+# $NB_MODE2_OUT/<round>-<config>/results.txt; bench/reporter/mode2.py
 # turns them into bench/results/nested-mode2.md (median and min-max).
 #
 # Env: NB_MODE2_CFGS="m1 m2 m0 cp n1 n2"  NB_ROUNDS=5  NB_CMDS=512  NB_LAT_OPS=500  NB_MODE2_OUT=build/bench-mode2

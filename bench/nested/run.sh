@@ -26,7 +26,7 @@
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
-#         exit 0 if L2 ran to the end.  bench/nested/report.sh makes tables.
+#         exit 0 if L2 ran to the end.  bench/report.py makes the tables.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SRC=$TOP/bench/nested
@@ -131,6 +131,7 @@ tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$
 	echo "RES l1_rescues $L1_RESCUES"
 	echo "RES l1_kicks $L1_KICKS"
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "RES disk_mb $DISK_MB"
 	echo "RES pata_pvio_module $PATA_ORIGIN"
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"
 	[ $NET = 1 ] && echo "RES l1_net $NETARGS"

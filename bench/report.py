@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench/report.py RESULTS_DIR: (re)write every Markdown table in
+RESULTS_DIR whose raw records are there, from those records and nothing
+else (bench/reporter/ has one module per results file).
+
+    native-raw.txt                          -> native-overhead.md
+    nested-raw.txt                          -> nested-uart.md, nested-ata.md
+    nested-net-raw.txt                      -> nested-e1000.md
+    sched-raw-icount.txt + sched-raw.txt    -> sched.md
+    nested-mode2-raw/*.txt                  -> nested-mode2.md
+
+bench/report.py --print FILE.md RESULTS_DIR prints one of them instead of
+writing it; bench/report.py --demo-ata RESULTS.txt prints make demo's
+short disk table from one nested results file.
+"""
+import glob
+import os
+import sys
+
+from reporter import mode2, native, nested, net, sched
+from reporter.records import Run
+
+
+def _nested_run(res, name):
+    """A nested results file as a Run, or None if it is absent or has no
+    empty window (then no window can be computed)."""
+    path = os.path.join(res, name)
+    if not os.path.exists(path):
+        return None
+    run = Run(path)
+    if not run.has_empty():
+        sys.stderr.write(f"report: no empty window in {path}\n")
+        return None
+    return run
+
+
+def renderers(res):
+    """{md name: function returning its lines} for the raw files present."""
+    out = {}
+    p = os.path.join(res, "native-raw.txt")
+    if os.path.exists(p):
+        out["native-overhead.md"] = lambda: native.native_md(p)
+    if os.path.exists(os.path.join(res, "nested-raw.txt")):
+        out["nested-uart.md"] = lambda: nested.uart_md(_nested_run(res, "nested-raw.txt"))
+        out["nested-ata.md"] = lambda: nested.ata_md(_nested_run(res, "nested-raw.txt"))
+    if os.path.exists(os.path.join(res, "nested-net-raw.txt")):
+        out["nested-e1000.md"] = lambda: net.e1000_md(_nested_run(res, "nested-net-raw.txt"))
+    ic, wall = (os.path.join(res, f) for f in ("sched-raw-icount.txt", "sched-raw.txt"))
+    if os.path.exists(ic) and os.path.exists(wall):
+        out["sched.md"] = lambda: sched.sched_md(ic, wall)
+    runs = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
+    if runs:
+        out["nested-mode2.md"] = lambda: mode2.mode2_md(runs)
+    return out
+
+
+def write_all(res):
+    """Rewrite every table whose raw records exist; 1 if one could not be."""
+    rc = 0
+    for name, render in renderers(res).items():
+        try:
+            lines = render()
+        except (AttributeError, ZeroDivisionError) as e:
+            lines = None
+            sys.stderr.write(f"report: {name}: {e!r}\n")
+        if lines is None:
+            sys.stderr.write(f"report: {name} not written\n")
+            rc = 1
+            continue
+        with open(os.path.join(res, name), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    return rc
+
+
+def main(argv):
+    """Write every table, print one (--print) or make demo's (--demo-ata)."""
+    if len(argv) == 2 and not argv[1].startswith("-"):
+        return write_all(argv[1])
+    if len(argv) == 4 and argv[1] == "--print":
+        render = renderers(argv[3]).get(argv[2])
+        lines = render() if render else None
+        if lines is None:
+            sys.exit(f"report: no raw records for {argv[2]} in {argv[3]}")
+        print("\n".join(lines))
+        return 0
+    if len(argv) == 3 and argv[1] == "--demo-ata":
+        run = Run(argv[2])
+        if not run.has_empty():
+            sys.exit(f"report: no empty window in {argv[2]}")
+        print("\n".join(nested.demo_lines(run)))
+        return 0
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The benchmark reporter: every Markdown table in bench/results/ is
+rendered here from raw records only (bench/report.py is the entry point).
+
+records   the raw-record parsers, the per-window arithmetic and awk-style
+          number formatting shared by every table
+native    native-overhead.md from native-raw.txt
+nested    nested-uart.md and nested-ata.md from nested-raw.txt
+net       nested-e1000.md from nested-net-raw.txt
+sched     sched.md from sched-raw-icount.txt and sched-raw.txt
+mode2     nested-mode2.md from nested-mode2-raw/*.txt
+"""
