@@ -10,6 +10,7 @@ by configuration and driver; each cell is the median over the rounds with
 import re
 import statistics
 
+from . import net
 from .nested import ata_cells
 from .records import Run
 
@@ -31,6 +32,25 @@ COLS = [  # (column index in the ata table's row, heading)
     ("p99", "QD1 latency p99 us"),
 ]
 COUNTS = (3, 6, 7)      # columns that are counts: "all N equal" is news there
+NET_ROWS = [  # (config, driver in the net part, row name)
+    ("n1", "e1000", "e1000"),
+    ("n1", "e1000_pvio1", "e1000_pvio mode 1"),
+    ("n2", "e1000_pvio1", "e1000_pvio mode 2"),
+    ("n1", "virtio_net", "virtio-net"),
+]
+NET_COLS = [  # (key, heading, is a count)
+    ("echo_exits", "total exits / echo", True),
+    ("echo_uexit", "exits to userspace / echo", True),
+    ("echo_hc", "hypercalls / echo", True),
+    ("echo_cpu", "L1 CPU us / echo", False),
+    ("rtt", "ping RTT ms", False),
+    ("bulk_exits", "total exits / MiB bulk", True),
+    ("bulk_uexit", "exits to userspace / MiB bulk", True),
+    ("bulk_cpu", "L1 CPU ms / MiB bulk", False),
+    ("tcp_tx", "TCP L2->L1 Mbit/s", False),
+    ("tcp_rx", "TCP L1->L2 Mbit/s", False),
+    ("rr", "TCP RR trans/s", False),
+]
 TARGET_USER = 1.1
 TARGET_TOTAL = 2.0
 
@@ -51,6 +71,42 @@ def extra_cells(run, drv, d, cmds):
     return out
 
 
+def _cpu_us(run, w):
+    """CPU time of L2's QEMU in L1 over window w, in microseconds."""
+    a = run.snap.get(w + ".0", {}).get("l2cpu_ns")
+    b = run.snap.get(w + ".1", {}).get("l2cpu_ns")
+    return None if a is None or b is None else (b - a) / 1000.0
+
+
+def net_cells(run, d):
+    """One driver's net figures of one run: per echo of the ping window,
+    per MiB of the bulk download, and the stream rates."""
+    out = {}
+    p = net.pings(run, d)
+    if p > 0:
+        w = f"net.{d}.ping"
+        out.update(echo_exits=run.net(w, "exits") / p, echo_uexit=run.net(w, "uexit") / p,
+                   echo_hc=run.net(w, "hypercalls") / p)
+        cpu = _cpu_us(run, w)
+        if cpu is not None:
+            out["echo_cpu"] = cpu / p
+        m = re.search(r"= [0-9.]+/([0-9.]+)/", run.r(w + ".out"))
+        if m:
+            out["rtt"] = float(m.group(1))
+    mib = net.bulk_mib(run, d)
+    if mib > 0:
+        w = f"net.{d}.bulk"
+        out.update(bulk_exits=run.net(w, "exits") / mib, bulk_uexit=run.net(w, "uexit") / mib)
+        cpu = _cpu_us(run, w)
+        if cpu is not None:
+            out["bulk_cpu"] = cpu / 1000.0 / mib
+    for t in ("tcp_tx", "tcp_rx", "rr"):
+        v = net.rate(run, f"net.{d}.{t}", t)
+        if v > 0:
+            out[t] = v
+    return out
+
+
 def fmt(vals, count=True):
     """Median [min-max] over the rounds; a count equal in every round says so."""
     if not vals:
@@ -66,6 +122,7 @@ def collect(paths):
     """(data {(row, direction, col): [values]}, irqless {config: [(done,
     missed)]}, meta, rounds) over the complete runs among paths."""
     data, irqless, meta, rounds = {}, {}, {}, set()
+    netdata = {}   # (row name, key) -> [values]
     for path in paths:
         run = Run(path)
         cfg_line = run.r("bench_config").split()
@@ -73,11 +130,17 @@ def collect(paths):
             continue
         cfg = cfg_line[0]
         rounds.add(cfg_line[1])
+        meta.setdefault("cfgs", set()).add(cfg)
         meta.setdefault("date", run.r("l0_date"))
         meta.update(l1_kernel=run.r("l1_kernel"), l0=run.r("l0_host"), cmds=run.r("cmds"),
                     qemu=cfg_line[2] if len(cfg_line) > 2 else "",
                     l2_qemu=run.r("l2_vmm_version") or "the patched QEMU",
                     lat_ops=re.sub(r"^n=(\d+).*", r"\1", run.r("pata_pvio.lat.write")) or "-")
+        for c, drv, name in NET_ROWS:
+            for k, v in (net_cells(run, drv).items() if c == cfg else ()):
+                netdata.setdefault((name, k), []).append(v)
+                meta.setdefault("net_sizes", f"{run.r('net.pings')} pings, "
+                                f"{run.r('net.tcp_mb')} MiB per iperf3 TCP direction")
         cells = ata_cells(run)
         irq = re.search(r"done=(\d+) missed=(\d+)", run.r("pata_pvio.irqless"))
         if irq:
@@ -87,6 +150,7 @@ def collect(paths):
                 row = cells.get((label, d))
                 if row:
                     _add(data, name, d, row, extra_cells(run, drv, d, int(meta["cmds"] or 0)))
+    data["net"] = netdata
     return data, irqless, meta, rounds
 
 
@@ -123,16 +187,36 @@ def _targets(data):
     return out
 
 
+def _net_lines(netdata, meta):
+    """The NIC table: e1000, e1000_pvio in mode 1 and 2, virtio-net."""
+    if not netdata:
+        return []
+    out = ["", "## NIC: e1000 vs e1000_pvio mode 1 and mode 2 vs virtio-net", "",
+           f"Configurations n1 (pvio-batch=off: e1000, e1000_pvio napi=1, virtio-net, order rotated)",
+           f"and n2 (pvio-batch=on: e1000_pvio napi=1), the net part of bench/nested/run.sh "
+           f"({meta.get('net_sizes', '')}); per",
+           "echo of `ping -c N -i 0.01 10.0.2.2` and per MiB of an HTTP download from L1, empty window",
+           "subtracted (as nested-e1000.md); L1 CPU as above; rates on L2's clock.", "",
+           "| row | " + " | ".join(h for _, h, _ in NET_COLS) + " |",
+           "|---|" + "---|" * len(NET_COLS)]
+    for _, _, name in NET_ROWS:
+        cells = [fmt(netdata.get((name, k), []), c) for k, _, c in NET_COLS]
+        if any(c != "-" for c in cells):
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return out
+
+
 def mode2_md(paths):
     """nested-mode2.md, or None when no run among paths completed."""
     data, irqless, meta, rounds = collect(paths)
-    if not data:
+    netdata = data.pop("net")
+    if not data and not netdata:
         return None
     out = [
         "# Nested rig: mode 2 (the batch reaches QEMU whole) against ata_piix, coalesced PIO and virtio-blk", "",
         f"{meta['date']}, `make bench BENCH=mode2` (bench/nested/mode2.sh), {len(rounds)} rounds;",
-        "each round boots L1 four times (configurations m1, m2, m0, cp; the first one rotates,",
-        f"and m1's driver order rotates).  L1 kernel {meta['l1_kernel']} with the patched KVM under TCG on L0",
+        f"each round boots L1 once per configuration ({', '.join(sorted(meta.get('cfgs', [])))}; the first one rotates,",
+        f"and m1's and n1's driver orders rotate).  L1 kernel {meta['l1_kernel']} with the patched KVM under TCG on L0",
         f"({meta['l0']}); L2 on {meta['l2_qemu']} ({meta['qemu']}; make qemu).",
         f"Workload per driver: busybox `dd bs=4k count={meta['cmds']}` with oflag=direct (write) and",
         "iflag=direct (read), each between two marks, the empty window subtracted (bench/reporter/nested.py).",
@@ -156,4 +240,4 @@ def mode2_md(paths):
         out.append(f"- {names.get(cfg, cfg)}: commands completed in their issue flush without an "
                    "interrupt / missed (both directions, per run): "
                    + ", ".join(f"{d}/{m}" for d, m in runs))
-    return out + [""] + _targets(data)
+    return out + [""] + _targets(data) + _net_lines(netdata, meta)
