@@ -192,7 +192,7 @@ def _net_lines(netdata, meta):
     if not netdata:
         return []
     out = ["", "## NIC: e1000 vs e1000_pvio mode 1 and mode 2 vs virtio-net", "",
-           f"Configurations n1 (pvio-batch=off: e1000, e1000_pvio napi=1, virtio-net, order rotated)",
+           "Configurations n1 (pvio-batch=off: e1000, e1000_pvio napi=1, virtio-net, order rotated)",
            f"and n2 (pvio-batch=on: e1000_pvio napi=1), the net part of bench/nested/run.sh "
            f"({meta.get('net_sizes', '')}); per",
            "echo of `ping -c N -i 0.01 10.0.2.2` and per MiB of an HTTP download from L1, empty window",
