@@ -69,11 +69,14 @@ UNITS = (r"(?:VM[ -])?exits?|hypercalls?|VMMCALLs?|vmcalls?|round[ -]trips?|"
          r"ms|µs|us|ns|s|sec|secs|seconds?|min|minutes?|hours?|"
          r"(?:[a-z]+ )?per (?:second|command|flush|packet|echo|I/O|MiB)|/s|/cmd")
 FIGURE_RE = re.compile(
-    r"(?P<nofm>\b(?:" + NUM + r") of (?:" + NUM + r")\b)"
+    r"(?<![\w.])(?:(?P<nofm>\b(?:" + NUM + r") of (?:" + NUM + r")\b)"
     r"|(?P<ratio>(?:" + NUM + r")\s?[x×](?![\w]))"
     r"|(?P<pct>(?:" + NUM + r")\s?%)"
     r"|(?P<unit>(?:" + NUM + r")\s?(?:" + UNITS + r")(?![\w]))"
-    r"|(?P<dec>\d+\.\d+)")
+    r"|(?P<dec>\d+\.\d+))")
+# a default in configuration text: NB_BG (3 s), `timeout=` (300 s)
+CONFIG_RE = re.compile(r"(?:\b[A-Z][A-Z0-9_]{2,}|`[^`]*`)\s*\(\s*(?:default\s+)?"
+                       r"(?:" + NUM + r")\s?(?:" + UNITS + r")?\s*\)")
 NUMBER_RE = re.compile(NUM)
 
 
@@ -206,8 +209,8 @@ def exempt_spans(text):
     return spans
 
 
-def figures(text):
-    spans = exempt_spans(text)
+def figures(text, raw):
+    spans = exempt_spans(text) + [m.span() for m in CONFIG_RE.finditer(raw)]
     for m in FIGURE_RE.finditer(text):
         a, b = m.span()
         if any(s <= a and b <= e for s, e in spans):
@@ -225,7 +228,7 @@ def check(md):
         whole = "\n".join(t for _, t in para)
         srcs = sources(md, whole)
         for lineno, text in para:
-            for fig, nums in figures(prose(text)):
+            for fig, nums in figures(prose(text), text):
                 if not srcs:
                     bad.append(f"{md}:{lineno}: {fig} (no results file or "
                                "test named in the paragraph)")
