@@ -62,7 +62,7 @@ TRIPLE_RE = re.compile(r"\b\d+(?:\.\d+){2,}\b")
 
 NUM = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
 UNITS = (r"(?:VM[ -])?exits?|hypercalls?|VMMCALLs?|vmcalls?|round[ -]trips?|"
-         r"(?:port |PIO |MMIO |I/O )?(?:accesses|reads|writes|I/Os?|"
+         r"(?:port |PIO |MMIO |I/O )?(?:accesses|reads|writes|I/Os?|ops|flushes|"
          r"operations)|interrupts?|IRQs?|ticks?|traps?|IOPS|"
          r"instructions?|cycles|context switches|wakeups?|"
          r"[KMG]i?B/s|[KMG]bit/s|[KMG]b/s|[kKMG]?pps|[kKMG]?Hz|"
