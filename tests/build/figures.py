@@ -179,6 +179,9 @@ def file_numbers(path):
         with open(os.path.join(ROOT, path), encoding="utf-8",
                   errors="replace") as f:
             text = f.read()
+        # dates, times and dotted releases are not figures to match
+        text = re.sub(r"\d{4}-\d\d-\d\d|\d{1,2}:\d\d(?::\d\d)?|"
+                      r"\d+(?:\.\d+){2,}[\w.+~-]*", " ", text)
         nums = set()
         for m in re.finditer(r"(?<![\w.])(?:" + NUM + r")(?![\d])", text):
             s = m.group(0)
@@ -186,9 +189,6 @@ def file_numbers(path):
             nums.add(s.replace(",", ""))
             if re.fullmatch(r"\d+\.0+", s):
                 nums.add(s.split(".")[0])
-        # numbers inside identifiers count too (e.g. 0.66 in "ratio=0.66")
-        for m in re.finditer(r"\d+(?:\.\d+)?", text):
-            nums.add(m.group(0))
         _cache[path] = nums
     return _cache[path]
 
