@@ -54,7 +54,9 @@ VERSION_RE = re.compile(
 KERNEL_SERIES_RE = re.compile(r"(?<![\d.])6\.(?:1\d|[1-9])(?![\d.])")
 SECTION_RE = re.compile(r"(?:§\s*|\b(?:[Ss]ections?|[Ss]ec\.|[Tt]ables?|"
                         r"[Ff]ig(?:ure|\.)?s?|[Cc]hapters?|[Ss]teps?|"
-                        r"[Pp]atch(?:es)?|[Ll]ines?|[Rr]ules?|RFC|"
+                        r"[Pp]atch(?:es)?|[Ll]ines?|[Rr]ules?|RFC|[Mm]odes?|[Ii]ssues?|"
+                        r"[Cc]hannels?|[Tt]iers?|[Ll]evels?|[Pp]arts?|[Rr]ounds?|"
+                        r"[Pp]hases?|[Cc]ases?|[Pp]orts?|[Bb]ytes?|[Bb]its?|"
                         r"[Aa]ppendix)\s+)\d+(?:\.\d+)*")
 SIZE_RE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|[KMGT]iB|bytes?|"
                      r"bits?|-bit|[KMG]\b)(?!/s|ps|it/s)")
@@ -213,9 +215,7 @@ def figures(text, raw):
     spans = exempt_spans(text) + [m.span() for m in CONFIG_RE.finditer(raw)]
     for m in FIGURE_RE.finditer(text):
         a, b = m.span()
-        if any(s <= a and b <= e for s, e in spans):
-            continue
-        if any(s <= a < e for s, e in spans) and m.lastgroup == "dec":
+        if any(s <= a < e for s, e in spans):
             continue
         yield m.group(0).strip(), [n.group(0) for n in NUMBER_RE.finditer(m.group(0))]
 
