@@ -76,6 +76,9 @@ FIGURE_RE = re.compile(
     r"|(?P<pct>(?:" + NUM + r")\s?%)"
     r"|(?P<unit>(?:" + NUM + r")\s?(?:" + UNITS + r")(?![\w]))"
     r"|(?P<dec>\d+\.\d+))")
+# line numbers after a code name or a source file: `f()` 209-215, main-loop.h 271, 350
+LINEREF_RE = re.compile(r"(?:`[^`]*`|\b[\w/.-]+\.(?:c|h|py|sh|build|S))\s+\d+(?:-\d+)?"
+                        r"(?:,\s*\d+(?:-\d+)?)*")
 # a default in configuration text: NB_BG (3 s), `timeout=` (300 s)
 CONFIG_RE = re.compile(r"(?:\b[A-Z][A-Z0-9_]{2,}|`[^`]*`)\s*\(\s*(?:default\s+)?"
                        r"(?:" + NUM + r")\s?(?:" + UNITS + r")?\s*\)")
@@ -212,7 +215,8 @@ def exempt_spans(text):
 
 
 def figures(text, raw):
-    spans = exempt_spans(text) + [m.span() for m in CONFIG_RE.finditer(raw)]
+    spans = exempt_spans(text) + [m.span() for rx in (CONFIG_RE, LINEREF_RE)
+                                   for m in rx.finditer(raw)]
     for m in FIGURE_RE.finditer(text):
         a, b = m.span()
         if any(s <= a < e for s, e in spans):
