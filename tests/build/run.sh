@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The build tier: no kernel release in the tree, -Werror/checkpatch/sparse,
+# The build tier: no kernel release in the tree, no measured figure in a
+# Markdown file away from its results file (figures.py), -Werror/checkpatch/sparse,
 # the private elevator.h copy against the real one, DKMS round trip, in-tree build,
 # and the host patch series, KVM and QEMU (checkpatch, applies cleanly, no drift;
 # PVIO_QEMU=1 also builds the patched QEMU, see host/qemu/check.sh).
@@ -10,6 +11,7 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 rc=0
 [ "${1:-}" = --kernel-only ] || "$ROOT/tests/build/portable.sh" || rc=1
+[ "${1:-}" = --kernel-only ] || /usr/bin/python3 "$ROOT/tests/build/figures.py" || rc=1
 "$ROOT/tests/build/style.sh" || rc=1
 "$ROOT/tests/build/elevator-copy.sh" || rc=1
 "$ROOT/tests/build/dkms.sh" || rc=1
