@@ -5,10 +5,11 @@
 In every git-tracked Markdown file outside bench/results/, a measured figure
 may appear only in a paragraph that names the file it comes from, and that
 file must contain it.  A source is a tracked file under bench/results/ (what
-`make bench` writes) or under tests/ (a test that asserts a structural count,
-e.g. the port accesses per command).  The figure must occur in the named
-file as a number: the same digits (1.07 does not match 1.071), an integer N
-also matches N.00 and N with thousands separators.
+`make bench` writes, rendered or raw) or a test under tests/ (not a README
+there) that asserts or sets a count, e.g. the VMM's PIT bounds.  The figure
+must occur in a named file as a number token: the same digits (1.07 does not
+match 1.071), an integer N also matches N.00 and N with thousands
+separators; dates, times and dotted releases in the source do not count.
 
 A measured figure is, in prose (not in ``` or ~~~ fenced blocks, not in
 indented code blocks, not in `code spans`, not in link targets):
@@ -17,17 +18,26 @@ indented code blocks, not in `code spans`, not in link targets):
   - a percentage: 40%, 12.5 %;
   - a count "N of M": 2048 of 2048;
   - an integer followed by a measured quantity: exits, hypercalls, round
-    trips, (port) accesses, interrupts, IOPS, rates (/s, Hz), times (ms, us,
-    ns, seconds), throughput (MB/s, Mbit/s ...).
-Not a figure: versions (a number after Linux, QEMU, kernel, Debian, GCC,
-Python, v ..., and lists of them: "QEMU 7.2 and 10.0"; dotted triples like
-6.1.0), numbers inside identifiers and paths (linux-6.12, e1000, x86_64,
-00:03.0), section numbers (§3.2, section 4.1), hex (0x1f0), bit widths,
-sizes (64 MiB, 4 KiB, 1.5 GB), command lines and code.
+    trips, (port) accesses/reads/writes/ops, flushes, interrupts, ticks,
+    IOPS, rates (/s, Hz, per second/command/echo), times (ms, us, ns, s,
+    min, seconds), throughput (MB/s, Mbit/s ...).
+Not a figure (nothing that starts inside one of these):
+  - versions: a number after Linux, QEMU, kernel, Debian, GCC, Python,
+    meson, v, "after"/"since" ... (also "QEMU (7.2 and 10.0)", "Linux >=
+    4.19"), or before "kernel(s)", "series", "release"; dotted triples
+    (6.1.0); the Linux 6 series written bare (6.1 .. 6.19);
+  - numbers glued to identifiers and paths (linux-6.12, e1000, L2, x86_64,
+    00:03.0, napi=1), hex (0x1f0), sizes and widths (64 MiB, 4 KiB, 32-bit);
+  - section, table, step, mode, issue, channel, port ... numbers (§3.2,
+    mode 2 exits);
+  - line numbers after a code name or a source file (`f()` 209-215, kvm.h 291);
+  - a default in configuration text: NB_BG (3 s), `PVIO_X` (1500 s).
+Integers on their own (a table cell "18", "two hypercalls" in words) are not
+figures: the rule targets what a run measures, not the design's arithmetic.
 
-A paragraph is a run of non-blank lines; a table belongs to the paragraph
-just before it (its caption).  Prints TAP; each offending figure as
-# file:line: figure (why) in the diagnostics of `not ok`.
+A paragraph is a run of non-blank lines (a heading stands alone); a table
+belongs to the paragraph just before it (its caption).  Prints TAP; each
+offending figure as "# file:line: figure (why)" before `not ok`.
 Usage: figures.py [FILE.md ...]   (default: every tracked Markdown file)
 """
 import os
@@ -46,7 +56,7 @@ VERSIONED = (r"Linux|linux|kernels?|Kernels?|QEMU|qemu|Debian|debian|GCC|gcc|"
              r"meson|ninja|after|before|since|until")
 VER_NUM = r"v?\d+(?:\.\d+)*(?:-rc\d+)?"
 VERSION_RE = re.compile(
-    r"(?<![\w-])(?:" + VERSIONED + r")(?:'s)?[ ~]+(?:(?:>=|<=|≥|≤|<|>)\s*)?" +
+    r"(?<![\w-])(?:" + VERSIONED + r")(?:'s)?[ ~]+\(?(?:(?:>=|<=|≥|≤|<|>)\s*)?" +
     VER_NUM + r"(?:(?:\s*(?:,|/|and|or|to|through|-|–)\s*)" + VER_NUM + r")*"
     r"|" + VER_NUM + r"(?:(?:\s*(?:,|/|and|or)\s*)" + VER_NUM + r")*"
     r"(?=\s+(?:kernels?|series|releases?|headers|sources?|tree)\b)")
@@ -170,7 +180,9 @@ def sources(md, text):
             cands.insert(0, os.path.normpath(os.path.join(os.path.dirname(md), name)))
         for c in cands:
             c = os.path.normpath(c)
-            if c.startswith(SOURCE_DIRS) and os.path.isfile(os.path.join(ROOT, c)):
+            if c.startswith(SOURCE_DIRS) and \
+               not (c.startswith("tests/") and c.endswith(".md")) and \
+               os.path.isfile(os.path.join(ROOT, c)):
                 found.add(c)
                 break
     return found
