@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Native-transport overhead: a batch of 8 OUTs to the COM1 scratch register
- * through pvio against 8 direct outb, interleaved rounds; the medians of
+ * through pvio against 8 direct outb, interleaved rounds (the order of the
+ * two alternating from round to round); the medians of
  * each side's time and of the rounds' ratios are reported.
  * Loads, prints "pvio_bench: ..." lines, and stays loaded until rmmod.
  *
@@ -127,10 +128,19 @@ static int __init pvio_bench_init(void)
 	if (IS_ERR(b))
 		return PTR_ERR(b);
 
-	/* a round's two halves run back to back: their ratio sees the same load */
+	/*
+	 * A round's two halves run back to back, so their ratio sees the same
+	 * load; which half goes first alternates, so that neither always pays
+	 * for coming first or second.
+	 */
 	for (r = 0; r < rounds; r++) {
-		direct[r] = time_direct();
-		batched[r] = time_batched(b);
+		if (r & 1) {
+			batched[r] = time_batched(b);
+			direct[r] = time_direct();
+		} else {
+			direct[r] = time_direct();
+			batched[r] = time_batched(b);
+		}
 		ratio[r] = div64_u64(batched[r] * 1000, direct[r] ? direct[r] : 1);
 	}
 	sort(ratio, rounds, sizeof(u64), cmp_u64, NULL);
