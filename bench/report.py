@@ -9,6 +9,7 @@ else (bench/reporter/ has one module per results file).
     nested-net-raw.txt                      -> nested-e1000.md
     sched-raw-icount.txt + sched-raw.txt    -> sched.md
     nested-mode2-raw/*.txt                  -> nested-mode2.md
+    napi-raw/*.txt                          -> nested-napi.md
 
 bench/report.py --print FILE.md RESULTS_DIR prints one of them instead of
 writing it; bench/report.py --demo-ata RESULTS.txt prints make demo's
@@ -18,7 +19,7 @@ import glob
 import os
 import sys
 
-from reporter import mode2, native, nested, net, sched
+from reporter import mode2, napi, native, nested, net, sched
 from reporter.records import Run
 
 
@@ -52,6 +53,9 @@ def renderers(res):
     runs = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
     if runs:
         out["nested-mode2.md"] = lambda: mode2.mode2_md(runs)
+    rounds = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    if rounds:
+        out["nested-napi.md"] = lambda: napi.napi_md(rounds)
     return out
 
 
