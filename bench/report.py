@@ -11,6 +11,10 @@ else (bench/reporter/ has one module per results file).
     nested-mode2-raw/*.txt                  -> nested-mode2.md
     napi-raw/*.txt                          -> nested-napi.md
 
+and, when RESULTS_DIR is this tree's bench/results/ or a directory in it,
+REPRODUCTION.md at the top of the tree from bench/results/ and every
+bench/results/linux-X.Y/ (bench/reporter/reproduction.py).
+
 bench/report.py --print FILE.md RESULTS_DIR prints one of them instead of
 writing it; bench/report.py --demo-ata RESULTS.txt prints make demo's
 short disk table from one nested results file.
@@ -19,8 +23,11 @@ import glob
 import os
 import sys
 
-from reporter import mode2, napi, native, nested, net, sched
+from reporter import mode2, napi, native, nested, net, reproduction, sched
 from reporter.records import Run
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "bench", "results")
 
 
 def _nested_run(res, name):
@@ -74,6 +81,10 @@ def write_all(res):
             continue
         with open(os.path.join(res, name), "w") as f:
             f.write("\n".join(lines) + "\n")
+    real = os.path.realpath(res)
+    if real == os.path.realpath(RESULTS) or real.startswith(os.path.realpath(RESULTS) + os.sep):
+        with open(os.path.join(ROOT, "REPRODUCTION.md"), "w") as f:
+            f.write("\n".join(reproduction.reproduction_md(RESULTS)) + "\n")
     return rc
 
 
