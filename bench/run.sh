@@ -114,18 +114,25 @@ bench_sched() {
 	report; cat "$RES/sched.md"
 }
 
+# keep_raw OUT DIR: OUT/<run>/results.txt of a multi-boot benchmark as
+# $RES/DIR/<run>.txt (replacing what DIR held), paths inside this tree
+# written relative to it
+keep_raw() {
+	local f
+	rm -rf "${RES:?}/$2"
+	mkdir -p "$RES/$2"
+	for f in "$1"/*/results.txt; do
+		[ -f "$f" ] && sed "s|$ROOT/||g" "$f" > "$RES/$2/$(basename "$(dirname "$f")").txt"
+	done
+}
+
 # bench_mode2: issue 15's rows (bench/nested/mode2.sh), raw counters of
 # every run kept in nested-mode2-raw/, the table from them
 bench_mode2() {
-	local out=$ROOT/build/bench-mode2 f
+	local out=$ROOT/build/bench-mode2
 	NB_MODE2_OUT=$out "$ROOT/bench/nested/mode2.sh" ||
 		echo "bench: a mode2 run failed, see $out (the table uses the complete runs)"
-	rm -rf "$RES/nested-mode2-raw"
-	mkdir -p "$RES/nested-mode2-raw"
-	for f in "$out"/*-*/results.txt; do
-		# paths inside this tree are written relative to it
-		[ -f "$f" ] && sed "s|$ROOT/||g" "$f" > "$RES/nested-mode2-raw/$(basename "$(dirname "$f")").txt"
-	done
+	keep_raw "$out" nested-mode2-raw
 	report; cat "$RES/nested-mode2.md"
 }
 
@@ -133,15 +140,10 @@ bench_mode2() {
 # e1000) over NB_ROUNDS L1 boots of the net part, raw counters of every boot
 # kept in napi-raw/<round>.txt, nested-napi.md from them
 bench_napi() {
-	local out=$ROOT/build/bench-napi f
+	local out=$ROOT/build/bench-napi
 	NB_NAPI_OUT=$out "$ROOT/bench/nested/napi.sh" ||
 		echo "bench: a napi round failed, see $out (the table uses the complete rounds)"
-	rm -rf "$RES/napi-raw"
-	mkdir -p "$RES/napi-raw"
-	for f in "$out"/*/results.txt; do
-		# paths inside this tree are written relative to it
-		[ -f "$f" ] && sed "s|$ROOT/||g" "$f" > "$RES/napi-raw/$(basename "$(dirname "$f")").txt"
-	done
+	keep_raw "$out" napi-raw
 	report; cat "$RES/nested-napi.md"
 }
 

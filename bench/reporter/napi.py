@@ -16,15 +16,12 @@ from . import net
 from .records import Run, fmt
 
 DRIVERS = ("e1000", "e1000_pvio1", "e1000_pvio0")
-# (key, heading, higher is faster)
-COLS = (
-    ("bulk", "bulk Mbit/s (HTTP download)", True),
-    ("tcp_tx", "TCP L2->L1 Mbit/s", True),
-    ("tcp_rx", "TCP L1->L2 Mbit/s", True),
-    ("udp", "UDP L2->L1 Mbit/s", True),
-    ("rr", "TCP RR trans/s", True),
-    ("bulk_exits", "total exits / MiB bulk", False),
-)
+HEADINGS = {  # figure key -> column heading, in column order
+    "bulk": "bulk Mbit/s (HTTP download)", "tcp_tx": "TCP L2->L1 Mbit/s",
+    "tcp_rx": "TCP L1->L2 Mbit/s", "udp": "UDP L2->L1 Mbit/s", "rr": "TCP RR trans/s",
+    "bulk_exits": "total exits / MiB bulk",
+}
+LOWER_IS_BETTER = {"bulk_exits"}
 MIN_ROUNDS = 3          # fewer rounds than this: no verdict
 
 
@@ -136,18 +133,18 @@ def napi_md(paths):
         "Raw counters: napi-raw/<round>.txt.", "",
         "Rounds and driver order: " + "; ".join(f"{n}: {o or 'order not recorded'}" for n, o, _ in rounds) + ".",
         "", "## Per driver: median [min-max] over the rounds", "",
-        "| driver | " + " | ".join(h for _, h, _ in COLS) + " |",
-        "|---|" + "---|" * len(COLS)]
+        "| driver | " + " | ".join(HEADINGS.values()) + " |",
+        "|---|" + "---|" * len(HEADINGS)]
     for d in DRIVERS:
-        vals = [spread([c[d][k] for _, _, c in rounds if k in c.get(d, {})]) for k, _, _ in COLS]
+        vals = [spread([c[d][k] for _, _, c in rounds if k in c.get(d, {})]) for k in HEADINGS]
         if any(v != "-" for v in vals):
             out.append(f"| {label(d)} | " + " | ".join(vals) + " |")
     out += ["", "## napi=0 / napi=1, per round (same L2 boot)", "",
             "| figure | " + " | ".join(n for n, _, _ in rounds) + " | napi=0 better | median | verdict |",
             "|---|" + "---|" * (len(rounds) + 3)]
-    for k, h, hi in COLS:
+    for k, h in HEADINGS.items():
         rs = dict(ratios(rounds, k))
-        kk, n, med, text = verdict(list(rs.items()), hi)
+        kk, n, med, text = verdict(list(rs.items()), k not in LOWER_IS_BETTER)
         out.append(f"| {h} | " + " | ".join(f"{rs[nm]:.2f}" if nm in rs else "-" for nm, _, _ in rounds)
                    + f" | {kk} of {n} | {med:.2f} | {text} |")
     out += ["", f"A ratio above 1 means napi=0 moved more (for exits per MiB: needed more). "
@@ -163,4 +160,4 @@ def verdicts(paths):
     rounds, _ = collect(paths)
     if not rounds:
         return None
-    return {k: verdict(ratios(rounds, k), hi) for k, _, hi in COLS}, len(rounds)
+    return {k: verdict(ratios(rounds, k), k not in LOWER_IS_BETTER) for k in HEADINGS}, len(rounds)
