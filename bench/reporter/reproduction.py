@@ -143,8 +143,8 @@ def fig9(res, rel):
         if all(m >= 1 + PAPER_NAPI / 100 for m in meds) and all("faster" in t for t in texts):
             return meas, f"reproduced: napi=0 more than +{PAPER_NAPI:g}% in every stream"
         if all("slower" in t for t in texts):
-            return meas, ("contradicted: napi=0 slower in every stream (no GRO under netif_rx(), "
-                          "see below)")
+            return meas, ("contradicted: napi=0 slower in every stream (see \"Why results "
+                          "differ from 2010\")")
         return meas, f"not reproduced: no stream gains +{PAPER_NAPI:g}% with napi=0"
     single = _net_single(res)
     if not single or "e1000_pvio1" not in single or "e1000_pvio0" not in single:
