@@ -9,6 +9,11 @@ else (bench/reporter/ has one module per results file).
     nested-net-raw.txt                      -> nested-e1000.md
     sched-raw-icount.txt + sched-raw.txt    -> sched.md
     nested-mode2-raw/*.txt                  -> nested-mode2.md
+    napi-raw/*.txt                          -> nested-napi.md
+
+and, when RESULTS_DIR is this tree's bench/results/ or a directory in it,
+REPRODUCTION.md at the top of the tree from bench/results/ and every
+bench/results/linux-X.Y/ (bench/reporter/reproduction.py).
 
 bench/report.py --print FILE.md RESULTS_DIR prints one of them instead of
 writing it; bench/report.py --demo-ata RESULTS.txt prints make demo's
@@ -18,8 +23,11 @@ import glob
 import os
 import sys
 
-from reporter import mode2, native, nested, net, sched
+from reporter import mode2, napi, native, nested, net, reproduction, sched
 from reporter.records import Run
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "bench", "results")
 
 
 def _nested_run(res, name):
@@ -52,6 +60,9 @@ def renderers(res):
     runs = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
     if runs:
         out["nested-mode2.md"] = lambda: mode2.mode2_md(runs)
+    rounds = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    if rounds:
+        out["nested-napi.md"] = lambda: napi.napi_md(rounds)
     return out
 
 
@@ -70,6 +81,10 @@ def write_all(res):
             continue
         with open(os.path.join(res, name), "w") as f:
             f.write("\n".join(lines) + "\n")
+    real = os.path.realpath(res)
+    if real == os.path.realpath(RESULTS) or real.startswith(os.path.realpath(RESULTS) + os.sep):
+        with open(os.path.join(ROOT, "REPRODUCTION.md"), "w") as f:
+            f.write("\n".join(reproduction.reproduction_md(RESULTS)) + "\n")
     return rc
 
 

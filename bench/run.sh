@@ -28,6 +28,14 @@
 #            NB_ROUNDS rounds (default 5) of six L1 boots each
 #            (bench/nested/mode2.sh; 1-2 minutes a boot); not in the
 #            default set: BENCH=mode2 make bench
+#   napi     nested rig, net part: e1000_pvio napi=1 vs napi=0 (and e1000)
+#            over NB_ROUNDS L1 boots (default 5, about 2 minutes each), the
+#            order changing every round (bench/nested/napi.sh); raw files in
+#            napi-raw/, table nested-napi.md; not in the default set
+# Every run (and --report) also renders REPRODUCTION.md at the top of the
+# tree (bench/reporter/reproduction.py: one row per experiment of the NPC
+# 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
+# reproduce runs BENCH="nested sched net napi mode2", then renders it.
 # BENCH="native nested sched net" picks (default: those four); a PNG chart of
 # whatever results exist is drawn at the end (bench/chart.py).
 # Results go to bench/results/ for the kernel tools/kver.sh picks by default
@@ -106,19 +114,37 @@ bench_sched() {
 	report; cat "$RES/sched.md"
 }
 
+# keep_raw OUT DIR: OUT/<run>/results.txt of a multi-boot benchmark as
+# $RES/DIR/<run>.txt (replacing what DIR held), paths inside this tree
+# written relative to it
+keep_raw() {
+	local f
+	rm -rf "${RES:?}/$2"
+	mkdir -p "$RES/$2"
+	for f in "$1"/*/results.txt; do
+		[ -f "$f" ] && sed "s|$ROOT/||g" "$f" > "$RES/$2/$(basename "$(dirname "$f")").txt"
+	done
+}
+
 # bench_mode2: issue 15's rows (bench/nested/mode2.sh), raw counters of
 # every run kept in nested-mode2-raw/, the table from them
 bench_mode2() {
-	local out=$ROOT/build/bench-mode2 f
+	local out=$ROOT/build/bench-mode2
 	NB_MODE2_OUT=$out "$ROOT/bench/nested/mode2.sh" ||
 		echo "bench: a mode2 run failed, see $out (the table uses the complete runs)"
-	rm -rf "$RES/nested-mode2-raw"
-	mkdir -p "$RES/nested-mode2-raw"
-	for f in "$out"/*-*/results.txt; do
-		# paths inside this tree are written relative to it
-		[ -f "$f" ] && sed "s|$ROOT/||g" "$f" > "$RES/nested-mode2-raw/$(basename "$(dirname "$f")").txt"
-	done
+	keep_raw "$out" nested-mode2-raw
 	report; cat "$RES/nested-mode2.md"
+}
+
+# bench_napi: issue 11's Fig. 9 (bench/nested/napi.sh): napi=1 vs napi=0 (and
+# e1000) over NB_ROUNDS L1 boots of the net part, raw counters of every boot
+# kept in napi-raw/<round>.txt, nested-napi.md from them
+bench_napi() {
+	local out=$ROOT/build/bench-napi
+	NB_NAPI_OUT=$out "$ROOT/bench/nested/napi.sh" ||
+		echo "bench: a napi round failed, see $out (the table uses the complete rounds)"
+	keep_raw "$out" napi-raw
+	report; cat "$RES/nested-napi.md"
 }
 
 # report: every table in $RES from the raw records there (bench/report.py)

@@ -9,4 +9,7 @@ nested    nested-uart.md and nested-ata.md from nested-raw.txt
 net       nested-e1000.md from nested-net-raw.txt
 sched     sched.md from sched-raw-icount.txt and sched-raw.txt
 mode2     nested-mode2.md from nested-mode2-raw/*.txt
+napi      nested-napi.md from napi-raw/*.txt (BENCH=napi, the paper's Fig. 9)
+reproduction  REPRODUCTION.md (top of the tree): the paper's experiments
+          against what bench/results/ and bench/results/linux-X.Y/ measured
 """
