@@ -91,8 +91,9 @@ dd_pair() {
 	timed "$1.read" dd if="/dev/$2" of=/dev/null bs=4k count="$CMDS" iflag=direct 2>>/tmp/dd.log
 	res "$1.scheduler" "$(cat "/sys/block/$2/queue"/scheduler)"
 	[ "$LAT_OPS" -gt 0 ] || return 0
-	for d in write read; do
-		res "$1.lat.$d" "$(nb_lat "/dev/$2" $d "$LAT_OPS" 2>&1)"
+	# not "d": this shell has no locals, and ata()'s loop over the drivers is d
+	for dir in write read; do
+		res "$1.lat.$dir" "$(nb_lat "/dev/$2" $dir "$LAT_OPS" 2>&1)"
 	done
 }
 

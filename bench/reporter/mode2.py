@@ -134,13 +134,15 @@ def collect(paths):
         meta.setdefault("date", run.r("l0_date"))
         meta.update(l1_kernel=run.r("l1_kernel"), l0=run.r("l0_host"), cmds=run.r("cmds"),
                     qemu=cfg_line[2] if len(cfg_line) > 2 else "",
-                    l2_qemu=run.r("l2_vmm_version") or "the patched QEMU",
-                    lat_ops=re.sub(r"^n=(\d+).*", r"\1", run.r("pata_pvio.lat.write")) or "-")
+                    l2_qemu=run.r("l2_vmm_version") or "the patched QEMU")
         for c, drv, name in NET_ROWS:
             for k, v in (net_cells(run, drv).items() if c == cfg else ()):
                 netdata.setdefault((name, k), []).append(v)
                 meta.setdefault("net_sizes", f"{run.r('net.pings')} pings, "
                                 f"{run.r('net.tcp_mb')} MiB per iperf3 TCP direction")
+        lat = re.match(r"n=(\d+)", run.r("pata_pvio.lat.write"))
+        if lat:
+            meta["lat_ops"] = lat.group(1)
         cells = ata_cells(run)
         irq = re.search(r"done=(\d+) missed=(\d+)", run.r("pata_pvio.irqless"))
         if irq:
@@ -223,7 +225,7 @@ def mode2_md(paths):
         "L1 CPU us / cmd: the CPU time of L2's QEMU in L1 (all its threads; KVM runs in the vCPU",
         "threads) over the dd window, divided by the commands (nothing subtracted); \"-\" for runs",
         "from before the rig recorded it.",
-        f"QD1 latency: after each dd pair, outside the counted windows, {meta['lat_ops']} random 4 KiB",
+        f"QD1 latency: after each dd pair, outside the counted windows, {meta.get('lat_ops', '-')} random 4 KiB",
         "O_DIRECT writes, then reads, in the first 8 MiB, each timed on L2's clock (bench/nested/nb_lat.c;",
         "nearest-rank percentiles of the run, then the median of those over the rounds).",
         "Cells: median over the rounds [min-max]; a count equal in every round says so.", "",
