@@ -131,6 +131,7 @@ def collect(paths):
         cfg = cfg_line[0]
         rounds.add(cfg_line[1])
         meta.setdefault("cfgs", set()).add(cfg)
+        meta.setdefault("dates", {}).setdefault(cfg, []).append(run.r("l0_date"))
         meta.setdefault("date", run.r("l0_date"))
         meta.update(l1_kernel=run.r("l1_kernel"), l0=run.r("l0_host"), cmds=run.r("cmds"),
                     qemu=cfg_line[2] if len(cfg_line) > 2 else "",
@@ -228,6 +229,8 @@ def mode2_md(paths):
         f"QD1 latency: after each dd pair, outside the counted windows, {meta.get('lat_ops', '-')} random 4 KiB",
         "O_DIRECT writes, then reads, in the first 8 MiB, each timed on L2's clock (bench/nested/nb_lat.c;",
         "nearest-rank percentiles of the run, then the median of those over the rounds).",
+        "When each configuration's boots ran (the date bench/nested/run.sh recorded after each): "
+        + "; ".join(f"{c} {min(d)} to {max(d)}" for c, d in sorted(meta.get("dates", {}).items())) + ".",
         "Cells: median over the rounds [min-max]; a count equal in every round says so.", "",
         "| row | direction | " + " | ".join(h for _, h in COLS) + " |",
         "|---|---|" + "---|" * len(COLS)]
