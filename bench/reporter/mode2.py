@@ -58,10 +58,9 @@ TARGET_TOTAL = 2.0
 def extra_cells(run, drv, d, cmds):
     """L1 CPU time per command of the dd window; nb_lat's percentiles."""
     out = {}
-    a = run.snap.get(f"{drv}.{d}.0", {}).get("l2cpu_ns")
-    b = run.snap.get(f"{drv}.{d}.1", {}).get("l2cpu_ns")
-    if a is not None and b is not None and cmds:
-        out["cpu"] = (b - a) / 1000.0 / cmds
+    cpu = run.cpu_us(f"{drv}.{d}")
+    if cpu is not None and cmds:
+        out["cpu"] = cpu / cmds
     lat = dict(kv.partition("=")[::2] for kv in run.r(f"{drv}.lat.{d}").split())
     for k in ("p50", "p99"):
         try:
@@ -69,13 +68,6 @@ def extra_cells(run, drv, d, cmds):
         except (KeyError, ValueError):
             pass
     return out
-
-
-def _cpu_us(run, w):
-    """CPU time of L2's QEMU in L1 over window w, in microseconds."""
-    a = run.snap.get(w + ".0", {}).get("l2cpu_ns")
-    b = run.snap.get(w + ".1", {}).get("l2cpu_ns")
-    return None if a is None or b is None else (b - a) / 1000.0
 
 
 def net_cells(run, d):
@@ -87,7 +79,7 @@ def net_cells(run, d):
         w = f"net.{d}.ping"
         out.update(echo_exits=run.net(w, "exits") / p, echo_uexit=run.net(w, "uexit") / p,
                    echo_hc=run.net(w, "hypercalls") / p)
-        cpu = _cpu_us(run, w)
+        cpu = run.cpu_us(w)
         if cpu is not None:
             out["echo_cpu"] = cpu / p
         m = re.search(r"= [0-9.]+/([0-9.]+)/", run.r(w + ".out"))
@@ -97,7 +89,7 @@ def net_cells(run, d):
     if mib > 0:
         w = f"net.{d}.bulk"
         out.update(bulk_exits=run.net(w, "exits") / mib, bulk_uexit=run.net(w, "uexit") / mib)
-        cpu = _cpu_us(run, w)
+        cpu = run.cpu_us(w)
         if cpu is not None:
             out["bulk_cpu"] = cpu / 1000.0 / mib
     for t in ("tcp_tx", "tcp_rx", "rr"):
@@ -119,8 +111,9 @@ def fmt(vals, count=True):
 
 
 def collect(paths):
-    """(data {(row, direction, col): [values]}, irqless {config: [(done,
-    missed)]}, meta, rounds) over the complete runs among paths."""
+    """(data {(row, direction, col): [values]}, netdata {(row, key):
+    [values]}, irqless {config: [(done, missed)]}, meta, rounds) over the
+    complete runs among paths."""
     data, irqless, meta, rounds = {}, {}, {}, set()
     netdata = {}   # (row name, key) -> [values]
     for path in paths:
@@ -153,8 +146,7 @@ def collect(paths):
                 row = cells.get((label, d))
                 if row:
                     _add(data, name, d, row, extra_cells(run, drv, d, int(meta["cmds"] or 0)))
-    data["net"] = netdata
-    return data, irqless, meta, rounds
+    return data, netdata, irqless, meta, rounds
 
 
 def _add(data, name, d, row, extra):
@@ -211,8 +203,7 @@ def _net_lines(netdata, meta):
 
 def mode2_md(paths):
     """nested-mode2.md, or None when no run among paths completed."""
-    data, irqless, meta, rounds = collect(paths)
-    netdata = data.pop("net")
+    data, netdata, irqless, meta, rounds = collect(paths)
     if not data and not netdata:
         return None
     out = [

@@ -145,6 +145,13 @@ class Run:
         """Every (msr, write) seen, ascending."""
         return sorted({m for h in self.mh.values() for m in h})
 
+    def cpu_us(self, w):
+        """CPU time of L2's QEMU in L1 (all its threads) over window w, in
+        microseconds; None for runs from before the rig recorded it."""
+        a = self.snap.get(w + ".0", {}).get("l2cpu_ns")
+        b = self.snap.get(w + ".1", {}).get("l2cpu_ns")
+        return None if a is None or b is None else (b - a) / 1000.0
+
     def span(self, w):
         """L1 seconds between the marks of window w."""
         return self.get(w, "t")
