@@ -111,7 +111,13 @@ static int count_mode(void)
 	return 0;
 }
 
-static int __init pvio_bench_init(void)
+/*
+ * Not __init: __init implies __cold, and GCC then treats every function
+ * called only from here as cold too, compiling both timed loops for size
+ * with no block reordering.  A driver's register runs are compiled as
+ * normal code, so the loops must be too.
+ */
+static int pvio_bench_init(void)
 {
 	u64 direct[31], batched[31], ratio[31];
 	struct pv_io_batch *b;
