@@ -63,7 +63,7 @@ for ax, (kind, rows) in zip(axes, panels):
         ax.set_title("Nested: UART batch of 8 OUTs")
     elif kind == "ata":
         labels = ["%s\n%s" % (r[0].split(" ")[0], r[1]) for r in rows]
-        series = [("total exits", 3), ("less background", 4), ("PIO exits", 5),
+        series = [("total exits", 3), ("device exits", 4), ("PIO exits", 5),
                   ("exits to userspace", 6), ("hypercalls", 7)]
         w = 0.8 / len(series)
         for i, (name, col) in enumerate(series):

@@ -3,12 +3,11 @@
 bench/nested/run.sh): ping, streams, background, exit breakdown and the
 issue-5 verdicts, one row or column per driver with a ping window.
 
-"bg-corrected" is the window less the bg window's rate times its length
-(L1 clock, as the disk table's "less background"); results from before the
-bg window use their net.spin window and L2 seconds.  The raw figure is the
-headline."""
+"device exits" are the IOIO, VMMCALL and NPF exits of a window (kvm_exit
+histogram in L1), as in nested-ata.md.  The raw total is the headline."""
 import re
 
+from .nested import DEVICE_NOTE, per
 from .records import MSR_NAMES, SVM_NAMES, fmt, gnum, num, table
 
 DRIVERS = ("e1000", "e1000_pvio1", "e1000_pvio0", "virtio_net")
@@ -60,17 +59,6 @@ def iperf(run, w, what):
     return 0
 
 
-def spin_rate(run):
-    """The busy rate of results from before the bg window: net.spin, L2 seconds."""
-    s = run.rnum("net.spin.seconds")
-    return run.net("net.spin", "exits") / s if s > 0 else 0
-
-
-def corr(run, w, s):
-    """Exits of window w (s L2 seconds long) less the background share."""
-    return run.lessbg(w) if run.bgrate() else run.net(w, "exits") - spin_rate(run) * s
-
-
 def ping_table(run):
     """Exits per echo and per NIC interrupt, per driver."""
     rows = []
@@ -79,10 +67,10 @@ def ping_table(run):
         p, s, irq = pings(run, d), run.r(w + ".seconds"), run.rnum(w + ".irqs")
         rtt = re.sub(r"/.*", "", re.sub(r".*= [0-9.]+/", "", run.r(w + ".out"), count=1), count=1)
         rows.append([label(run, d), "%d" % p, "**%s**" % fmt(per_ping(run, d, "exits"), 2),
-                     fmt(corr(run, w, num(s)) / p, 2)]
+                     per(run.device(w), p, 2)]
                     + [fmt(per_ping(run, d, k), 2) for k in ("uexit_mmio", "uexit", "hypercalls")]
                     + [fmt(irq / p, 2), fmt(run.net(w, "exits") / irq, 2) if irq > 0 else "-", rtt, s])
-    return table(["L2 NIC driver", "echoes", "**total exits / echo**", "bg-corrected exits / echo",
+    return table(["L2 NIC driver", "echoes", "**total exits / echo**", "device exits / echo",
                   "MMIO exits to userspace / echo", "exits to userspace / echo", "hypercalls / echo",
                   "NIC interrupts / echo", "exits / NIC interrupt", "avg RTT ms", "window s"], rows)
 
@@ -129,11 +117,11 @@ def stream_table(run):
                 continue
             rows.append([label(run, d), what, amt,
                          "**%s** / %s" % (fmt(run.net(w, "exits") / n, 2), unit),
-                         fmt(corr(run, w, s) / n, 2), fmt(run.net(w, "uexit") / n, 2),
+                         per(run.device(w), n, 2), fmt(run.net(w, "uexit") / n, 2),
                          fmt(run.net(w, "hypercalls") / n, 2), fmt(run.rnum(w + ".irqs") / n, 2),
                          tp, gnum(s)])
     return table(["L2 NIC driver", "workload", "amount", "**total exits / unit**",
-                  "bg-corrected / unit", "exits to userspace / unit", "hypercalls / unit",
+                  "device exits / unit", "exits to userspace / unit", "hypercalls / unit",
                   "NIC interrupts / unit", "throughput (L2 clock)", "window s"], rows)
 
 
@@ -247,10 +235,7 @@ def e1000_md(run):
     ] + ping_table(run) + ["", "## Bulk, streams and request/response", ""] + stream_table(run) + [
         "", "## Background (time-based exits)", ""] + background_lines(run) + [
         "",
-        "\"bg-corrected\" = (window exits - busy rate x window length) / unit (the bg window and L1's",
-        "clock, as nested-ata.md's \"less background\"). The busy rate is mostly",
-        "L1's own timer interrupts (INTR) while L2 runs; a ping window is mostly idle in L2, so this",
-        "over-subtracts there: read it as a lower bound, the raw figure is the headline.", "",
+        DEVICE_NOTE, "",
         "## Exits by SVM exit code (kvm:kvm_exit histogram in L1), per echo and per MiB of bulk", ""
     ] + breakdown_lines(run) + ["", "## Issue-5 targets (same run, e1000 as the baseline)", ""] + \
         verdict_lines(run) + [

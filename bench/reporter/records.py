@@ -19,6 +19,10 @@ SVM_NAMES = {
     1026: "AVIC_NOACCEL", 119: "PAUSE", 141: "XSETBV", 135: "RDTSCP",
 }
 # MSR number -> name, for the disk and net MSR tables
+# The exits a device access itself causes: port I/O, the pvio hypercall and
+# nested page faults (MMIO; under NPT also a first touch of guest memory).
+# Timer, HLT, interrupt and MSR exits are the rest, shown by exit code.
+DEVICE_CODES = (123, 129, 1024)
 MSR_NAMES = {
     1760: "TSC_DEADLINE", 2059: "x2APIC_EOI", 2073: "x2APIC_TMR1",
     2096: "x2APIC_ICR", 2104: "x2APIC_TMICT", 1263947010: "KVM_ASYNC_PF_EN",
@@ -158,14 +162,17 @@ class Run:
 
     def bgrate(self):
         """Exits per L1 second while L2 spins with no I/O (0 without a bg
-        window): the timer's share that a real host would not pay."""
+        window): what a busy L2 costs in timer exits, shown beside the tables."""
         if not self.have("bg") or self.span("bg") <= self.span("empty"):
             return 0
         return self.net("bg", "exits") / (self.span("bg") - self.span("empty"))
 
-    def lessbg(self, w):
-        """The exits of window w less the background share of its length."""
-        return self.net(w, "exits") - self.bgrate() * (self.span(w) - self.span("empty"))
+    def device(self, w):
+        """Device exits (DEVICE_CODES) of window w, None without a kvm_exit
+        histogram there."""
+        if w + ".1" not in self.xh:
+            return None
+        return sum(self.xget(w, c) for c in DEVICE_CODES)
 
     def has_empty(self):
         """Every window is relative to the empty one; without it no table."""
