@@ -11,9 +11,12 @@ else (bench/reporter/ has one module per results file).
     nested-mode2-raw/*.txt                  -> nested-mode2.md
     napi-raw/*.txt                          -> nested-napi.md
 
-and, when RESULTS_DIR is this tree's bench/results/ or a directory in it,
+and bench.png (bench/reporter/chart.py, with matplotlib) in RESULTS_DIR;
+when RESULTS_DIR is this tree's bench/results/ or a directory in it,
 REPRODUCTION.md at the top of the tree from bench/results/ and every
-bench/results/linux-X.Y/ (bench/reporter/reproduction.py).
+bench/results/linux-X.Y/ (bench/reporter/reproduction.py); when it is
+bench/results/ itself, the headline table in README.md
+(bench/reporter/headline.py).
 
 bench/report.py --print FILE.md RESULTS_DIR prints one of them instead of
 writing it; bench/report.py --demo-ata RESULTS.txt prints make demo's
@@ -23,7 +26,7 @@ import glob
 import os
 import sys
 
-from reporter import mode2, napi, native, nested, net, reproduction, sched
+from reporter import chart, headline, mode2, napi, native, nested, net, reproduction, sched
 from reporter.records import Run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,10 +84,20 @@ def write_all(res):
             continue
         with open(os.path.join(res, name), "w") as f:
             f.write("\n".join(lines) + "\n")
-    real = os.path.realpath(res)
-    if real == os.path.realpath(RESULTS) or real.startswith(os.path.realpath(RESULTS) + os.sep):
+    if not chart.draw(res):
+        sys.stderr.write("report: no bench.png (python3-matplotlib missing, or no records)\n")
+    real, top = os.path.realpath(res), os.path.realpath(RESULTS)
+    if real == top or real.startswith(top + os.sep):
         with open(os.path.join(ROOT, "REPRODUCTION.md"), "w") as f:
             f.write("\n".join(reproduction.reproduction_md(RESULTS)) + "\n")
+    if real == top:
+        readme = os.path.join(ROOT, "README.md")
+        with open(readme) as f:
+            text = f.read()
+        new = headline.splice(text, headline.headline_md(RESULTS))
+        if new != text:
+            with open(readme, "w") as f:
+                f.write(new)
     return rc
 
 

@@ -36,8 +36,9 @@
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
 # reproduce runs BENCH="nested sched net napi mode2", then renders it.
-# BENCH="native nested sched net" picks (default: those four); a PNG chart of
-# whatever results exist is drawn at the end (bench/chart.py).
+# BENCH="native nested sched net" picks (default: those four); the reporter
+# also draws bench.png from whatever raw records exist and, for
+# bench/results/, rewrites the README's headline table.
 # Results go to bench/results/ for the kernel tools/kver.sh picks by default
 # and to bench/results/linux-X.Y/ for any other (KVER=... make bench), so a
 # run on 6.12 sits beside the 6.1 one instead of replacing it.
@@ -161,9 +162,4 @@ for b in $only; do
 	echo "== bench $b"
 	"bench_$b" || { echo "bench $b failed"; rc=1; }
 done
-if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
-	/usr/bin/python3 "$ROOT/bench/chart.py" "$RES" || echo "bench: chart failed"
-else
-	echo "bench: no chart (apt-get install python3-matplotlib)"
-fi
 exit $rc

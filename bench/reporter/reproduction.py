@@ -239,5 +239,7 @@ def reproduction_md(results):
             "  QEMU's mode 2 takes a whole batch in one exit (bench/nested/README.md).",
             "- Elevator: measured on null_blk in a TCG guest (random reads at QD1), not on the",
             "  paper's host disk shared by guests (bench/results/sched.md's header).", "",
-            "No chart: the figures are in the tables above and in bench/results/bench.png (bench/chart.py)."]
+            "Charts: bench/results/bench.png (and bench/results/linux-X.Y/bench.png), drawn from the",
+            "same raw records by bench/reporter/chart.py, with the paper's number as a dashed line",
+            "where it gives one (elevator bypass, Fig. 9)."]
     return out
