@@ -9,15 +9,7 @@ import statistics
 
 from . import mode2, napi, native, net, reproduction, sched
 from .nested import ata_cells
-from .records import Run, num
-
-
-def _run(res, name):
-    path = os.path.join(res, name)
-    if not os.path.exists(path):
-        return None
-    run = Run(path)
-    return run if run.has_empty() else None
+from .records import nested_run, num
 
 
 def _bars(ax, labels, series, ylabel, title):
@@ -39,7 +31,7 @@ def _line(ax, y, text):
 
 
 def disk(res):
-    run = _run(res, "nested-raw.txt")
+    run = nested_run(res, "nested-raw.txt")
     cells = ata_cells(run) if run else {}
     rows = [r for (lab, d), r in cells.items() if d == "write"]
     if not rows:
@@ -75,7 +67,7 @@ def disk_mode2(res):
 
 
 def nic(res):
-    run = _run(res, "nested-net-raw.txt")
+    run = nested_run(res, "nested-net-raw.txt")
     ds = net.drivers(run) if run else []
     if not ds:
         return None

@@ -11,23 +11,15 @@ import statistics
 
 from . import mode2, native, net, sched
 from .nested import ata_cells
-from .records import Run, fmt, median
+from .records import nested_run, fmt, median
 
 BEGIN = "<!-- headline: written by bench/report.py from bench/results/; do not edit -->"
 END = "<!-- end of headline -->"
 
 
-def _nested(res, name):
-    path = os.path.join(res, name)
-    if not os.path.exists(path):
-        return None
-    run = Run(path)
-    return run if run.has_empty() else None
-
-
 def disk_rows(res):
     """Exits per 4 KiB direct write on stock QEMU (nested-ata.md)."""
-    run = _nested(res, "nested-raw.txt")
+    run = nested_run(res, "nested-raw.txt")
     cells = ata_cells(run) if run else {}
     a, p, v = (cells.get((k, "write")) for k in ("ata_piix", "pata_pvio (hypercall)", "virtio-blk"))
     if not (a and p):
@@ -55,7 +47,7 @@ def mode2_rows(res):
 
 def nic_rows(res):
     """Exits per ping echo (nested-e1000.md)."""
-    run = _nested(res, "nested-net-raw.txt")
+    run = nested_run(res, "nested-net-raw.txt")
     ds = net.drivers(run) if run else []
     if "e1000" not in ds or "e1000_pvio1" not in ds:
         return []

@@ -8,6 +8,7 @@ kvm_exit and kvm_msr histograms at the same marks) and "RES key value"
 facts.  Every window figure is its growth between the two marks less the
 empty window (the cost of one mark), so one function does that for all.
 """
+import os
 import re
 import statistics
 
@@ -177,6 +178,16 @@ class Run:
     def has_empty(self):
         """Every window is relative to the empty one; without it no table."""
         return "empty.0" in self.snap and "empty.1" in self.snap
+
+
+def nested_run(res, name):
+    """RES/NAME as a Run, or None if absent or without the empty window
+    that every window is relative to."""
+    path = os.path.join(res, name)
+    if not os.path.exists(path):
+        return None
+    run = Run(path)
+    return run if run.has_empty() else None
 
 
 def table(head, rows):
