@@ -665,6 +665,24 @@ static void e1000p_irq_causes(struct e1000p_adapter *ad, u32 icr)
 	}
 }
 
+/* Read ICR (read-to-clear, which drops the line) and act on the causes
+ * that need the handler's lock; false when the interrupt was not ours.
+ */
+static bool e1000p_ack_irq(struct e1000p_adapter *ad)
+{
+	u32 icr;
+
+	spin_lock(&ad->io_lock);
+	e1000p_rd(ad, E1000P_ICR, &icr);
+	e1000p_flush(ad);
+	if (icr)
+		e1000p_irq_causes(ad, icr);
+	else
+		ad->istats.irqs_none++;
+	spin_unlock(&ad->io_lock);
+	return icr;
+}
+
 /* napi=1.  Reading ICR (read-to-clear) drops the line, so the handler
  * leaves the interrupt unmasked: one register op per interrupt.  A frame
  * that arrives while the poll runs raises the line again (no sooner than
@@ -675,18 +693,9 @@ static void e1000p_irq_causes(struct e1000p_adapter *ad, u32 icr)
 static irqreturn_t e1000p_intr_napi(int irq, void *data)
 {
 	struct e1000p_adapter *ad = data;
-	u32 icr;
 
-	spin_lock(&ad->io_lock);
-	e1000p_rd(ad, E1000P_ICR, &icr);
-	e1000p_flush(ad);
-	if (!icr) {
-		ad->istats.irqs_none++;
-		spin_unlock(&ad->io_lock);
+	if (!e1000p_ack_irq(ad))
 		return IRQ_NONE;
-	}
-	e1000p_irq_causes(ad, icr);
-	spin_unlock(&ad->io_lock);
 	if (!e1000p_lose_irq(ad))
 		napi_schedule(&ad->napi);
 	return IRQ_HANDLED;
@@ -727,18 +736,9 @@ static irqreturn_t e1000p_intr_direct(int irq, void *data)
 {
 	struct e1000p_adapter *ad = data;
 	bool refilled;
-	u32 icr;
 
-	spin_lock(&ad->io_lock);
-	e1000p_rd(ad, E1000P_ICR, &icr);
-	e1000p_flush(ad);
-	if (!icr) {
-		ad->istats.irqs_none++;
-		spin_unlock(&ad->io_lock);
+	if (!e1000p_ack_irq(ad))
 		return IRQ_NONE;
-	}
-	e1000p_irq_causes(ad, icr);
-	spin_unlock(&ad->io_lock);
 	if (e1000p_lose_irq(ad))
 		return IRQ_HANDLED;
 
