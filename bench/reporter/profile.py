@@ -26,8 +26,9 @@ from .records import SVM_NAMES, Run, fmt, table
 
 IOIO, VMMCALL = 123, 129
 TOP = 10
-OUTSIDE, NOSYM = "?firmware", "?nosym"  # RSYM tokens of RIPs with no kernel symbol
-SHOWN = {OUTSIDE: "(below the kernel's _text: firmware, boot code)", NOSYM: "(no symbol)"}
+OUTSIDE, NOSYM = "?low", "?nosym"  # RSYM tokens of RIPs with no kernel symbol
+SHOWN = {OUTSIDE: "(user space, or firmware at boot: below the kernel's _text)",
+         NOSYM: "(no symbol)"}
 # (title, windows per driver, unit fact, unit name): the workloads profiled
 DISK = (("ata_piix", "pata_pvio"), "cmds", "command")
 NET = (("net.e1000", "net.e1000_pvio1"), "net.pings", "echo")
@@ -128,8 +129,12 @@ def keep(build, rawdir, root):
                f"RES symbols L2's /proc/kallsyms (nokaslr; _text {text:#x}): the kernel's "
                f"{len(core)} text symbols, the modules' as printed after each driver's windows"]
         out += [ln for ln in lines if not ln.startswith("KSYM ")]
+        # the windows (closing marks) and the boot (the first mark); the
+        # intervals between windows (loading drivers) keep their RIPs only
         for p in (ln.split() for ln in lines if ln.startswith("RHIST ")):
             mark = p[1]
+            if not (mark.endswith(".1") or mark == "empty.0"):
+                continue
             tab = next((m for n, m in mods.items() if mark.startswith(n + ".")),
                        next(iter(mods.values()), {}))
             resolve = _resolver(core, tab)
@@ -234,7 +239,8 @@ def _reason(k):
 
 def shares(rs, w):
     """(total exits per round, {function: [share % per round]}, {function:
-    Counter of reasons summed over rounds}) of window w."""
+    {(code, detail): exits summed over the rounds, not less the empty
+    window}}) of window w."""
     totals, sh, why = [], {}, {}
     for _, p in rs:
         f = p.window(w)
@@ -244,6 +250,7 @@ def shares(rs, w):
         totals.append(tot)
         for fn, d in f.items():
             sh.setdefault(fn, []).append(100.0 * sum(d.values()) / tot)
+        for fn, d in p.funcs(w + ".1").items():  # exit codes: the raw window's
             for k, n in d.items():
                 why.setdefault(fn, {})[k] = why.get(fn, {}).get(k, 0) + n
     for fn in sh:  # a round without the function: 0 % there
@@ -255,7 +262,7 @@ def top(rs, w, n=TOP):
     """The n functions of window w with the largest median share."""
     totals, sh, why = shares(rs, w)
     best = sorted(sh, key=lambda fn: -statistics.median(sh[fn]))[:n]
-    return totals, [(fn, sh[fn], why[fn]) for fn in best]
+    return totals, [(fn, sh[fn], why.get(fn, {})) for fn in best]
 
 
 def _top_rows(rs, w, units):
@@ -348,14 +355,19 @@ def fig8_verdict(rs):
     win = ", ".join(f"{w} {spread(v, 0)}" for w, v in wins.items() if v)
     meas = (f"PM timer at port {port:#x} (L2's /proc/ioports); reads of it in {len(rs)} L2 boots, "
             f"from L2's QEMU start to its first mark: {spread(boot, 0)} (by RIP: {funcs}); "
-            f"per disk window (512-command dd, less the empty window): {win}")
+            f"per disk window ({fmt(a.rnum('cmds'), 0)} commands of dd, less the empty window): {win}")
     stub, guard, call = (a.r(f"acpi_pm.{k}") for k in ("verify_stub", "x86_64_guard", "verify_call"))
     mono = a.r("acpi_pm.acpi_pm_monotonicity_checks").split(" ")[0]
     if not (src and stub and guard):
         return meas, "not called: the acpi_pm.c line numbers are not recorded"
     ev = (f"{src}: verify_pmtmr_rate reads the timer only without CONFIG_X86_64 (line {guard}); "
-          f"on x86_64 it is a stub returning 0 (line {stub}, called at line {call}); the boot "
-          f"reads are init_acpi_pm_clocksource's {mono} monotonicity rounds and other readers")
+          f"on x86_64 it is a stub returning 0 (line {stub}, called at line {call})")
+    init = a.r("acpi_pm.init")
+    if mono and boot and statistics.median(boot) == 2 * int(mono) and list(byf) == ["acpi_pm_read"]:
+        ev += (f"; what reads it at boot is init_acpi_pm_clocksource (line {init}): {mono} "
+               f"monotonicity rounds, each reading until the value changes, two reads a round "
+               f"when a read outlasts a PM-timer tick as here: 2 x {mono} = {2 * int(mono)}, "
+               "all at acpi_pm_read")
     if any(fn.startswith("verify_pmtmr_rate") for fn in byf):
         return meas, "reproduced: verify_pmtmr_rate reads the PM timer at boot; " + ev
     if all(v == 0 for vs in wins.values() for v in vs):
