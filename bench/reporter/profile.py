@@ -9,7 +9,8 @@ SVM exit code and exit_info1 (RHIST), and every port access by port and
 direction (PHIST); so the records of a window are those of its closing
 mark, and those of the first mark (empty.0) are L2's boot, from its QEMU's
 start.  keep() turns a round's build directory into its raw file: the
-records as L1 sent them, each window's RIPs resolved (RSYM lines) against
+records as L1 sent them (but the RIPs of the intervals between windows),
+each window's RIPs resolved (RSYM lines) against
 L2's own /proc/kallsyms as L2 wrote it (L2 boots with nokaslr; Debian's
 System.map is a placeholder), the modules' symbols as printed after that
 driver's windows (a swapped driver reuses the addresses), and the line numbers of drivers/clocksource/acpi_pm.c the Fig. 8 verdict
@@ -105,6 +106,11 @@ def _acpi_pm_lines(src):
     return [f"RES acpi_pm.{k} {v}" for k, v in found.items()]
 
 
+def _kept(mark):
+    """Whether the RIPs of the interval closed at mark are kept."""
+    return mark.endswith(".1") or mark == "empty.0"
+
+
 def keep(build, rawdir, root):
     """Write rawdir/<round>.txt for every complete round in build/<round>/;
     0 if at least one was kept."""
@@ -128,12 +134,14 @@ def keep(build, rawdir, root):
                f"RES commit {commit}",
                f"RES symbols L2's /proc/kallsyms (nokaslr; _text {text:#x}): the kernel's "
                f"{len(core)} text symbols, the modules' as printed after each driver's windows"]
-        out += [ln for ln in lines if not ln.startswith("KSYM ")]
-        # the windows (closing marks) and the boot (the first mark); the
-        # intervals between windows (loading drivers) keep their RIPs only
+        # the RIPs of the windows (closing marks) and of the boot (the first
+        # mark); those of the intervals between windows (loading drivers,
+        # printing symbols) are measured by nothing and left out
+        out += [ln for ln in lines if not ln.startswith("KSYM ") and not
+                (ln.startswith("RHIST ") and not _kept(ln.split()[1]))]
         for p in (ln.split() for ln in lines if ln.startswith("RHIST ")):
             mark = p[1]
-            if not (mark.endswith(".1") or mark == "empty.0"):
+            if not _kept(mark):
                 continue
             tab = next((m for n, m in mods.items() if mark.startswith(n + ".")),
                        next(iter(mods.values()), {}))
