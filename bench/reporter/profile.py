@@ -149,7 +149,8 @@ def keep(build, rawdir, root):
             out.append(f"RSYM {mark} " + " ".join(
                 f"{f.split(':')[0]}={resolve(int(f.split(':')[0], 16))}" for f in p[2:]))
         mm = ".".join(kver.split(".")[:2])
-        acpi = _acpi_pm_lines(f"/var/cache/pvio/linux-source-{mm}/{SOURCE}")
+        cache = os.environ.get("PVIO_CACHE", "/var/cache/pvio")  # as host/kvm/build.sh
+        acpi = _acpi_pm_lines(f"{cache}/linux-source-{mm}/{SOURCE}")
         out += [f"RES acpi_pm.source {SOURCE} of linux-source-{mm}"] + acpi if acpi else []
         with open(os.path.join(rawdir, os.path.basename(d) + ".txt"), "w") as f:
             f.write("\n".join(out) + "\n")
