@@ -10,6 +10,7 @@ else (bench/reporter/ has one module per results file).
     sched-raw-icount.txt + sched-raw.txt    -> sched.md
     nested-mode2-raw/*.txt                  -> nested-mode2.md
     napi-raw/*.txt                          -> nested-napi.md
+    profile-raw/*.txt                       -> nested-profile.md
 
 and bench.png (bench/reporter/chart.py, with matplotlib) in RESULTS_DIR;
 when RESULTS_DIR is this tree's bench/results/ or a directory in it,
@@ -20,13 +21,15 @@ bench/results/ itself, the headline table in README.md
 
 bench/report.py --print FILE.md RESULTS_DIR prints one of them instead of
 writing it; bench/report.py --demo-ata RESULTS.txt prints make demo's
-short disk table from one nested results file.
+short disk table from one nested results file; bench/report.py
+--keep-profile BUILD RAWDIR writes BENCH=profile's raw files from its
+rounds' build directories (RIPs resolved, reporter/profile.py).
 """
 import glob
 import os
 import sys
 
-from reporter import chart, headline, mode2, napi, native, nested, net, reproduction, sched
+from reporter import chart, headline, mode2, napi, native, nested, net, profile, reproduction, sched
 from reporter.records import Run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,6 +69,9 @@ def renderers(res):
     rounds = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
     if rounds:
         out["nested-napi.md"] = lambda: napi.napi_md(rounds)
+    profs = sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt")))
+    if profs:
+        out["nested-profile.md"] = lambda: profile.profile_md(profs)
     return out
 
 
@@ -112,6 +118,8 @@ def main(argv):
             sys.exit(f"report: no raw records for {argv[2]} in {argv[3]}")
         print("\n".join(lines))
         return 0
+    if len(argv) == 4 and argv[1] == "--keep-profile":
+        return profile.keep(argv[2], argv[3], ROOT)
     if len(argv) == 3 and argv[1] == "--demo-ata":
         run = Run(argv[2])
         if not run.has_empty():

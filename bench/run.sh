@@ -32,10 +32,15 @@
 #            over NB_ROUNDS L1 boots (default 5, about 2 minutes each), the
 #            order changing every round (bench/nested/napi.sh); raw files in
 #            napi-raw/, table nested-napi.md; not in the default set
+#   profile  nested rig, disk and net parts: exits by L2's RIP (Tables 1-3)
+#            and ACPI PM-timer reads by port (Fig. 8) for ata_piix against
+#            pata_pvio and e1000 against e1000_pvio, NB_ROUNDS L1 boots
+#            (default 3); raw files in profile-raw/, table
+#            nested-profile.md; not in the default set
 # Every run (and --report) also renders REPRODUCTION.md at the top of the
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
-# reproduce runs BENCH="nested sched net napi mode2", then renders it.
+# reproduce runs BENCH="nested sched net napi mode2 profile", then renders it.
 # BENCH="native nested sched net" picks (default: those four); the reporter
 # also draws bench.png from whatever raw records exist and, for
 # bench/results/, rewrites the README's headline table.
@@ -146,6 +151,24 @@ bench_napi() {
 		echo "bench: a napi round failed, see $out (the table uses the complete rounds)"
 	keep_raw "$out" napi-raw
 	report; cat "$RES/nested-napi.md"
+}
+
+# bench_profile: issue 11's Tables 1-3 and Fig. 8 (bench/nested/README.md):
+# NB_ROUNDS L1 boots with the profile histograms; bench/report.py keeps each
+# boot's records with its RIPs resolved in profile-raw/<round>.txt
+bench_profile() {
+	local out=$ROOT/build/bench-profile r
+	build_nested || return 1
+	rm -rf "$out"
+	mkdir -p "$out"
+	for r in $(seq 1 "${NB_ROUNDS:-3}"); do
+		NB_OUT=$out/$r NB_PARTS="ata net" NB_PROFILE=1 NB_BG=0 NB_DRIVERS="ata_piix pata_pvio" \
+			NB_NET_DRIVERS="e1000 e1000_pvio1" NB_CMDS=${NB_CMDS:-512} \
+			"$ROOT/bench/nested/run.sh" > "$out/$r.log" 2>&1 ||
+			echo "bench: profile round $r failed, see $out/$r.log"
+	done
+	/usr/bin/python3 "$ROOT/bench/report.py" --keep-profile "$out" "$RES/profile-raw" || return 1
+	report; cat "$RES/nested-profile.md"
 }
 
 # report: every table in $RES from the raw records there (bench/report.py)

@@ -5,8 +5,16 @@
 # with NET=1 in /bench.conf, runs the peers L2 reaches at 10.0.2.2
 # (slirp's alias for L1's loopback): busybox httpd on 8080 (a BULK_MB
 # file of zeros), iperf3 -s on 5201 (the host's, through the 9p chroot)
-# and nb_rr server on 5300.
+# and nb_rr server on 5300.  With PROFILE=1 (BENCH=profile) it also keeps
+# two histograms that every mark prints and clears (bench_snap), so each
+# holds what happened since the mark before: every exit by L2's RIP, SVM
+# exit code and exit_info1 (an IOIO's port is its top half), and every
+# port access by port and direction (RHIST and PHIST lines); at the end it
+# passes on L2's symbols (KSYM lines).
 . /bench.conf
+KP=/sys/kernel/tracing/events/kvm/kvm_pio
+RX=hist:keys=guest_rip.hex,exit_reason,info1.hex:size=16384
+PX=hist:keys=port.hex,rw:size=1024
 
 bench_before() {
 	if echo 'hist:keys=reason' > $UX/trigger; then
@@ -16,6 +24,24 @@ bench_before() {
 	fi
 	echo 'hist:keys=exit_reason:size=256' > $KX/trigger 2>/dev/null
 	echo 'hist:keys=ecx,write:size=256' > $KM/trigger 2>/dev/null
+	[ "$PROFILE" = 1 ] || return 0
+	echo $RX >> $KX/trigger && echo $PX > $KP/trigger || res error "profile histograms"
+}
+
+bench_snap() {
+	[ "$PROFILE" = 1 ] || return 0
+	awk -v n="$1" '/^\{ guest_rip:/ { gsub(/[{},]/, ""); l = l " " $2 ":" $4 ":" $6 ":" $8 }
+		END { print "RHIST " n l }' $KX/hist > $S1
+	awk -v n="$1" '/^\{ port:/ { gsub(/[{},]/, ""); l = l " " $2 ":" $4 ":" $6 }
+		END { print "PHIST " n l }' $KP/hist > $S1
+	echo $RX:clear >> $KX/trigger
+	echo $PX:clear >> $KP/trigger
+}
+
+# L2's symbols (l2-bench.sh's ksyms wrote them to its virtio disk) as KSYM lines
+bench_after() {
+	[ "$PROFILE" = 1 ] || return 0
+	head -c "$(l2res ksyms.bytes)" /host/tmp/vd.img | sed 's/^/KSYM /' > $S1
 }
 
 bench_l2() {

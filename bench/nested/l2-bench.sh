@@ -12,7 +12,9 @@
 # bench.net_drivers="e1000 e1000_pvio1 e1000_pvio0 virtio_net",
 # bench.pings, bench.bulk_mb, bench.tcp_mb, bench.udp_secs, bench.udp_rate,
 # bench.rr; bench.lat_ops=N (QD1 latency samples per direction after each
-# dd pair, 0: none) (see bench/nested/run.sh).
+# dd pair, 0: none); bench.ksyms=1 (BENCH=profile: after each driver's
+# windows, the symbols bench/reporter/profile.py resolves L2's RIPs with)
+# (see bench/nested/run.sh).
 
 FLUSHES=$(arg bench.flushes); FLUSHES=${FLUSHES:-1000}
 CMDS=$(arg bench.cmds); CMDS=${CMDS:-2048}
@@ -28,6 +30,7 @@ UDP_SECS=$(arg bench.udp_secs); UDP_SECS=${UDP_SECS:-3}
 UDP_RATE=$(arg bench.udp_rate); UDP_RATE=${UDP_RATE:-20M}
 RR=$(arg bench.rr); RR=${RR:-1000}
 LAT_OPS=$(arg bench.lat_ops); LAT_OPS=${LAT_OPS:-0}
+KSYMS=$(arg bench.ksyms)
 
 now() { cut -d' ' -f1 /proc/uptime; }
 # timed NAME CMD...: CMD between marks NAME.0 and NAME.1, L2 seconds as a result
@@ -80,6 +83,22 @@ uart() {
 	res uart.hypercall.transport "$(cat $P/transport)"
 	res uart.hypercall.host_abi "$(cat $P/host_abi 2>/dev/null)"
 	uart_flushes hypercall
+}
+
+# ksyms NAME: with bench.ksyms=1, L2's text symbols (all on the first call,
+# then the modules', which move as drivers come and go) as "NAME addr
+# symbol [module]" lines written to the virtio disk, which L1 copies to L0
+# at the end (bench_after in l1-bench.sh; the console would take minutes)
+ksyms() {
+	[ "$KSYMS" = 1 ] || return 0
+	[ -b /dev/vda ] || { modprobe virtio_pci; modprobe virtio_blk; wait_blk vda; }
+	all=1
+	[ -f /tmp/ksyms ] && all=0
+	awk -v n="$1" -v all=$all '$2 ~ /^[tT]$/ && (all || $4 ~ /^\[/) { print n, $1, $3, $4 }' \
+		/proc/kallsyms >> /tmp/ksyms
+	dd if=/tmp/ksyms of=/dev/vda bs=1M conv=fsync 2> /dev/null
+	res ksyms.bytes "$(wc -c < /tmp/ksyms)"
+	res ioports.pm_tmr "$(grep -i pm_tmr /proc/ioports | tr -s ' ')"
 }
 
 # dd_pair NAME DEV: CMDS direct 4 KiB writes, then CMDS direct reads; then
@@ -140,6 +159,7 @@ ata() {
 	for d in $DRIVERS; do
 		if ! attach_disk "$d"; then res "$d.error" "no disk"; continue; fi
 		dd_pair "$d" "$DEV"
+		ksyms "$d"
 		detach_disk "$d"
 	done
 }
@@ -244,6 +264,7 @@ net_measure() {	# net_measure LABEL PCIDEV
 		[ -f "$s" ] && res "$L.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
 	done
 	res "$L.stats" "$(cd "/sys/class/net/$nic/statistics" && for f in rx_packets tx_packets rx_errors tx_errors rx_dropped tx_dropped; do printf '%s=%s ' $f "$(cat $f)"; done)"
+	ksyms "$L"
 	ip link set "$nic" down
 }
 

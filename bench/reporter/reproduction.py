@@ -12,7 +12,7 @@ import glob
 import os
 import statistics
 
-from . import mode2, napi, net, sched
+from . import mode2, napi, net, profile, sched
 from .nested import ata_cells
 from .records import Run
 
@@ -20,6 +20,7 @@ PAPER_ELEVATOR_WRITE = 6.01     # % more, elevator bypass (paper)
 PAPER_ELEVATOR_READ = 5.64
 PAPER_NAPI = 60.0               # % more throughput with NAPI removed (Fig. 9: "> 60%")
 PAPER_TIMER = 15.0              # Fig. 7: "up to +15%"
+PAPER_TRAPS = "SPECjbb about 600k traps each; netperf: ioread16 26.03%, iowrite16 21.85% of traps"
 NAPI_STREAMS = (("tcp_tx", "TCP L2->L1"), ("tcp_rx", "TCP L1->L2"), ("bulk", "bulk HTTP"))
 
 NOT_MEASURED = [  # (experiment, paper, what would measure it)
@@ -31,17 +32,10 @@ NOT_MEASURED = [  # (experiment, paper, what would measure it)
     ("Fig. 3: ping RTT broken down", "RTT split into its parts (guest, exits, QEMU)",
      "nested-e1000.md counts exits per echo by SVM exit code but not their time; kvm_exit to "
      "kvm_entry timestamps in L1 summed per exit reason over the ping window would measure it"),
-    ("Tables 1-3: hottest trap addresses",
-     "SPECjbb about 600k traps each; netperf: ioread16 26.03%, iowrite16 21.85% of traps",
-     "no per-RIP profile is kept; a kvm:kvm_exit histogram keyed by guest RIP in L1 over a "
-     "netperf/iperf3 window, resolved against L2's kallsyms, would measure it"),
     ("Fig. 7: timer 1000 -> 100 Hz", f"up to +{PAPER_TIMER:g}%",
      "host KVM's pit_reload_divisor (README.md) exists but no bench runs it; a guest on the "
      "periodic PIT (Linux 6.1 ticks on the TSC deadline timer, bench/nested/README.md) with the "
      "divisor 1 and 10, same workload, would measure it"),
-    ("Fig. 8: verify_pmtmr_rate removed", "writes better at every block size",
-     "no run counts PM-timer reads; IOIO exits by port in L1 over bonnie++ block writes per block "
-     "size, with and without the reads, would measure it"),
 ]
 
 
@@ -205,11 +199,15 @@ def reproduction_md(results):
     rows = [nm["Fig. 1/2"], nm["Fig. 3"],
             _measured_row(results, "Fig. 4: stream throughput, e1000 with and without NAPI",
                           "no number quoted in issue 11", "BENCH=napi make bench", fig4),
-            nm["Tables 1-3"],
+            _measured_row(results, "Tables 1-3: hottest trap addresses", PAPER_TRAPS,
+                          "BENCH=profile bench/run.sh", profile.tables13),
             _measured_row(results, "core optimisation: successive port OUTs merged into one hypercall",
                           "no number quoted in issue 11 (fewer traps per I/O)",
                           "make bench (BENCH=nested); BENCH=mode2 make bench", core),
-            nm["Fig. 7"], nm["Fig. 8"],
+            nm["Fig. 7"],
+            _measured_row(results, "Fig. 8: verify_pmtmr_rate removed",
+                          "writes better at every block size", "BENCH=profile bench/run.sh",
+                          profile.fig8),
             _measured_row(results, "elevator bypass",
                           f"+{PAPER_ELEVATOR_WRITE}% write, +{PAPER_ELEVATOR_READ}% read",
                           "make bench (BENCH=sched)", elevator),
@@ -221,7 +219,7 @@ def reproduction_md(results):
            "`bench/run.sh --report`, `make bench` or `make reproduce` runs; do not edit by hand.",
            "The paper's numbers are those quoted in issue 11.  Each measured cell names its results",
            "file and the raw file it is computed from; the verdict is computed from the same data.",
-           "`make reproduce` runs `BENCH=\"nested sched net napi mode2\" bench/run.sh` and renders",
+           "`make reproduce` runs `BENCH=\"nested sched net napi mode2 profile\" bench/run.sh` and renders",
            "this file.", "",
            "| paper experiment | paper's number | measured in the rig (results file) | command | verdict |",
            "|---|---|---|---|---|"]

@@ -4,8 +4,8 @@
 # PID 1 of L1, the KVM host of the nested rig (tests/lib/rig.sh builds it
 # for tests/nested/run.sh and bench/nested/run.sh).  Loads the modules in
 # /modules.list (the KVM under test first), sources the parts in /parts/
-# (the callers' own: NAME.sh may define NAME_before, NAME_l2 and
-# NAME_after), runs NAME_before for each, then with /l2.conf prepares an L2
+# (the callers' own: NAME.sh may define NAME_before, NAME_l2, NAME_snap
+# and NAME_after), runs NAME_before for each, then with /l2.conf prepares an L2
 # guest, runs NAME_l2 and the guest, then NAME_after,
 # dumps the kernel log between markers and powers off.  Everything for L0
 # goes to the second serial port ($S1): TAP lines, "RES key value" and
@@ -87,6 +87,8 @@ snap() {
 	grep -q hist $KM/trigger 2>/dev/null && awk -v n="$1" '
 		/^\{ ecx:/ { m = $3; w = $5; gsub(/[^0-9]/, "", m); gsub(/[^0-9]/, "", w); l = l " " m ":" w ":" $8 }
 		END { print "MHIST " n l }' $KM/hist > $S1
+	# the parts' own records at the same mark
+	for p in $PARTS; do command -v "${p}_snap" > /dev/null && "${p}_snap" "$1"; done
 }
 
 # delta A B COUNTER: COUNTER's growth between snapshots A and B
