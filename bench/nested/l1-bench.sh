@@ -5,7 +5,8 @@
 # with NET=1 in /bench.conf, runs the peers L2 reaches at 10.0.2.2
 # (slirp's alias for L1's loopback): busybox httpd on 8080 (a BULK_MB
 # file of zeros), iperf3 -s on 5201 (the host's, through the 9p chroot)
-# and nb_rr server on 5300.
+# and nb_rr server on 5300.  With PIT_DIV set (BENCH=pit), kvm's
+# pit_reload_divisor before L2 boots (L2 programs its PIT then).
 . /bench.conf
 
 bench_before() {
@@ -16,6 +17,9 @@ bench_before() {
 	fi
 	echo 'hist:keys=exit_reason:size=256' > $KX/trigger 2>/dev/null
 	echo 'hist:keys=ecx,write:size=256' > $KM/trigger 2>/dev/null
+	[ -n "$PIT_DIV" ] || return 0
+	echo "$PIT_DIV" > /sys/module/kvm/parameters/pit_reload_divisor || res error "pit_reload_divisor=$PIT_DIV"
+	res pit_reload_divisor "$(cat /sys/module/kvm/parameters/pit_reload_divisor)"
 }
 
 bench_l2() {
