@@ -10,6 +10,7 @@ else (bench/reporter/ has one module per results file).
     sched-raw-icount.txt + sched-raw.txt    -> sched.md
     nested-mode2-raw/*.txt                  -> nested-mode2.md
     napi-raw/*.txt                          -> nested-napi.md
+    pit-raw/*.txt                           -> nested-pit.md
 
 and, when RESULTS_DIR is this tree's bench/results/ or a directory in it,
 REPRODUCTION.md at the top of the tree from bench/results/ and every
@@ -23,7 +24,7 @@ import glob
 import os
 import sys
 
-from reporter import mode2, napi, native, nested, net, reproduction, sched
+from reporter import mode2, napi, native, nested, net, pit, reproduction, sched
 from reporter.records import Run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,6 +64,9 @@ def renderers(res):
     rounds = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
     if rounds:
         out["nested-napi.md"] = lambda: napi.napi_md(rounds)
+    boots = sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt")))
+    if boots:
+        out["nested-pit.md"] = lambda: pit.pit_md(boots)
     return out
 
 
