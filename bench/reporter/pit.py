@@ -22,6 +22,7 @@ MIN_ROUNDS = 3
 PAPER_DIV = 10          # 1000 Hz -> 100 Hz in the paper
 PAPER_GAIN = 15.0       # "up to +15%"
 WORK = (("loop", "CPU loop"), ("write", "dd write"), ("read", "dd read"))
+L2CLOCK = (("loop_l2", "CPU loop on L2's clock"),)  # shown, not in the verdict
 
 
 def secs(run, w):
@@ -44,6 +45,8 @@ def cells(run):
     s = secs(run, "pit.busy")
     if run.have("pit.busy") and s > 0 and run.rnum("pit.loops") > 0:
         out["loop"] = run.rnum("pit.loops") / s / 1000
+        if run.rnum("pit.busy.seconds") > 0:
+            out["loop_l2"] = run.rnum("pit.loops") / run.rnum("pit.busy.seconds") / 1000
     for d in ("write", "read"):
         w = f"pit.ata_piix.{d}"
         s = secs(run, w)
@@ -94,15 +97,16 @@ def verdict(bs):
     if not ok:
         return f"not applicable: L2's tick device was {', '.join(devs) or 'not recorded'}, not the periodic PIT", {}
     got = {}
-    for key, _ in WORK:
+    for key, _ in WORK + L2CLOCK:
         vals = [g for _, g in gains(bs, PAPER_DIV, key)]
         if vals:
             got[key] = (sum(v > 1 for v in vals), len(vals), statistics.median(vals))
     if not got or max(n for _, n, _ in got.values()) < MIN_ROUNDS:
         return f"not called: fewer than {MIN_ROUNDS} rounds with divisors 1 and {PAPER_DIV}", got
-    up = {k: (kk, n, m) for k, (kk, n, m) in got.items() if m > 1 and kk > n / 2 and n >= MIN_ROUNDS}
+    up = {k: (kk, n, m) for k, (kk, n, m) in got.items()
+          if m > 1 and kk > n / 2 and n >= MIN_ROUNDS and k in dict(WORK)}
     desc = "; ".join(f"{h} {(got[k][2] - 1) * 100:+.1f}% ({got[k][0]} of {got[k][1]} rounds faster)"
-                     for k, h in WORK if k in got)
+                     for k, h in WORK + L2CLOCK if k in got)
     if not up:
         return f"not reproduced: divisor {PAPER_DIV} gains no throughput in most rounds ({desc})", got
     best = max(m for _, _, m in up.values())
@@ -115,7 +119,8 @@ def verdict(bs):
 
 COLS = (("idle_ticks", "PIT interrupts / s idle", 1), ("idle_exits", "exits / s idle", 1),
         ("busy_exits", "exits / s busy (CPU loop)", 1), ("loop", "CPU loop k-iter / s", 2),
-        ("write", "dd write cmds / s", 1), ("read", "dd read cmds / s", 1))
+        ("loop_l2", "CPU loop k-iter / L2 s", 2), ("write", "dd write cmds / s", 1),
+        ("read", "dd read cmds / s", 1))
 CLOCK = (("idle_l2clock", "L2 s / L1 s idle", 3), ("busy_l2clock", "L2 s / L1 s busy", 3),
          ("idle_jiffies", "L2 jiffies / L1 s idle", 1), ("busy_jiffies", "L2 jiffies / L1 s busy", 1))
 
@@ -172,11 +177,11 @@ def pit_md(paths):
             out.append(f"| {dv} | " + " | ".join(fmt(statistics.median([x.get(c, 0) for x in hs]), 1)
                                                   for c in codes) + " |")
     out += ["", "## Throughput against divisor 1 of the same round", "",
-            "| divisor | " + " | ".join(f"{h}: " + " / ".join(rounds) + " | median" for _, h in WORK) + " |",
-            "|---|" + "---|---|" * len(WORK)]
+            "| divisor | " + " | ".join(f"{h}: " + " / ".join(rounds) + " | median" for _, h in WORK + L2CLOCK) + " |",
+            "|---|" + "---|---|" * len(WORK + L2CLOCK)]
     for dv in divs[1:] if divs and divs[0] == 1 else []:
         row = []
-        for k, _ in WORK:
+        for k, _ in WORK + L2CLOCK:
             g = dict(gains(bs, dv, k))
             row += [" / ".join(f"{g[n]:.3f}" if n in g else "-" for n in rounds),
                     f"{statistics.median(g.values()):.3f}" if g else "-"]
@@ -201,5 +206,5 @@ def reproduction(res, rel):
     meas = (f"{rel}nested-pit.md (raw pit-raw/), {rounds} rounds, L2 on the periodic PIT; exits/s idle by divisor: "
             + ", ".join(f"{d}: {v:.0f}" for d, v in idle.items())
             + f"; divisor {PAPER_DIV} / divisor 1 per round, median: "
-            + ", ".join(f"{h} {got[k][2]:.3f}" for k, h in WORK if k in got))
+            + ", ".join(f"{h} {got[k][2]:.3f}" for k, h in WORK + L2CLOCK if k in got))
     return meas, text
