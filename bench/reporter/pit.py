@@ -161,8 +161,9 @@ def pit_md(paths):
         cs = [c for _, d, _, c, _ in bs if d == dv]
         out.append(f"| {dv} | " + " | ".join(spread([c[k] for c in cs if k in c], p) for k, _, p in COLS) + " |")
     out += ["", "## L2's clocks against L1's", "",
-            "L2's timekeeping (uptime) follows its clocksource, not the tick; jiffies count PIT interrupts,",
-            "so they run slow by the divisor (and so does everything timed in jiffies in L2).", "",
+            "L2's timekeeping (uptime) follows its clocksource, not the tick, so it keeps L1's time at every",
+            "divisor (the ratio is 1 within the noise of the empty window subtracted from L1's span); its",
+            "jiffies count PIT interrupts, so everything L2 times in jiffies runs at the PIT's rate.", "",
             "| divisor | " + " | ".join(h for _, h, _ in CLOCK) + " |", "|---|" + "---|" * len(CLOCK)]
     for dv in divs:
         cs = [c for _, d, _, c, _ in bs if d == dv]
@@ -188,9 +189,10 @@ def pit_md(paths):
         out.append(f"| {dv} | " + " | ".join(row) + " |")
     out += ["", f"Verdict against the paper's \"up to +15%\" (1000 -> 100 Hz, divisor {PAPER_DIV} here; "
             f"at least {MIN_ROUNDS} rounds, a majority of them faster): **{text}**.", "",
-            "L2 runs Debian's HZ=250, so the divisors give 250, 125, 62.5 and 25 interrupts per L2-clock",
-            "second; seconds and rates are this rig's (everything below L1 is emulated), the per-round",
-            "ratios come from boots of the same round, run back to back."]
+            "L2 runs Debian's HZ=250, so the divisors program the PIT for 250, 125, 62.5 and 25 periods per",
+            "second; L2 counts more interrupts on IRQ 0 than that (jiffies with them), not explained here.",
+            "Seconds and rates are this rig's (everything below L1 is emulated) and move with the load on",
+            "the shared cores; the per-round ratios come from boots of the same round, run back to back."]
     return out
 
 
