@@ -40,7 +40,7 @@
 # Every run (and --report) also renders REPRODUCTION.md at the top of the
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
-# reproduce runs BENCH="nested sched net napi mode2", then renders it.
+# reproduce runs BENCH="nested sched net napi pit mode2", then renders it.
 # BENCH="native nested sched net" picks (default: those four); a PNG chart of
 # whatever results exist is drawn at the end (bench/chart.py).
 # Results go to bench/results/ for the kernel tools/kver.sh picks by default

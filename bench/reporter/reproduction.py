@@ -219,7 +219,7 @@ def reproduction_md(results):
            "`bench/run.sh --report`, `make bench` or `make reproduce` runs; do not edit by hand.",
            "The paper's numbers are those quoted in issue 11.  Each measured cell names its results",
            "file and the raw file it is computed from; the verdict is computed from the same data.",
-           "`make reproduce` runs `BENCH=\"nested sched net napi mode2\" bench/run.sh` and renders",
+           "`make reproduce` runs `BENCH=\"nested sched net napi pit mode2\" bench/run.sh` and renders",
            "this file.", "",
            "| paper experiment | paper's number | measured in the rig (results file) | command | verdict |",
            "|---|---|---|---|---|"]
