@@ -238,7 +238,8 @@ def reproduction_md(results):
             "- Timer (Fig. 7): L2 is a Debian kernel at HZ=250 made to tick on the periodic PIT, and",
             "  pit_reload_divisor stretches KVM's PIT in L1; every tick costs L2 several exits, which",
             "  L0 emulates under TCG here, so a tick takes far more of the guest's time than on 2010",
-            "  hardware and cutting the rate gains more (bench/nested/README.md, BENCH=pit).",
+            "  hardware, and the seconds of one boot move with the load other VMs put on the two",
+            "  shared cores (bench/nested/README.md, BENCH=pit).",
             "- Elevator: measured on null_blk in a TCG guest (random reads at QD1), not on the",
             "  paper's host disk shared by guests (bench/results/sched.md's header).", "",
             "No chart: the figures are in the tables above and in bench/results/bench.png (bench/chart.py)."]
