@@ -11,6 +11,7 @@ else (bench/reporter/ has one module per results file).
     nested-mode2-raw/*.txt                  -> nested-mode2.md
     napi-raw/*.txt                          -> nested-napi.md
     profile-raw/*.txt                       -> nested-profile.md
+    pit-raw/*.txt                           -> nested-pit.md
 
 and bench.png (bench/reporter/chart.py, with matplotlib) in RESULTS_DIR;
 when RESULTS_DIR is this tree's bench/results/ or a directory in it,
@@ -29,7 +30,7 @@ import glob
 import os
 import sys
 
-from reporter import chart, headline, mode2, napi, native, nested, net, profile, reproduction, sched
+from reporter import chart, headline, mode2, napi, native, nested, net, pit, profile, reproduction, sched
 from reporter.records import Run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,6 +73,9 @@ def renderers(res):
     profs = sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt")))
     if profs:
         out["nested-profile.md"] = lambda: profile.profile_md(profs)
+    boots = sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt")))
+    if boots:
+        out["nested-pit.md"] = lambda: pit.pit_md(boots)
     return out
 
 

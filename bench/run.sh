@@ -32,6 +32,11 @@
 #            over NB_ROUNDS L1 boots (default 5, about 2 minutes each), the
 #            order changing every round (bench/nested/napi.sh); raw files in
 #            napi-raw/, table nested-napi.md; not in the default set
+#   pit      nested rig, L2 ticking on the periodic PIT: kvm's
+#            pit_reload_divisor 1, 2, 4, 10; exits/s idle and busy, a CPU
+#            loop and 4 KiB direct dd timed on L1's clock, NB_ROUNDS rounds
+#            (default 3) of one L1 boot per divisor (bench/nested/pit.sh);
+#            raw files in pit-raw/, table nested-pit.md; not in the default set
 #   profile  nested rig, disk and net parts: exits by L2's RIP (Tables 1-3)
 #            and ACPI PM-timer reads by port (Fig. 8) for ata_piix against
 #            pata_pvio and e1000 against e1000_pvio, NB_ROUNDS L1 boots
@@ -40,7 +45,7 @@
 # Every run (and --report) also renders REPRODUCTION.md at the top of the
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
-# reproduce runs BENCH="nested sched net napi mode2 profile", then renders it.
+# reproduce runs BENCH="nested sched net napi pit mode2 profile", then renders it.
 # BENCH="native nested sched net" picks (default: those four); the reporter
 # also draws bench.png from whatever raw records exist and, for
 # bench/results/, rewrites the README's headline table.
@@ -132,26 +137,26 @@ keep_raw() {
 	done
 }
 
-# bench_mode2: issue 15's rows (bench/nested/mode2.sh), raw counters of
-# every run kept in nested-mode2-raw/, the table from them
-bench_mode2() {
-	local out=$ROOT/build/bench-mode2
-	NB_MODE2_OUT=$out "$ROOT/bench/nested/mode2.sh" ||
-		echo "bench: a mode2 run failed, see $out (the table uses the complete runs)"
-	keep_raw "$out" nested-mode2-raw
-	report; cat "$RES/nested-mode2.md"
+# multi_boot NAME OUTVAR RAWDIR MD: a benchmark of several L1 boots,
+# bench/nested/NAME.sh with its output in build/bench-NAME (OUTVAR names
+# it for the script), the results.txt of every boot kept in RAWDIR/, MD
+# rendered from them (the complete boots, when one failed)
+multi_boot() {
+	local out=$ROOT/build/bench-$1
+	env "$2=$out" "$ROOT/bench/nested/$1.sh" ||
+		echo "bench: a $1 boot failed, see $out (the table uses the complete boots)"
+	keep_raw "$out" "$3"
+	report; cat "$RES/$4"
 }
 
-# bench_napi: issue 11's Fig. 9 (bench/nested/napi.sh): napi=1 vs napi=0 (and
-# e1000) over NB_ROUNDS L1 boots of the net part, raw counters of every boot
-# kept in napi-raw/<round>.txt, nested-napi.md from them
-bench_napi() {
-	local out=$ROOT/build/bench-napi
-	NB_NAPI_OUT=$out "$ROOT/bench/nested/napi.sh" ||
-		echo "bench: a napi round failed, see $out (the table uses the complete rounds)"
-	keep_raw "$out" napi-raw
-	report; cat "$RES/nested-napi.md"
-}
+# issue 15's rows (bench/nested/mode2.sh): nested-mode2-raw/, nested-mode2.md
+bench_mode2() { multi_boot mode2 NB_MODE2_OUT nested-mode2-raw nested-mode2.md; }
+# issue 11's Fig. 9 (bench/nested/napi.sh): napi=1 vs napi=0 (and e1000)
+# over NB_ROUNDS L1 boots of the net part: napi-raw/<round>.txt, nested-napi.md
+bench_napi() { multi_boot napi NB_NAPI_OUT napi-raw nested-napi.md; }
+# issue 11's Fig. 7 (bench/nested/pit.sh): L2 on the PIT, one boot per
+# divisor and round: pit-raw/<round>-d<divisor>.txt, nested-pit.md
+bench_pit() { multi_boot pit NB_PIT_OUT pit-raw nested-pit.md; }
 
 # bench_profile: issue 11's Tables 1-3 and Fig. 8 (bench/nested/README.md):
 # NB_ROUNDS L1 boots with the profile histograms; bench/report.py keeps each

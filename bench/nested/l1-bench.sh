@@ -11,6 +11,8 @@
 # exit code and exit_info1 (an IOIO's port is its top half), and every
 # port access by port and direction (RHIST and PHIST lines); at the end it
 # passes on L2's symbols (KSYM lines).
+# With PIT_DIV set (BENCH=pit), kvm's pit_reload_divisor before L2 boots
+# (L2 programs its PIT then).
 . /bench.conf
 KP=/sys/kernel/tracing/events/kvm/kvm_pio
 RX=hist:keys=guest_rip.hex,exit_reason,info1.hex:size=16384
@@ -24,6 +26,11 @@ bench_before() {
 	fi
 	echo 'hist:keys=exit_reason:size=256' > $KX/trigger 2>/dev/null
 	echo 'hist:keys=ecx,write:size=256' > $KM/trigger 2>/dev/null
+	if [ -n "$PIT_DIV" ]; then
+		echo "$PIT_DIV" > /sys/module/kvm/parameters/pit_reload_divisor ||
+			res error "pit_reload_divisor=$PIT_DIV"
+		res pit_reload_divisor "$(cat /sys/module/kvm/parameters/pit_reload_divisor)"
+	fi
 	[ "$PROFILE" = 1 ] || return 0
 	echo $RX >> $KX/trigger && echo $PX > $KP/trigger || res error "profile histograms"
 }

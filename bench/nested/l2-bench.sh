@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The nested benchmark's parts of L2 (tests/nested/l2-init.sh runs those
-# that rig.parts names): bg, uart, ata, bonnie, net.  Every measured piece
+# that rig.parts names): bg, uart, ata, bonnie, net, pit.  Every measured piece
 # of work sits between two marks NAME.0 and NAME.1 (L1 snapshots its
 # counters at each); "PVIO-L2-RESULT key value" lines carry L2-side facts.
 #
@@ -13,8 +13,9 @@
 # bench.pings, bench.bulk_mb, bench.tcp_mb, bench.udp_secs, bench.udp_rate,
 # bench.rr; bench.lat_ops=N (QD1 latency samples per direction after each
 # dd pair, 0: none); bench.ksyms=1 (BENCH=profile: after each driver's
-# windows, the symbols bench/reporter/profile.py resolves L2's RIPs with)
-# (see bench/nested/run.sh).
+# windows, the symbols bench/reporter/profile.py resolves L2's RIPs with);
+# bench.pit_secs=S and bench.pit_loops=N (the pit part's idle window and
+# CPU loop) (see bench/nested/run.sh, pit.sh).
 
 FLUSHES=$(arg bench.flushes); FLUSHES=${FLUSHES:-1000}
 CMDS=$(arg bench.cmds); CMDS=${CMDS:-2048}
@@ -31,6 +32,8 @@ UDP_RATE=$(arg bench.udp_rate); UDP_RATE=${UDP_RATE:-20M}
 RR=$(arg bench.rr); RR=${RR:-1000}
 LAT_OPS=$(arg bench.lat_ops); LAT_OPS=${LAT_OPS:-0}
 KSYMS=$(arg bench.ksyms)
+PIT_SECS=$(arg bench.pit_secs); PIT_SECS=${PIT_SECS:-5}
+PIT_LOOPS=$(arg bench.pit_loops); PIT_LOOPS=${PIT_LOOPS:-400000}
 
 now() { cut -d' ' -f1 /proc/uptime; }
 # timed NAME CMD...: CMD between marks NAME.0 and NAME.1, L2 seconds as a result
@@ -305,3 +308,34 @@ net() {
 	done
 }
 
+
+# ---- pit: issue 11's Fig. 7, L2 ticking on the periodic PIT -------------
+# (bench/nested/pit.sh boots it with the tick on the PIT and sets kvm's
+# pit_reload_divisor in L1 first)
+jiffies() { awk '/^jiffies:/ { print $2; exit }' /proc/timer_list; }
+irq0() { awk '$1 == "0:" { print $2 }' /proc/interrupts; }
+# pit_win NAME CMD...: CMD as a timed window, with the jiffies and the
+# interrupts on IRQ 0 (the PIT's) it took
+pit_win() {
+	n=$1
+	shift
+	j0=$(jiffies)
+	i0=$(irq0)
+	timed "$n" "$@"
+	res "$n.jiffies" $(($(jiffies) - j0))
+	res "$n.irq0" $(($(irq0) - i0))
+}
+spin() { awk -v n="$PIT_LOOPS" 'BEGIN { for (i = 0; i < n; i++) s += i }'; }
+
+pit() {
+	# CPU 0's tick device and its mode (0 periodic, 1 one-shot)
+	res pit.tick "$(awk '/^Tick Device: mode:/ { m = $4 } /^Per CPU device: 0/ { p = 1 }
+		p && /^Clock Event Device:/ { print $4, "mode=" m; exit }' /proc/timer_list)"
+	res pit.clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	res pit.loops "$PIT_LOOPS"
+	pit_win pit.idle sleep "$PIT_SECS"
+	pit_win pit.busy spin
+	modprobe sd_mod
+	attach_disk ata_piix || { res pit.error "no ata_piix disk"; return 1; }
+	dd_pair pit.ata_piix sda
+}

@@ -26,6 +26,8 @@
 #        exits by L2's RIP and of port accesses; L2 boots with nokaslr and
 #        prints its modules' text symbols after each driver's windows)
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
+#        NB_L2_APPEND (more of L2's kernel command line), NB_PIT_DIV (kvm's
+#        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh)
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -87,12 +89,12 @@ RD=$OUT/l1-root
 rd_l1 "$RD" virtio_pci 9pnet_virtio 9p || die "copying L1's modules failed"
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
 cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
-printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\n' $NET "$BULK_MB" "$PROFILE" > "$RD/bench.conf"
+printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\n' $NET "$BULK_MB" "$PROFILE" "${NB_PIT_DIV:-}" > "$RD/bench.conf"
 NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 rparts=$PARTS
 [ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
-APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS"
+APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS${NB_L2_APPEND:+ $NB_L2_APPEND}"
 [ "$PROFILE" = 1 ] && APPEND="$APPEND nokaslr bench.ksyms=1"
 [ $NET = 1 ] && APPEND="$APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
 L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$APPEND \
