@@ -1,28 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: every tier, one summary line.
-#   unit    userspace ABI tests
-#   build   modules with -Werror, checkpatch --strict, sparse, DKMS, in-tree
-#   fuzz    bounded run of the host validation fuzzer (when present)
-#   vm      guest tests under QEMU TCG
-#   nested  patched KVM in an L1 guest under TCG (when present)
-#   mode2   the nested tier's L2 again, on the patched QEMU with pvio-batch=on
-#           (the test VMM's cases, mode 2's included, ran in nested)
-#   pkg     make deb; install, check and purge pvio-dkms and pvio-host-dkms
-#           (after nested: its make host fills the kvm cache the host
-#           package's DKMS build takes)
-#   fresh   a clean clone of HEAD runs make demo to its final table
-# Then, for every other installed kernel (tools/kvers.sh: Debian's default
-# first, e.g. 6.1, then 6.12), a copy of the tree in build/kernels/<kernel>
-# runs KTIERS (default: kbuild vm nested) with KVER set to that kernel:
-#   kbuild  -Werror builds, sparse, the private elevator.h against the
-#           real one, DKMS and in-tree builds for that kernel
-# L1 boots the same kernel as its patched KVM, L2 the same as L1.
-# Each tier prints TAP (ok/not ok) or PASS:/FAIL:/SKIP: lines; a tier that
-# exits non-zero without reporting a failure counts as one failure.
-# TIERS="unit vm" make check runs a subset, KTIERS="" skips the other
-# kernels, PVIO_KVERS="a b" names the kernels (the first runs TIERS).
+# make check: every tier (TIERS, default: unit build fuzz vm nested mode2
+# pkg fresh; pkg after nested, whose make host fills the kvm cache the host
+# package's DKMS build takes), then KTIERS (default: kbuild vm nested) for
+# every other installed kernel (tools/kvers.sh; PVIO_KVERS="a b" names
+# them, the first runs TIERS) in a copy of the tree in build/kernels/<kernel>;
+# KTIERS="" skips them.  The tiers: README.md, "Tests".  Each tier prints
+# TAP (ok/not ok) or PASS:/FAIL:/SKIP: lines; a tier that exits non-zero
+# without reporting a failure counts as one failure.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LOGDIR=$ROOT/build/check

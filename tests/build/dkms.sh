@@ -10,13 +10,9 @@ NAME=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$ROOT/dkms.conf")
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$ROOT/dkms.conf")
 MODS=$(sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\(.*\)"/\1/p' "$ROOT/dkms.conf")
 LOG=$ROOT/build/dkms.log
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
-step() { # name cmd...
-	local name=$1; shift
-	if "$@" >> "$LOG" 2>&1; then ok "$name"; else not_ok "$name"; tail -30 "$LOG"; fi
-}
+# shellcheck source=tests/lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
+step() { local name=$1; shift; check_log "$name" "$LOG.step" "$@"; cat "$LOG.step" >> "$LOG"; }
 
 mkdir -p "$ROOT/build"
 : > "$LOG"

@@ -13,9 +13,8 @@ KVER=${KVER:-$("$ROOT/tools/kver.sh")}
 XY=$(echo "$KVER" | cut -d. -f1,2)
 KSRC=${PVIO_CACHE:-/var/cache/pvio}/linux-source-$XY
 W=$ROOT/build/elevator-copy
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+# shellcheck source=tests/lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
 
 if [ ! -f "$KSRC/block/elevator.h" ] || ! command -v pahole > /dev/null; then
 	ok "private elevator.h copy matches $XY's # SKIP no $KSRC or no pahole"
@@ -27,25 +26,14 @@ for how in real copy; do
 	(cd "$ROOT" && git ls-files -z Kbuild include elevator-bypass |
 		xargs -0 cp --parents -t "$W/$how")
 	case $how in real) ksrc=$KSRC ;; copy) ksrc= ;; esac
-	if make -C "/lib/modules/$KVER/build" M="$W/$how" \
-		CONFIG_PVIO_BYPASS_IOSCHED=m PVIO_KSRC="$ksrc" modules \
-		> "$W/$how.log" 2>&1; then
-		ok "pvio_bypass builds for $KVER against the $how elevator.h"
-	else
-		tail -20 "$W/$how.log" | sed 's/^/# /'
-		not_ok "pvio_bypass builds for $KVER against the $how elevator.h"
-		exit 1
-	fi
+	check_log "pvio_bypass builds for $KVER against the $how elevator.h" "$W/$how.log" \
+		make -C "/lib/modules/$KVER/build" M="$W/$how" \
+		CONFIG_PVIO_BYPASS_IOSCHED=m PVIO_KSRC="$ksrc" modules || exit 1
 done
 # the build used what it was meant to
-if grep -q "PVIO_ELEVATOR_H=.*$KSRC/block/elevator.h" \
-	"$W/real/elevator-bypass/.pvio_bypass.o.cmd" &&
-   grep -q "PVIO_ELEVATOR_H=.*\"pvio_elevator.h\"" \
-	"$W/copy/elevator-bypass/.pvio_bypass.o.cmd"; then
-	ok "the two builds used $XY's elevator.h and the private copy"
-else
-	not_ok "the two builds used $XY's elevator.h and the private copy"
-fi
+check "the two builds used $XY's elevator.h and the private copy" eval \
+	"grep -q 'PVIO_ELEVATOR_H=.*$KSRC/block/elevator.h' '$W/real/elevator-bypass/.pvio_bypass.o.cmd' &&
+	 grep -q 'PVIO_ELEVATOR_H=.*\"pvio_elevator.h\"' '$W/copy/elevator-bypass/.pvio_bypass.o.cmd'"
 for s in elevator_mq_ops elevator_type elevator_queue; do
 	for how in real copy; do
 		pahole -C "$s" "$W/$how/elevator-bypass/pvio_bypass.o" > "$W/$how.$s" 2>&1
@@ -63,9 +51,6 @@ for sec in .text .data .init.text .exit.text; do
 		{ objdump -d -r -j "$sec" "$o"; objdump -s -j "$sec" "$o"; } 2>/dev/null |
 			grep -v 'file format' > "$W/$how$sec"
 	done
-	if [ -s "$W/real$sec" ] && cmp -s "$W/real$sec" "$W/copy$sec"; then
-		ok "$sec of pvio_bypass.o identical with either header"
-	else
-		not_ok "$sec of pvio_bypass.o identical with either header"
-	fi
+	check "$sec of pvio_bypass.o identical with either header" \
+		eval "[ -s '$W/real$sec' ] && cmp -s '$W/real$sec' '$W/copy$sec'"
 done

@@ -12,9 +12,8 @@ W=$ROOT/build/intree
 T=$W/linux-$XY
 # one output tree per series, kept: modules_prepare is done once
 O=$W/out-$XY
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+# shellcheck source=tests/lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
 
 for f in "$SRC/Makefile" "/boot/config-$KVER"; do
 	[ -f "$f" ] || { not_ok "in-tree build for $KVER: no $f (make deps)"; exit 1; }
@@ -23,11 +22,7 @@ rm -rf "$T" "$O/drivers/pvio"
 mkdir -p "$W" "$O"
 # hard links are cheap; intree.sh replaces the two files it edits
 cp -al "$SRC" "$T"
-if "$ROOT/tools/intree.sh" "$T" > "$W/intree.log" 2>&1; then
-	ok "intree.sh hooks pvio into drivers/"
-else
-	cat "$W/intree.log"; not_ok "intree.sh hooks pvio into drivers/"; exit 1
-fi
+check_log "intree.sh hooks pvio into drivers/" "$W/intree.log" "$ROOT/tools/intree.sh" "$T" || exit 1
 cmp -s "$SRC/drivers/Kconfig" "$T/drivers/Kconfig" && not_ok "cache untouched" && exit 1
 
 cp "/boot/config-$KVER" "$O/.config"
@@ -48,10 +43,8 @@ else
 fi
 for sym in PVIO_BYPASS_IOSCHED PATA_PVIO E1000_PVIO; do
 	# only symbols this tree declares yet
-	if grep -rqs --include=Kconfig "^config $sym\$" "$ROOT"; then
-		if grep -q "^CONFIG_$sym=m" "$O/.config"; then ok "olddefconfig keeps CONFIG_$sym=m"
-		else not_ok "olddefconfig keeps CONFIG_$sym=m"; fi
-	fi
+	grep -rqs --include=Kconfig "^config $sym\$" "$ROOT" &&
+		check "olddefconfig keeps CONFIG_$sym=m" grep -q "^CONFIG_$sym=m" "$O/.config"
 done
 if make -s -C "$T" O="$O" -j2 modules_prepare > "$W/prepare.log" 2>&1 &&
    make -C "$T" O="$O" -j2 drivers/pvio/ > "$W/build.log" 2>&1; then
@@ -60,5 +53,4 @@ else
 	tail -n 30 "$W/prepare.log" "$W/build.log"; not_ok "in-tree build of drivers/pvio"
 fi
 objs=$(find "$O/drivers/pvio" -name '*.o' | wc -l)
-if [ "$objs" -gt 0 ]; then ok "in-tree build produced $objs objects"
-else not_ok "in-tree build produced objects"; fi
+check "in-tree build produced $objs objects" [ "$objs" -gt 0 ]

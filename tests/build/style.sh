@@ -8,9 +8,8 @@ KVER=${KVER:-$("$ROOT/tools/kver.sh")}
 # checkpatch.pl of 6.1 is the reference for both kernel series
 SRC=${PVIO_CACHE:-/var/cache/pvio}/linux-source-6.1
 OUT=$ROOT/build/style
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+# shellcheck source=tests/lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
 mkdir -p "$OUT"
 cd "$ROOT" || exit 1
 
@@ -40,18 +39,12 @@ for fi in 0 1; do
 done
 
 # kernel C: everything under the guest and host source dirs and the headers
+# (the host patch series itself is checked by host/kvm/check.sh)
 files=$(git ls-files 'pvio/*.[ch]' 'drivers/*.[ch]' 'elevator-bypass/*.[ch]' \
 	'include/*.h' 'host/kvm/*.[ch]')
-# (the host patch series itself is checked by host/kvm/check.sh)
 for f in $files; do
-	if perl "$SRC/scripts/checkpatch.pl" --no-tree --strict --quiet \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-		$(case $f in *.patch) ;; *) echo -f ;; esac) "$f" > "$OUT/checkpatch.log" 2>&1; then
-		ok "checkpatch --strict $f"
-	else
-		sed 's/^/# /' "$OUT/checkpatch.log" | head -30
-		not_ok "checkpatch --strict $f"
-	fi
+	check_log "checkpatch --strict $f" "$OUT/checkpatch.log" perl "$SRC/scripts/checkpatch.pl" \
+		--no-tree --strict --quiet --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f"
 done
 
 # -Wno-flexible-array-sizeof: every trace event's generated code takes the

@@ -4,8 +4,11 @@
 # the benchmarks).  Source it.  The L0 runners source it for find_splat.
 TAP_N=0
 
-# guest_mounts: what every PID 1 here mounts first
-guest_mounts() {
+# guest_boot: what every PID 1 here does first: busybox's applets on PATH,
+# the usual file systems mounted
+guest_boot() {
+	/bin/busybox --install -s /bin
+	export PATH=/bin
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
 	mount -t devtmpfs devtmpfs /dev
@@ -24,6 +27,16 @@ check() {
 	shift
 	if "$@"; then ok "$_name"; else not_ok "$_name"; return 1; fi
 }
+# check_log NAME LOG CMD...: check, CMD's output in LOG, whose tail
+# becomes TAP comments when CMD fails
+check_log() {
+	_name=$1 _log=$2
+	shift 2
+	if "$@" > "$_log" 2>&1; then ok "$_name"; return 0; fi
+	tail -20 "$_log" | sed 's/^/# /'
+	not_ok "$_name"
+	return 1
+}
 
 # refuses MODULE PARAM REGEX: loading MODULE with PARAM fails, and the
 # kernel log says why (a line matching REGEX)
@@ -37,6 +50,13 @@ refuses() {
 	else
 		not_ok "$1 refuses $2 and says why (no message)"
 	fi
+}
+
+# has FILE REGEX...: each REGEX matches a line of FILE
+has() {
+	_f=$1
+	shift
+	for _r in "$@"; do grep -q -- "$_r" "$_f" || return 1; done
 }
 
 # ktap_of_module MARK: the KTAP lines dmesg holds since the last line
@@ -89,10 +109,46 @@ stream() {
 		head -c "$1"
 }
 sum_of() { md5sum | cut -d' ' -f1; }
+# pat_sum SEED [MIB]: pattern SEED into /tmp/pat; print its md5
+pat_sum() { pattern "$@" > /tmp/pat && sum_of < /tmp/pat; }
+# dd_sum DD-ARGS...: md5 of what dd reads (if=, bs=, count=, ...)
+dd_sum() { dd "$@" 2>/dev/null | sum_of; }
 # same A B: two checksums, both there and equal
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
 # ---- disks -------------------------------------------------------------
+# fio_verify NAME FIO-ARGS...: a verify job on sda (later arguments win),
+# one check; its error lines as comments when it fails
+fio_verify() {
+	_name=$1
+	shift
+	if fio --name=verify --filename=/dev/sda --direct=1 --size=24M \
+		--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 \
+		--eta=never --output=/tmp/fio.out "$@" && ! grep -q 'verify: bad' /tmp/fio.out; then
+		ok "$_name"
+	else
+		grep -E 'verify|err=' /tmp/fio.out | head -5 | sed 's/^/# /'
+		not_ok "$_name"
+	fi
+}
+# write_refused N SECS: /tmp/pat to sda in 64 KiB O_DIRECT writes, while
+# pvio's inject_host_error is re-armed with N errors every SECS; dd's status
+write_refused() {
+	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
+	_dd=$!
+	while kill -0 $_dd 2>/dev/null; do
+		echo "$1" > /sys/kernel/debug/pvio/inject_host_error
+		sleep "$2"
+	done
+	wait $_dd
+}
+# bad_read NAME DD-ARGS: check NAME: a read from sda (DD-ARGS: bs=, skip=)
+# fails; the failed command libata logged, as comments
+bad_read() {
+	dmesg -c > /dev/null
+	check "$1" sh -c "! dd if=/dev/sda of=/dev/null count=1 iflag=direct $2 2>/dev/null"
+	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
+}
 # disk_direct [DEV [MIB]]: md5 of the first MIB (default $MB) MiB, O_DIRECT
 disk_direct() { dd if="/dev/${1:-sda}" bs=1M count="${2:-$MB}" iflag=direct 2>/dev/null | sum_of; }
 # disk_cached [DEV [MIB]]: the same through the page cache, caches dropped first
@@ -100,28 +156,27 @@ disk_cached() {
 	sync; echo 3 > /proc/sys/vm/drop_caches
 	dd if="/dev/${1:-sda}" bs=1M count="${2:-$MB}" 2>/dev/null | sum_of
 }
+# wait_until SECS CMD...: CMD again every 0.1 s until it succeeds, for up
+# to SECS; succeeds if it did
+wait_until() {
+	_t=$(($1 * 10))
+	shift
+	until "$@"; do
+		[ $_t -gt 0 ] || return 1
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+}
 # wait_blk [DEV]: up to 60 s for /dev/DEV (default sda) to appear
-wait_blk() {
-	_i=0
-	while [ ! -b "/dev/${1:-sda}" ] && [ $_i -lt 120 ]; do sleep 0.5; _i=$((_i + 1)); done
-	[ -b "/dev/${1:-sda}" ]
-}
+wait_blk() { wait_until 60 [ -b "/dev/${1:-sda}" ]; }
 # gone_blk [DEV]: up to 30 s for /dev/DEV to go away
-gone_blk() {
-	_i=0
-	while [ -b "/dev/${1:-sda}" ] && [ $_i -lt 60 ]; do sleep 0.5; _i=$((_i + 1)); done
-}
+gone_blk() { wait_until 30 [ ! -b "/dev/${1:-sda}" ]; }
 
 # ---- network -----------------------------------------------------------
 # wait_carrier NIC [VALUE]: wait up to 10 s for NIC's carrier to read VALUE
 # (default 1); succeed if it does
-wait_carrier() {
-	_i=0
-	while [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" != "${2:-1}" ] && [ $_i -lt 100 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
-	[ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = "${2:-1}" ]
-}
+carrier_is() { [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = "$2" ]; }
+wait_carrier() { wait_until 10 carrier_is "$1" "${2:-1}"; }
 # nic_up NIC: NIC up as 10.0.2.15/24 (slirp's guest address); succeeds
 # once its carrier is up
 nic_up() {
@@ -129,10 +184,15 @@ nic_up() {
 	ip addr add 10.0.2.15/24 dev "$1" 2>/dev/null
 	wait_carrier "$1"
 }
+# nic_stat KEY: KEY of ethtool -S for the interface $nic
+nic_stat() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
 # e1000p_nic: the network interface e1000_pvio made
 e1000p_nic() { ls /sys/bus/pci/drivers/e1000_pvio/*/net/ | head -1; }
 # The peer tests/vm/e1000-peer.sh behind slirp's guestfwd at $PEER ("host
-# port"); NC_SECS, if set, bounds each connection.
+# port"): "send N SEED" streams N bytes of stream SEED, "sum N SEED" gives
+# their md5, "recv N" answers with the md5 of the N bytes it got.
+# NC_SECS, if set, bounds each connection.
+PEER=${PEER:-10.0.2.100 5000}
 peer_nc() { if [ -n "${NC_SECS:-}" ]; then timeout "$NC_SECS" nc $PEER; else nc $PEER; fi; }
 # host_sum N SEED: the peer's md5 of the stream "send N SEED" sends
 host_sum() { echo "sum $1 $2" | peer_nc; }
@@ -144,3 +204,15 @@ rx_sum() {
 }
 # tx_sum N FILE: the peer's md5 of FILE sent to it
 tx_sum() { { echo "recv $1"; cat "$2"; } | peer_nc; }
+# both_ways N SEED FILE SUM: N bytes of stream SEED in while FILE (md5 SUM)
+# goes out, at once; succeeds if both arrived byte-exact
+both_ways() {
+	tx_sum "$1" "$3" > /tmp/both_tx &
+	_t=$!
+	_b=$(rx_sum "$1" "$2")
+	wait $_t
+	_a=$(host_sum "$1" "$2")
+	_c=$(cat /tmp/both_tx)
+	echo "# $2: receive host $_a guest $_b, send guest $4 host $_c"
+	same "$_a" "$_b" && same "$4" "$_c"
+}

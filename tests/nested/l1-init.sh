@@ -13,16 +13,13 @@
 #
 # L2 is the host's QEMU in a chroot of L0's root (read-only 9p), on L1's
 # KVM.  Its console is copied to L1's console with an "L2| " prefix, and
-# its lines of the one console protocol (tests/nested/l2-init.sh) are
-# served: "PVIO-L2-MARK name" snapshots L1's KVM counters and answers on
-# L2's console, so L2 knows the snapshot is taken; "PVIO-L2-RESULT key value"
-# becomes a RES line and /tmp/l2res/key; "PVIO-L2-CHECK ok|not ok N - what"
-# goes to /tmp/l2res/checks; "PVIO-L2-NOTE text" becomes a TAP comment.
+# l2_console serves the console protocol of tests/nested/l2-init.sh:
+# marks (a SNAP line, then the answer on L2's stdin), RESULT lines (RES
+# and /tmp/l2res/KEY), CHECK lines (/tmp/l2res/checks), NOTE lines (TAP
+# comments).
 
-/bin/busybox --install -s /bin
-export PATH=/bin
 . /lib/guest.sh
-guest_mounts
+guest_boot
 mount -t tracefs none /sys/kernel/tracing 2>/dev/null
 
 S1=/dev/ttyS1
@@ -196,17 +193,13 @@ for f in /parts/*.sh; do
 	p=${f##*/}
 	PARTS="$PARTS ${p%.sh}"
 done
-for p in $PARTS; do
-	command -v "${p}_before" > /dev/null && "${p}_before"
-done
+# parts PHASE: each part's PHASE function, if it has one
+parts() { for p in $PARTS; do command -v "${p}_$1" > /dev/null && "${p}_$1"; done; }
+parts before
 if [ -f /l2.conf ]; then
 	l2_host || fail_l1 "mounts L0's root over 9p for L2"
-	for p in $PARTS; do
-		command -v "${p}_l2" > /dev/null && "${p}_l2"
-	done
+	parts l2
 	l2_run
 fi
-for p in $PARTS; do
-	command -v "${p}_after" > /dev/null && "${p}_after"
-done
+parts after
 finish ok

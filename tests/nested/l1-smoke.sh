@@ -9,7 +9,8 @@
 quiet() { "$@" > /dev/null 2>&1; }
 t() { _d=$1; shift; check "$_d" quiet "$@"; }
 
-smoke_checks() {
+# both phases print to L0's port
+smoke_before() {
 	P=/sys/module/kvm/parameters
 	t "kvm.ko (patched) loaded" grep -q '^kvm ' /proc/modules
 	t "kvm-amd.ko (patched) loaded" grep -q '^kvm_amd ' /proc/modules
@@ -33,17 +34,11 @@ smoke_checks() {
 	t "pit_reload_divisor kept 1024" grep -qx 1024 $P/pit_reload_divisor
 	echo 1 > $P/pit_reload_divisor
 	echo "1..$TAP_N"
-}
+} > $S1 2>&1
 
 smoke_after() {
-	smoke_end > $S1 2>&1
-}
-smoke_end() {
 	TAP_N=0
 	t "rmmod kvm-amd kvm" sh -c "rmmod kvm_amd && rmmod kvm"
 	t "no module load errors in L1's log" sh -c "! dmesg | grep -qiE 'disagrees about version|Unknown symbol'"
 	echo "1..$TAP_N"
-}
-smoke_before() {
-	smoke_checks > $S1 2>&1
-}
+} > $S1 2>&1

@@ -16,10 +16,8 @@
 #   PVIO-L2-CHECK ok N - ... a TAP result (check/ok/not_ok/skip of guest.sh)
 #   PVIO-L2-NOTE text        a TAP comment
 
-/bin/busybox --install -s /bin
-export PATH=/bin
 . /lib/guest.sh
-guest_mounts
+guest_boot
 echo /bin/modprobe > /proc/sys/kernel/modprobe
 P=/sys/kernel/debug/pvio
 TAP_PREFIX="PVIO-L2-CHECK "

@@ -29,10 +29,8 @@ have_ko() {
 # ---- pata_pvio over the hypercall transport: data integrity -------------
 # 64 MiB of a seeded AES-CTR stream through pata_pvio (O_DIRECT in 1 MiB
 # and 4 KiB commands, and the page cache), with real host refusals
-# injected mid-write, and read back by ata_piix.  Each check is one
-# "PVIO-L2-CHECK ok|not ok N - description" line; L1 makes them TAP.
+# injected mid-write, and read back by ata_piix.
 MB=64
-PCI=/sys/bus/pci/devices/0000:00:01.1
 # cnt NAME: a pata_pvio counter summed over both channels
 cnt() { sum_files /sys/kernel/debug/pata_pvio/*/"$1"; }
 pstat() { batch_stat pata_pvio. "$1"; }
@@ -51,9 +49,8 @@ pata() {
 # 64 MiB O_DIRECT in 1 MiB commands and through the page cache
 pata_data() {
 	h0=$(pstat hypercalls)
-	pattern 1 > /tmp/pat
+	P1=$(pat_sum 1)
 	check "a 64 MiB seeded pattern is made (openssl)" [ "$(wc -c < /tmp/pat)" -eq $((MB << 20)) ]
-	P1=$(sum_of < /tmp/pat)
 	dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 	check "pata_pvio: 64 MiB O_DIRECT write (1 MiB), O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
 	check "pata_pvio: page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
@@ -79,23 +76,27 @@ pata_fio() {
 		sh -c "[ $rc -eq 0 ] && grep -q 'err= 0' /tmp/fio.out"
 }
 
+# counts SUFFIX: pata_pvio's flushes, irqless_done, irqless_missed,
+# interrupts and two_run_issues into fSUFFIX dSUFFIX mSUFFIX iSUFFIX tSUFFIX
+counts() {
+	eval "f$1=$(pstat flushes) d$1=$(cnt irqless_done) m$1=$(cnt irqless_missed)" \
+		"i$1=$(irqs_of pata_pvio) t$1=$(cnt two_run_issues)"
+}
 # 2048 single-block commands on the fast path, interrupt-less
 # (irqless=hypercall): one flush for a command the host finished within
 # it, three (issue, interrupts back on, completion) for one it had not, one
 # more if the issue needed an idle check (two_run_issues); then irqless=off
 pata_irqless() {
 	pattern 2 > /tmp/pat
-	f0=$(pstat flushes); d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
-	t0=$(cnt two_run_issues)
+	counts 0
 	mark pata4k.0
 	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
 	mark pata4k.1
-	f1=$(pstat flushes); d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
-	t1=$(cnt two_run_issues)
+	counts 1
 	nf=$((f1 - f0)); nd=$((d1 - d0)); nm=$((m1 - m0)); ni=$((i1 - i0)); nt=$((t1 - t0))
 	P2=$(head -c 8388608 /tmp/pat | sum_of)
 	check "pata_pvio: 2048 O_DIRECT 4 KiB writes read back: same md5" \
-		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
+		[ "$(dd_sum if=/dev/sda bs=4k count=2048 iflag=direct)" = "$P2" ]
 	echo "# 2048 4 KiB writes: $nf flushes, $nd completed without an interrupt, $nm missed, $nt issued in two runs, $ni interrupts"
 	check "pata_pvio: each command counted once, done in its issue hypercall or missed ($nd + $nm)" \
 		[ $((nd + nm)) -eq 2048 ]
@@ -104,9 +105,9 @@ pata_irqless() {
 		[ $nf -ge $((nd + 3 * nm + nt)) -a $nf -le $((nd + 3 * nm + nt + 16)) ]
 	check "pata_pvio: interrupts only for missed commands ($ni for $nm)" [ $ni -ge $nm -a $ni -le $((nm + 16)) ]
 	echo off > /sys/module/pata_pvio/parameters/irqless
-	f0=$(pstat flushes); i0=$(irqs_of pata_pvio)
+	counts 0
 	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-	f1=$(pstat flushes); i1=$(irqs_of pata_pvio)
+	counts 1
 	echo "# irqless=off, 2048 4 KiB reads: $((f1 - f0)) flushes, $((i1 - i0)) interrupts"
 	check "pata_pvio irqless=off: 2 flushes per command ($((f1 - f0)) for 2048)" \
 		[ $((f1 - f0)) -ge 4096 -a $((f1 - f0)) -le $((2048 * 2 + 64)) ]
@@ -118,28 +119,17 @@ pata_irqless() {
 # every read of sector 150000 (blkdebug); libata EH reads the result
 # taskfile, retries and gives up, and the port works on
 pata_eh() {
-	dmesg -c > /dev/null
-	check "pata_pvio: read of the bad sector fails" \
-		sh -c '! dd if=/dev/sda of=/dev/null bs=512 skip=150000 count=1 iflag=direct 2>/dev/null'
-	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
+	bad_read "pata_pvio: read of the bad sector fails" "bs=512 skip=150000"
 	check "pata_pvio: EH read the result taskfile (DRDY|ERR, ABRT)" sh -c "dmesg | grep -q 'res 41/04:'"
 	check "pata_pvio: after EH, 8 MiB read back: same md5" \
-		[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = "$P2" ]
+		[ "$(dd_sum if=/dev/sda bs=4k count=2048 iflag=direct)" = "$P2" ]
 }
 
 # the host refuses batches (an invalid function is sent): pvio reruns them
 pata_refused() {
-	pattern 3 > /tmp/pat
-	P3=$(sum_of < /tmp/pat)
+	P3=$(pat_sum 3)
 	fb0=$(pstat fallbacks)
-	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
-	DD=$!
-	while kill -0 $DD 2>/dev/null; do
-		echo 100 > $P/inject_host_error
-		sleep 0.3
-	done
-	wait $DD
-	check "pata_pvio: write under real host refusals completed" [ $? -eq 0 ]
+	check "pata_pvio: write under real host refusals completed" write_refused 100 0.3
 	echo 0 > $P/inject_host_error
 	fb1=$(pstat fallbacks)
 	echo "# $((fb1 - fb0)) refused batches rerun natively"
@@ -159,10 +149,8 @@ pata_handover() {
 }
 
 # ---- e1000_pvio over the hypercall transport: 16 MiB each way ----------
-# The peer is tests/vm/e1000-peer.sh behind slirp's guestfwd 10.0.2.100:5000
-# (run by L2's QEMU in L1): "send N SEED" streams N bytes of a seeded
-# AES-CTR stream, "sum N SEED" gives its md5, "recv N" answers with the md5
-# of the N bytes it got.
+# The peer is tests/vm/e1000-peer.sh behind slirp's guestfwd (run by L2's
+# QEMU in L1; guest.sh's host_sum, rx_sum, tx_sum talk to it).
 # 16 MiB is 32 laps of each 256-descriptor ring; the TCG tier's
 # e1000-traffic case moves 64 MiB each way through the same driver code.
 # Here the point is the hypercall transport, and each MiB costs L2 about
@@ -170,7 +158,6 @@ pata_handover() {
 # A transfer that stalls ends after NC_SECS (about ten times what one
 # takes): its check fails, net_diag shows the NIC's state, and the mode's
 # other transfers are skipped, since a stalled NIC stays stalled.
-PEER="10.0.2.100 5000"
 BIG=$((16 << 20))
 NC_SECS=300
 net_diag() {	# net_diag NIC: after a failed transfer, as comments
@@ -207,7 +194,7 @@ e1000() {
 		net_transfers || net_diag "$nic"
 		h1=$(batch_stat e1000p- hypercalls)
 		echo "# $m $((h1 - h0)) hypercalls during the transfers"
-		echo "# $m interrupts the stall check raised (lost ones): $(ethtool -S "$nic" | awk '$1 == "kicks:" { print $2 }')"
+		echo "# $m interrupts the stall check raised (lost ones): $(nic_stat kicks)"
 		if [ "$(cat $P/transport)" = hypercall ]; then
 			check "$m its register runs went out as hypercalls" [ $((h1 - h0)) -gt 100 ]
 		fi

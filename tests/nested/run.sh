@@ -8,33 +8,13 @@
 #        |- pvio-vmm: one small VM per test case on L1's /dev/kvm
 #        `- L2: Debian guest, the host's QEMU over a read-only 9p share of /
 #
-# The rig (initramfs images, L1's and L2's init, the console protocol) is
-# tests/lib/rig.sh, tests/nested/l1-init.sh and l2-init.sh; this tier's
+# The rig is tests/lib/rig.sh with l1-init.sh and l2-init.sh; this tier's
 # parts are l1-smoke.sh (the patched KVM's parameters and counters),
-# l1-vmm.sh (the VMM's cases; L2's results as TAP) and
-# l2-tests.sh (pvio_selftest, 64 MiB through pata_pvio, 16 MiB each way
-# through e1000_pvio napi=1 and napi=0).  See tests/nested/README.md.
-#
-# The KVM modules come from $PVIO_KVM_MODULES (a directory with kvm.ko and
-# kvm-amd.ko), else host/build/$KVER/ when `make host` has built it, else
-# Debian's stock modules (no handler: handler cases SKIP).
-#
-# Output: TAP on stdout (L1's results renumbered, then the runner's own
-# checks).  Exit status 0 only if nothing failed.  Logs and the initramfs
-# are kept in build/nested/ (PVIO_NESTED_OUT moves them).
-#
-# Environment: PVIO_KVM_MODULES, PVIO_GUEST_MODULES, PVIO_PATA_MODULE,
-# PVIO_E1000_MODULE, PVIO_NESTED_L2 (0: no L2), PVIO_NESTED_VMM (0: the
-# test VMM's cases are not run, only its handler probe),
-# KVER (default tools/kver.sh; L1 and L2 boot that same kernel),
-# PVIO_NESTED_TIMEOUT (seconds for the whole L1 run, default 1500),
-# PVIO_CASE_TIMEOUT (seconds per VMM case, default 120),
-# PVIO_L2_VMM (L2's QEMU and accelerator, a path on L0, default
-# "qemu-system-x86_64 -enable-kvm"; e.g. make qemu's binary with
-# "-accel kvm,pvio-batch=on"), PVIO_L2_QEMU_ARGS (more arguments for it),
-# PVIO_L2_TIMEOUT (seconds for the L2 guest, default 1200; L1 shortens it to
-# report within PVIO_NESTED_TIMEOUT), PVIO_SEED (the
-# differential case's seed, default the time), QEMU.
+# l1-vmm.sh (the VMM's cases; L2's results as TAP) and l2-tests.sh
+# (pvio_selftest, pata_pvio and e1000_pvio data integrity).  KVM modules:
+# rig.sh's kvm_pick, Debian's stock ones last (handler cases SKIP).
+# Prints TAP (L1's results renumbered, then the runner's own checks); exit
+# status 0 only if nothing failed.  Environment: tests/nested/README.md.
 
 set -u
 
@@ -107,12 +87,8 @@ n=0
 failed=0
 emit() {	# emit ok|not-ok "name" ["# directive"]
 	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2${3:+ $3}"
-	else
-		echo "not ok $n - $2${3:+ $3}"
-		failed=$((failed + 1))
-	fi
+	[ "$1" = ok ] || { failed=$((failed + 1)); printf 'not '; }
+	echo "ok $n - $2${3:+ $3}"
 }
 
 # l1_tap: L1's TAP renumbered, then whether every planned result arrived

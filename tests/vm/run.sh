@@ -2,11 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest tests under QEMU TCG.  For each case in tests/vm/cases/NAME.sh:
-# build an initramfs (busybox, the modules the case names and their
-# dependencies, the case script), boot Debian's kernel on it, collect the
-# TAP/KTAP lines the guest prints on its serial console, and fail the case
-# on any oops, BUG, WARNING, KASAN/UBSAN report, lockdep splat or hang.
-#
+# an initramfs (tests/lib/rig.sh) with what the case names, Debian's kernel
+# booted on it, the TAP/KTAP lines of its serial console as PASS/FAIL/SKIP,
+# and a failure for any kernel splat (find_splat) or hang.
 # A case declares what it needs in header lines:
 #   # pvio-vm: modules="pvio pvio_selftest"   our modules (built by make)
 #   # pvio-vm: kmods="null_blk"                Debian modules (deps resolved)
@@ -17,12 +15,10 @@
 #
 # Usage: tests/vm/run.sh [case...]   (default: every case; a case with a
 # slash is a path, used by make demo and make bench)
-# Prints PASS:/FAIL:/SKIP: lines and ends with "N passed, N failed, N skipped".
-# Env: KVER (guest kernel, default tools/kver.sh), VM_RESULTS (file to append
-# the three counts to, for tests/run-all.sh), VM_KEEP=1 keeps the work dirs,
-# PVIO_FAULT_INJECTION=0 builds the modules without the test hooks (default
-# 1: the cases drive them), VM_QEMU_EXTRA / VM_APPEND_EXTRA are added to every case's qemu= / append=
-# (make bench runs a case under -icount this way).
+# Env: KVER (guest kernel), VM_RESULTS (file to append the three counts to),
+# PVIO_FAULT_INJECTION=0 builds the modules without the test hooks,
+# VM_QEMU_EXTRA / VM_APPEND_EXTRA go into every case's qemu= / append=
+# (make bench runs a case under -icount this way), VM_VERBOSE=1.
 
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,19 +59,15 @@ build_initramfs() { # case-file workdir
 	rd_pack "$st" "$w/initramfs.gz"
 }
 
-pass=0 fail=0 skip=0
+declare -A count=([PASS]=0 [FAIL]=0 [SKIP]=0)
 report() { # verdict case name
 	echo "$1: $2: $3"
-	case $1 in
-	PASS) pass=$((pass + 1)) ;;
-	FAIL) fail=$((fail + 1)) ;;
-	SKIP) skip=$((skip + 1)) ;;
-	esac
+	count[$1]=$((count[$1] + 1))
 }
 
 run_case() {
-	local cs=$1 name w log tmo mem qemu disks append i sz n=0 line desc rc splat
-	local fail0=$fail
+	local cs=$1 name w log tmo mem qemu disks append i sz n=0 v desc rc splat
+	local fail0=${count[FAIL]}
 	name=$(basename "$cs" .sh)
 	w=$OUT/$name
 	mkdir -p "$w"
@@ -109,20 +101,12 @@ run_case() {
 	rc=$?
 	tr -d '\r' < "$log" > "$log.txt" && mv "$log.txt" "$log"
 
-	while IFS= read -r line; do
-		line=${line#*] }		# KTAP from dmesg carries a timestamp
-		case $line in
-		"ok "*"# SKIP"*)
-			desc=${line#ok }; desc=${desc#* }; desc=${desc#- }
-			report SKIP "$name" "$desc"; n=$((n + 1)) ;;
-		"ok "*)
-			desc=${line#ok }; desc=${desc#* }; desc=${desc#- }
-			report PASS "$name" "$desc"; n=$((n + 1)) ;;
-		"not ok "*)
-			desc=${line#not ok }; desc=${desc#* }; desc=${desc#- }
-			report FAIL "$name" "$desc"; n=$((n + 1)) ;;
-		esac
-	done < <(grep -E '^(\[[ 0-9.]+\] )?(not )?ok [0-9]+ ' "$log")
+	# KTAP from dmesg carries a timestamp
+	while read -r v desc; do
+		report "$v" "$name" "$desc"
+		n=$((n + 1))
+	done < <(sed -n -E 's/^(\[[ 0-9.]+\] )?//; /^(not )?ok [0-9]+ /!d
+		s/^not ok [0-9]+ (- )?/FAIL /p; s/^ok [0-9]+ (- )?(.*# SKIP)/SKIP \2/p; s/^ok [0-9]+ (- )?/PASS /p' "$log")
 
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		report FAIL "$name" "guest finished within ${tmo}s (hung)"
@@ -135,7 +119,7 @@ run_case() {
 		echo "$splat" | sed 's/^/    /'
 		report FAIL "$name" "guest kernel log free of oops/BUG/WARN/KASAN/UBSAN/lockdep"
 	fi
-	if [ "${VM_VERBOSE:-0}" = 1 ] || [ $fail -gt "$fail0" ]; then
+	if [ "${VM_VERBOSE:-0}" = 1 ] || [ "${count[FAIL]}" -gt "$fail0" ]; then
 		echo "---- $name: tail of $log ----"
 		tail -40 "$log"
 		echo "----"
@@ -159,6 +143,7 @@ for c in "${cases[@]}"; do
 	[ -r "$c" ] || die "no such case $c"
 	run_case "$c"
 done
-echo "vm: $pass passed, $fail failed, $skip skipped"
-[ -n "${VM_RESULTS:-}" ] && echo "$pass $fail $skip" >> "$VM_RESULTS"
-[ $fail -eq 0 ]
+set -- "${count[PASS]}" "${count[FAIL]}" "${count[SKIP]}"
+echo "vm: $1 passed, $2 failed, $3 skipped"
+[ -n "${VM_RESULTS:-}" ] && echo "$*" >> "$VM_RESULTS"
+[ "$2" -eq 0 ]

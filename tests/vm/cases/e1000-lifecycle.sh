@@ -9,10 +9,8 @@
 # pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0,mac=52:54:00:12:34:56"
 . /lib/guest.sh
 
-PEER="10.0.2.100 5000"
 N=33554432		# 32 MiB
 
-st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
 carrier() { cat /sys/class/net/$nic/carrier 2>/dev/null; }
 bring_up() { # napi mode
 	modprobe e1000_pvio napi=$1 || return 1
@@ -26,9 +24,9 @@ no_irq() { ! grep -q "$nic" /proc/interrupts; }
 # flowing, unload; then end the traffic's processes
 unload_under() {
 	sleep 1
-	p0=$(st "$2")
+	p0=$(nic_stat "$2")
 	sleep 1
-	check "$m $1 traffic is flowing" [ $(( $(st "$2") - p0 )) -gt 100 ]
+	check "$m $1 traffic is flowing" [ $(( $(nic_stat "$2") - p0 )) -gt 100 ]
 	check "$m unloads during $1 traffic" rmmod e1000_pvio
 	shift 2
 	kill "$@" 2>/dev/null
@@ -67,10 +65,7 @@ for mode in 1 0; do
 		  while [ ! -e /tmp/go ]; do sleep 0.1; done
 		  cat; } >> /tmp/rx &
 	bg=$!
-	i=0
-	while [ "$(wc -c < /tmp/rx)" -lt 1048576 ] && [ $i -lt 600 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
+	wait_until 30 eval '[ "$(wc -c < /tmp/rx)" -ge 1048576 ]'
 	ip link set "$nic" down
 	got=$(wc -c < /tmp/rx)
 	check "$m that transfer was under way at ifdown ($got bytes in)" \
@@ -85,12 +80,12 @@ for mode in 1 0; do
 	check "$m ifdown/ifup during a 32 MiB receive: still byte-exact" same "$a" "$b"
 
 	# ---- link flap: autonegotiation restart -> LSC ----
-	lc=$(st link_changes)
+	lc=$(nic_stat link_changes)
 	cc=$(cat /sys/class/net/$nic/carrier_changes)
 	check "$m ethtool -r accepted" ethtool -r "$nic"
 	check "$m carrier drops at once" [ "$(carrier)" = 0 ]
 	check "$m LSC interrupt brings the carrier back" wait_carrier "$nic" 1
-	check "$m link_changes counted both" [ "$(st link_changes)" = $((lc + 2)) ]
+	check "$m link_changes counted both" [ "$(nic_stat link_changes)" = $((lc + 2)) ]
 	check "$m carrier_changes counted both" \
 		[ "$(cat /sys/class/net/$nic/carrier_changes)" = $((cc + 2)) ]
 	check "$m ping after the flap" pings 2
@@ -126,6 +121,6 @@ for mode in 1 0; do
 	check "$m reloads, ping works" eval 'bring_up $mode && pings 2'
 	ip link set "$nic" down
 	check "$m after ifdown: nothing in flight" \
-		[ "$(st tx_in_flight)" = 0 -a "$(st rx_buffers_posted)" = 0 ]
+		[ "$(nic_stat tx_in_flight)" = 0 -a "$(nic_stat rx_buffers_posted)" = 0 ]
 	check "$m unloads" rmmod e1000_pvio
 done

@@ -10,7 +10,7 @@
 # pvio-vm: qemu="-netdev user,id=n0 -device e1000,netdev=n0"
 . /lib/guest.sh
 
-kicks() { ethtool -S "$nic" | awk '$1 == "kicks:" { print $2 }'; }
+kicks() { nic_stat kicks; }
 kick_lines() { dmesg | grep -c "no interrupt for 2 s"; }
 # rtt_ms: the round trip of the single ping in /tmp/ping, in whole ms
 rtt_ms() { sed -n 's/.*time=\([0-9]*\).*/\1/p' /tmp/ping; }

@@ -3,39 +3,22 @@
 # e1000_pvio under load, napi=1 then napi=0: ping (MTU-sized, tiny,
 # fragmented, a fast burst), a byte-exact 64 MiB transfer each way and
 # both ways at once, then the skb accounting after ifdown.
-#
-# Transfers go to slirp's guestfwd address 10.0.2.100:5000, whose host end
-# is tests/vm/e1000-peer.sh (one process per connection): it sends a
-# seeded AES-CTR stream and, on a second connection, the md5 of that stream
-# as computed on the host; or it receives and answers with the md5 of what
-# arrived.  The guest computes its own md5 and compares.
+# Transfers go to slirp's guestfwd 10.0.2.100:5000, whose host end is
+# tests/vm/e1000-peer.sh (guest.sh's peer_nc); both ends compute md5s.
 # pvio-vm: modules="pvio e1000_pvio" bins="ethtool openssl" timeout=900 mem=768
 # pvio-vm: qemu="-netdev user,id=n0,guestfwd=tcp:10.0.2.100:5000-cmd:@ROOT@/tests/vm/e1000-peer.sh -device e1000,netdev=n0"
 . /lib/guest.sh
 
-PEER="10.0.2.100 5000"
 BIG=67108864		# 64 MiB
 MID=16777216		# 16 MiB, for the run in both directions at once
-
-st() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }
-
 
 # Sent data is made once: openssl and md5sum are slow under TCG.
 stream $BIG tx64 > /tmp/tx64
 stream $MID txmid > /tmp/txmid
 tx64_sum=$(sum_of < /tmp/tx64)
 txmid_sum=$(sum_of < /tmp/txmid)
-# both_ways SEED: 16 MiB each way at once, byte-exact at both ends
-both_ways() {
-	tx_sum $MID /tmp/txmid > /tmp/both_tx &
-	rx_sum $MID "$1" > /tmp/both_rx
-	wait
-	a=$(host_sum $MID "$1")
-	b=$(cat /tmp/both_rx)
-	c=$(cat /tmp/both_tx)
-	echo "# $1: receive host $a guest $b, send guest $txmid_sum host $c"
-	same "$a" "$b" && same "$txmid_sum" "$c"
-}
+# mid_ways SEED: 16 MiB each way at once, byte-exact at both ends
+mid_ways() { both_ways $MID "$1" /tmp/txmid "$txmid_sum"; }
 check "made the data to send" \
 	[ "$(wc -c < /tmp/tx64)" = $BIG -a "$(wc -c < /tmp/txmid)" = $MID ]
 
@@ -53,12 +36,12 @@ for mode in 1 0; do
 		ping -c 5 -W 5 -s 0 10.0.2.2
 	check "$m fragmented datagrams (4000-byte ICMP payload)" \
 		ping -c 3 -W 5 -s 4000 10.0.2.2
-	o0=$(st pvio_ops_queued) f0=$(st pvio_flushes) i0=$(st irqs)
+	o0=$(nic_stat pvio_ops_queued) f0=$(nic_stat pvio_flushes) i0=$(nic_stat irqs)
 	out=$(ping -q -c 300 -i 0.01 -W 5 10.0.2.2 | grep loss)
 	echo "# $out"
-	fe=$(( ($(st pvio_flushes) - f0) * 100 / 300 ))
-	echo "# per echo (request + reply): $(( ($(st pvio_ops_queued) - o0) * 100 / 300 ))/100 register ops," \
-	     "$fe/100 flushes, $(( ($(st irqs) - i0) * 100 / 300 ))/100 interrupts"
+	fe=$(( ($(nic_stat pvio_flushes) - f0) * 100 / 300 ))
+	echo "# per echo (request + reply): $(( ($(nic_stat pvio_ops_queued) - o0) * 100 / 300 ))/100 register ops," \
+	     "$fe/100 flushes, $(( ($(nic_stat irqs) - i0) * 100 / 300 ))/100 interrupts"
 	# TDT | ICR per echo (the doorbell batch and the unmasked interrupt);
 	# a stray RDT run or a mask/unmask pair would show as 2.3 or more
 	check "$m at most 2.2 flushes per echo ($fe/100)" [ "$fe" -le 220 ]
@@ -77,43 +60,43 @@ for mode in 1 0; do
 	echo "# send 64 MiB: guest $tx64_sum host $c, $((t2 - t1)) s"
 	check "$m send 64 MiB byte-exact (md5 guest = host)" same "$tx64_sum" "$c"
 
-	check "$m 16 MiB each way at once byte-exact" both_ways both$mode
+	check "$m 16 MiB each way at once byte-exact" mid_ways both$mode
 
 	# Same again with every flush deferred: ops queue until pv_io_flush()
 	# and read results only land then, as with the hypercall transport.
-	fb=$(st pvio_fallbacks)
+	fb=$(nic_stat pvio_fallbacks)
 	check "$m arm deferred runs (pvio's debugfs inject_host_error)" \
 		sh -c "echo 1000000 > /sys/kernel/debug/pvio/inject_host_error"
-	both_ways defer$mode > /tmp/both_ok; r=$?
+	mid_ways defer$mode > /tmp/both_ok; r=$?
 	check "$m deferred runs: ping" ping -c 3 -W 5 10.0.2.2
 	cat /tmp/both_ok
-	echo "# deferred: fallbacks $(( $(st pvio_fallbacks) - fb ))"
+	echo "# deferred: fallbacks $(( $(nic_stat pvio_fallbacks) - fb ))"
 	check "$m deferred runs: 16 MiB each way at once byte-exact" [ $r = 0 ]
 	check "$m deferred runs: every flush went the queued path" \
-		[ $(( $(st pvio_fallbacks) - fb )) -gt 1000 ]
+		[ $(( $(nic_stat pvio_fallbacks) - fb )) -gt 1000 ]
 	echo 0 > /sys/kernel/debug/pvio/inject_host_error
 
-	check "$m no receive errors" [ "$(st rx_errors)" = 0 ]
+	check "$m no receive errors" [ "$(nic_stat rx_errors)" = 0 ]
 	check "$m no busy returns or drops" \
-		[ "$(st tx_busy)" = 0 -a "$(st tx_dropped)" = 0 ]
+		[ "$(nic_stat tx_busy)" = 0 -a "$(nic_stat tx_dropped)" = 0 ]
 	if [ $mode = 1 ]; then
-		check "$m polls ran" [ "$(st polls)" -gt 0 ]
+		check "$m polls ran" [ "$(nic_stat polls)" -gt 0 ]
 	else
-		check "$m no polls (receive in the handler)" [ "$(st polls)" = 0 ]
+		check "$m no polls (receive in the handler)" [ "$(nic_stat polls)" = 0 ]
 	fi
 	check "$m pvio batch used, every op ran (ops native = ops queued)" \
-		[ "$(st pvio_ops_queued)" -gt 0 -a \
-		  "$(st pvio_ops_native)" = "$(st pvio_ops_queued)" ]
-	pk=$(( $(st rx_packets) + $(st tx_packets) ))
-	echo "# all traffic: packets $pk, irqs $(st irqs), register ops $(st pvio_ops_queued)," \
-	     "flushes $(st pvio_flushes), doorbells $(st tx_doorbells)"
+		[ "$(nic_stat pvio_ops_queued)" -gt 0 -a \
+		  "$(nic_stat pvio_ops_native)" = "$(nic_stat pvio_ops_queued)" ]
+	pk=$(( $(nic_stat rx_packets) + $(nic_stat tx_packets) ))
+	echo "# all traffic: packets $pk, irqs $(nic_stat irqs), register ops $(nic_stat pvio_ops_queued)," \
+	     "flushes $(nic_stat pvio_flushes), doorbells $(nic_stat tx_doorbells)"
 
 	ip link set "$nic" down
-	q=$(st tx_queued) p=$(st tx_packets) f=$(st tx_flushed)
-	echo "# after ifdown: tx_queued $q tx_packets $p tx_flushed $f rx_buffers_posted $(st rx_buffers_posted)"
+	q=$(nic_stat tx_queued) p=$(nic_stat tx_packets) f=$(nic_stat tx_flushed)
+	echo "# after ifdown: tx_queued $q tx_packets $p tx_flushed $f rx_buffers_posted $(nic_stat rx_buffers_posted)"
 	check "$m after ifdown: tx_queued = tx_packets + tx_flushed" [ "$q" = $((p + f)) ]
-	check "$m after ifdown: nothing in flight" [ "$(st tx_in_flight)" = 0 ]
-	check "$m after ifdown: no receive buffer held" [ "$(st rx_buffers_posted)" = 0 ]
+	check "$m after ifdown: nothing in flight" [ "$(nic_stat tx_in_flight)" = 0 ]
+	check "$m after ifdown: no receive buffer held" [ "$(nic_stat rx_buffers_posted)" = 0 ]
 	ethtool -S "$nic" | sed 's/^/# /'
 	check "$m unloads" rmmod e1000_pvio
 done

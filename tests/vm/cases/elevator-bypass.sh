@@ -25,15 +25,15 @@ check "writing the name autoloads pvio_bypass (pvio-bypass-iosched alias)" \
 check "module loaded by the kernel" loaded
 check "nullb0 uses pvio-bypass" [ "$(active)" = pvio-bypass ]
 
-pattern 7 32 > /tmp/pat
-P=$(sum_of < /tmp/pat)
+P=$(pat_sum 7 32)
+P8=$(head -c 8388608 /tmp/pat | sum_of)
 dd if=/tmp/pat of=/dev/nullb0 bs=64k oflag=direct 2>/dev/null
 check "O_DIRECT 32 MiB through pvio-bypass reads back identical" \
-	[ "$(dd if=/dev/nullb0 bs=64k count=512 iflag=direct 2>/dev/null | sum_of)" = "$P" ]
+	[ "$(dd_sum if=/dev/nullb0 bs=64k count=512 iflag=direct)" = "$P" ]
 dd if=/tmp/pat of=/dev/nullb0 bs=1M seek=64 conv=fsync 2>/dev/null
 echo 3 > /proc/sys/vm/drop_caches
 check "buffered 32 MiB through pvio-bypass reads back identical" \
-	[ "$(dd if=/dev/nullb0 bs=1M skip=64 count=32 2>/dev/null | sum_of)" = "$P" ]
+	[ "$(dd_sum if=/dev/nullb0 bs=1M skip=64 count=32)" = "$P" ]
 
 check "rmmod refused while nullb0 uses it" sh -c '! rmmod pvio_bypass 2>/dev/null'
 check "still loaded after the refused rmmod" loaded
@@ -73,15 +73,11 @@ check "I/O was running during the switches" [ $((io1 - io0)) -gt 100 ]
 check "100 scheduler switches under load all took effect" [ $bad -eq 0 -a $i -eq 100 ]
 check "no I/O error during the switches" [ ! -e /tmp/err ]
 check "O_DIRECT 4k-writer region intact" \
-	[ "$(dd if=/dev/nullb0 bs=4k skip=32768 count=2048 iflag=direct 2>/dev/null | sum_of)" = \
-	  "$(head -c 8388608 /tmp/pat | sum_of)" ]
+	[ "$(dd_sum if=/dev/nullb0 bs=4k skip=32768 count=2048 iflag=direct)" = "$P8" ]
 check "O_DIRECT 64k-writer region intact" \
-	[ "$(dd if=/dev/nullb0 bs=64k skip=3072 count=128 iflag=direct 2>/dev/null | sum_of)" = \
-	  "$(head -c 8388608 /tmp/pat | sum_of)" ]
+	[ "$(dd_sum if=/dev/nullb0 bs=64k skip=3072 count=128 iflag=direct)" = "$P8" ]
 echo 3 > /proc/sys/vm/drop_caches
-check "buffered-writer region intact" \
-	[ "$(dd if=/dev/nullb0 bs=1M skip=512 count=8 2>/dev/null | sum_of)" = \
-	  "$(head -c 8388608 /tmp/pat | sum_of)" ]
+check "buffered-writer region intact" [ "$(dd_sum if=/dev/nullb0 bs=1M skip=512 count=8)" = "$P8" ]
 
 echo pvio-bypass > $Q
 check "pvio-bypass selected again after the switching" grep -q '\[pvio-bypass\]' $Q

@@ -28,20 +28,16 @@ for mode in 1 0 1i 1q 0q; do
 	    echo 1000000 > /sys/kernel/debug/pvio/inject_host_error ;;
 	esac
 	echo $fp > /sys/module/pata_pvio/parameters/fastpath
-	dmesg -c > /dev/null
-	check "fastpath=$mode: read of the bad sector fails" \
-		sh -c '! dd if=/dev/sda of=/dev/null bs=4k skip=1024 count=1 iflag=direct 2>/dev/null'
-	dmesg | grep -m1 -A1 'failed command: READ DMA' | sed 's/^/# /'
+	bad_read "fastpath=$mode: read of the bad sector fails" "bs=4k skip=1024"
 	# res STATUS/ERROR:NSECT:LBAL:LBAM:LBAH: 0x41 (DRDY|ERR), ABRT, LBA 8192
 	check "fastpath=$mode: EH read the result taskfile (status, error, LBA 8192)" \
 		sh -c "dmesg | grep -q 'res 41/04:08:00:20:00/'"
-	pattern $((fp + 2)) > /tmp/pat
-	P=$(sum_of < /tmp/pat)
+	P=$(pat_sum $((fp + 2)))
 	dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null
 	check "fastpath=$mode: after EH, 4 MiB write and read back identical" \
-		[ "$(dd if=/dev/sda bs=64k count=64 iflag=direct 2>/dev/null | sum_of)" = "$P" ]
+		[ "$(dd_sum if=/dev/sda bs=64k count=64 iflag=direct)" = "$P" ]
 done
-fb=$(cat /sys/kernel/debug/pvio/batches/pata_pvio.*/stats | awk '$1 == "fallbacks" { s += $2 } END { print s + 0 }')
+fb=$(batch_stat pata_pvio. fallbacks)
 echo "# $fb flushes refused and rerun"
 check "the q rounds ran through the fallback path" [ "$fb" -gt 100 ]
 check "pata_pvio unloads" rmmod pata_pvio

@@ -13,19 +13,7 @@
 DBG=/sys/kernel/debug/pvio
 Q=/sys/block/sda/queue/scheduler
 
-# job NAME FIO-ARGS...: one verify job on sda; its summary line as a comment
-job() {
-	name=$1
-	shift
-	if fio --name="$name" --filename=/dev/sda --direct=1 --size=24M \
-		--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 \
-		--eta=never --output=/tmp/fio.out "$@" && ! grep -q 'verify: bad' /tmp/fio.out; then
-		ok "$name: written and verified"
-	else
-		grep -E 'verify|err=' /tmp/fio.out | head -5 | sed 's/^/# /'
-		not_ok "$name: written and verified"
-	fi
-}
+job() { _j=$1; shift; fio_verify "$_j: written and verified" "$@"; }
 
 modprobe sd_mod
 check "pvio loads" modprobe pvio

@@ -19,9 +19,11 @@ PARAM=/sys/module/pata_pvio/parameters/irqless
 CNT=/sys/kernel/debug/pata_pvio
 # cnt NAME: a counter summed over both channels
 cnt() { sum_files $CNT/*/"$1"; }
-four_k() { # four_k: 2048 4 KiB O_DIRECT writes then reads
+four_k() { # four_k: 2048 4 KiB O_DIRECT writes then reads; counters before and after
+	d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
 	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
 	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
+	d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
 }
 
 modprobe sd_mod
@@ -32,48 +34,33 @@ check "and dmesg says which values are allowed" \
 	sh -c "dmesg | grep -q 'irqless=sometimes is not one of off, hypercall, always'"
 check "pata_pvio loads with irqless=always" modprobe pata_pvio irqless=always
 check "irqless reads back as always" [ "$(cat $PARAM)" = always ]
-i=0
-while [ ! -b /dev/sda ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
-check "disk sda appears" [ -b /dev/sda ]
+check "disk sda appears" wait_blk
 check "counters are in debugfs, one directory per channel" [ "$(ls $CNT | wc -l)" -eq 2 ]
 check "writing a bad value at run time is refused" sh -c "! echo 3 > $PARAM"
 
-pattern 1 > /tmp/pat
-P1=$(sum_of < /tmp/pat)
+P1=$(pat_sum 1)
 dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 check "64 MiB O_DIRECT write, read back: same md5" [ "$(disk_direct)" = "$P1" ]
 
-d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
 four_k
-d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
 d=$((d1 - d0)); m=$((m1 - m0)); n=$((i1 - i0))
 echo "# 4096 4 KiB commands: $d completed from the issue run, $m missed, $n interrupts"
 check "every command counted once as done or missed" [ $((d + m)) -eq 4096 ]
 check "every missed command took its interrupt" [ $n -ge $m ]
 check "written 4 KiB blocks read back: same md5" \
-	[ "$(dd if=/dev/sda bs=4k count=2048 iflag=direct 2>/dev/null | sum_of)" = \
-	  "$(head -c 8388608 /tmp/pat | sum_of)" ]
+	[ "$(dd_sum if=/dev/sda bs=4k count=2048 iflag=direct)" = "$(head -c 8388608 /tmp/pat | sum_of)" ]
 
 # issue and done_work on either CPU, the missed commands' interrupts on CPU1
 for irq in $(awk -F: '/pata_pvio/ { print $1 + 0 }' /proc/interrupts); do
 	echo 2 > /proc/irq/$irq/smp_affinity
 done
-if fio --name=irqless --filename=/dev/sda --direct=1 --size=12M \
+fio_verify "fio 2 jobs (one per CPU) randwrite 4k-256k QD8 --verify=crc32c" --size=12M \
 	--numjobs=2 --offset_increment=12M --cpus_allowed_policy=split --cpus_allowed=0,1 \
-	--verify=crc32c --verify_fatal=1 --do_verify=1 --randrepeat=0 --eta=never \
-	--rw=randwrite --bsrange=4k-256k --ioengine=libaio --iodepth=8 \
-	--output=/tmp/fio.out && ! grep -q 'verify: bad' /tmp/fio.out; then
-	ok "fio 2 jobs (one per CPU) randwrite 4k-256k QD8 --verify=crc32c"
-else
-	grep -E 'verify|err=' /tmp/fio.out | head -5 | sed 's/^/# /'
-	not_ok "fio 2 jobs (one per CPU) randwrite 4k-256k QD8 --verify=crc32c"
-fi
+	--rw=randwrite --bsrange=4k-256k --ioengine=libaio --iodepth=8
 grep pata_pvio /proc/interrupts | sed 's/^/# /'
 
 echo off > $PARAM
-d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
 four_k
-d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
 echo "# irqless=off: $((i1 - i0)) interrupts for 4096 commands"
 check "irqless=off: counters stand still" [ $((d1 - d0 + m1 - m0)) -eq 0 ]
 check "irqless=off: an interrupt per command" [ $((i1 - i0)) -ge 4096 ]

@@ -22,20 +22,10 @@ disk_of_mb() { # disk_of_mb N: the sd disk of N MiB (names depend on probe order
 	done
 	return 1
 }
-wait_disks() { # up to 60 s for three disks and the CD-ROM
-	i=0
-	while [ $i -lt 120 ]; do
-		[ "$(ls -d /sys/block/sd* 2>/dev/null | wc -l)" = 3 ] && [ -b /dev/sr0 ] && return 0
-		sleep 0.5; i=$((i + 1))
-	done
-	return 1
-}
-chan_stat() { # chan_stat CHANNEL KEY
-	awk -v k="$2" '$1 == k { print $2 }' $DBG/batches/pata_pvio.*.$1/stats
-}
-direct_sum() { # direct_sum DEV: md5 of the first MB MiB, O_DIRECT
-	dd if=/dev/$1 bs=64k count=$((MB * 16)) iflag=direct 2>/dev/null | sum_of
-}
+# shellcheck disable=SC2016 # evaluated by wait_until, each time
+wait_disks() { wait_until 60 eval '[ "$(ls -d /sys/block/sd* 2>/dev/null | wc -l)" = 3 ] && [ -b /dev/sr0 ]'; }
+chan_stat() { stat_of $DBG/batches/pata_pvio.*.$1/stats "$2"; }	# CHANNEL KEY
+direct_sum() { dd_sum if=/dev/$1 bs=64k count=$((MB * 16)) iflag=direct; }	# DEV: first MB MiB
 # four_at_once FILE BS_A BS_B BS_C: FILE to the three disks at once (block
 # sizes as given), the CD-ROM read beside them; its md5 in /tmp/cd.sum
 four_at_once() {
@@ -61,13 +51,11 @@ check "primary slave found (device 1 select works)" [ -n "$B" ]
 check "secondary master found (second channel works)" [ -n "$C" ]
 
 for d in $A $B $C; do echo pvio-bypass > /sys/block/$d/queue/scheduler; done
-check "pvio-bypass selected on all three disks" sh -c \
-	"grep -q '\[pvio-bypass\]' /sys/block/$A/queue/scheduler &&
-	 grep -q '\[pvio-bypass\]' /sys/block/$B/queue/scheduler &&
-	 grep -q '\[pvio-bypass\]' /sys/block/$C/queue/scheduler"
+check "pvio-bypass selected on all three disks" \
+	[ "$(cat /sys/block/$A/queue/scheduler /sys/block/$B/queue/scheduler /sys/block/$C/queue/scheduler |
+	    grep -c '\[pvio-bypass\]')" = 3 ]
 
-pattern 5 > /tmp/pat
-P=$(sum_of < /tmp/pat)
+P=$(pat_sum 5)
 Z=$(head -c 8388608 /dev/zero | sum_of)
 o0=$(chan_stat 0 ops_queued); q0=$(chan_stat 1 ops_queued)
 # all four at once: two channels, two devices on each
@@ -78,7 +66,7 @@ check "secondary written concurrently reads back identical" [ "$(direct_sum $C)"
 check "CD-ROM (ATAPI) read concurrently: 8 MiB of zeros" [ "$(cat /tmp/cd.sum)" = "$Z" ]
 echo 3 > /proc/sys/vm/drop_caches
 check "CD-ROM buffered read: 8 MiB of zeros" \
-	[ "$(dd if=/dev/sr0 bs=64k 2>/dev/null | sum_of)" = "$Z" ]
+	[ "$(dd_sum if=/dev/sr0 bs=64k)" = "$Z" ]
 o1=$(chan_stat 0 ops_queued); q1=$(chan_stat 1 ops_queued)
 echo "# channel 0: $((o1 - o0)) ops, channel 1: $((q1 - q0)) ops"
 check "both channels' batches counted their ops" [ $((o1 - o0)) -gt 0 -a $((q1 - q0)) -gt 0 ]
@@ -95,8 +83,7 @@ check "irqless=always: master written concurrently reads back identical" [ "$(di
 check "irqless=always: slave written concurrently reads back identical" [ "$(direct_sum $B)" = "$P6" ]
 check "irqless=always: secondary written concurrently reads back identical" [ "$(direct_sum $C)" = "$P6" ]
 check "irqless=always: CD-ROM read concurrently: 8 MiB of zeros" [ "$(cat /tmp/cd.sum)" = "$Z" ]
-n=$(cat /sys/kernel/debug/pata_pvio/*/irqless_done /sys/kernel/debug/pata_pvio/*/irqless_missed |
-	awk '{ s += $1 } END { print s + 0 }')
+n=$(sum_files /sys/kernel/debug/pata_pvio/*/irqless_done /sys/kernel/debug/pata_pvio/*/irqless_missed)
 echo "# irqless commands: $n"
 check "irqless=always: the DMA commands went the interrupt-less way" [ "$n" -gt 1000 ]
 echo hypercall > /sys/module/pata_pvio/parameters/irqless

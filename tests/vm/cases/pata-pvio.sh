@@ -24,15 +24,13 @@ check "pata_pvio binds the PIIX IDE function" [ "$(driver_of)" = pata_pvio ]
 check "disk sda appears" wait_blk
 echo "# pvio transport $(cat $DBG/transport); batches: $(ls $DBG/batches | tr '\n' ' ')"
 
-pattern 1 > /tmp/pat
-P1=$(sum_of < /tmp/pat)
+P1=$(pat_sum 1)
 echo "# pattern 1 md5 $P1"
 dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 check "O_DIRECT write, O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
 check "page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
 
-pattern 2 > /tmp/pat
-P2=$(sum_of < /tmp/pat)
+P2=$(pat_sum 2)
 dd if=/tmp/pat of=/dev/sda bs=1M conv=fsync 2>/dev/null
 check "page-cache write, O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P2" ]
 check "page-cache write, page-cache read back: same md5" [ "$(disk_cached)" = "$P2" ]
@@ -83,21 +81,11 @@ echo 0 > $DBG/inject_host_error
 
 # Host errors mid-load: pvio reruns refused flushes natively; nothing is
 # lost.
-pattern 3 > /tmp/pat
-P3=$(sum_of < /tmp/pat)
+P3=$(pat_sum 3)
 fb0=$(pstat fallbacks)
-dd if=/tmp/pat of=/dev/sda bs=64k oflag=direct 2>/dev/null &
-DD=$!
-n=0
-while kill -0 $DD 2>/dev/null; do
-	echo 200 > $DBG/inject_host_error
-	n=$((n + 1))
-	sleep 0.2
-done
-wait $DD
-check "write under injected host errors completed" [ $? -eq 0 ]
+check "write under injected host errors completed" write_refused 200 0.2
 fb1=$(pstat fallbacks)
-echo "# injected $n rounds of 200 host errors; $((fb1 - fb0)) fallbacks"
+echo "# injected rounds of 200 host errors; $((fb1 - fb0)) fallbacks"
 check "host errors hit pata_pvio's batches (fallbacks moved)" [ $((fb1 - fb0)) -gt 0 ]
 # Every flush from here on is refused: the whole read runs on pvio's queued
 # path (the hypercall transport's) and its fallback.
@@ -116,8 +104,7 @@ modprobe ata_piix
 wait_blk
 check "ata_piix binds after pata_pvio left" [ "$(driver_of)" = ata_piix ]
 check "ata_piix reads what pata_pvio wrote" [ "$(disk_direct)" = "$P3" ]
-pattern 4 > /tmp/pat
-P4=$(sum_of < /tmp/pat)
+P4=$(pat_sum 4)
 dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 rmmod ata_piix
 modprobe pata_pvio

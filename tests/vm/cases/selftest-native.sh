@@ -5,8 +5,7 @@
 # pvio-vm: modules="pvio pvio_selftest" timeout=120
 . /lib/guest.sh
 
-if modprobe pvio transport=native; then ok "pvio loads with transport=native"
-else not_ok "pvio loads with transport=native"; fi
+check "pvio loads with transport=native" modprobe pvio transport=native
 check "debugfs transport says native" \
 	[ "$(cat /sys/kernel/debug/pvio/transport)" = native ]
 
@@ -35,18 +34,13 @@ for bad in "transport=fast" "max_batch=0" "max_batch=129" "max_batch=x"; do
 done
 
 # transport=hypercall must refuse where there is no KVM host handler.
-dmesg -c > /dev/null
-if modprobe pvio transport=hypercall 2>/dev/null; then
-	not_ok "transport=hypercall refuses to load without a host handler"
-	rmmod pvio
-else
+hc_refused() {
+	dmesg -c > /dev/null
+	if modprobe pvio transport=hypercall 2>/dev/null; then rmmod pvio; return 1; fi
 	dmesg | grep 'pvio:' | sed 's/^/# /'
-	if dmesg | grep -q 'transport=hypercall needs the host handler: not a KVM guest'; then
-		ok "transport=hypercall refuses to load without a host handler"
-	else
-		not_ok "transport=hypercall refuses to load without a host handler"
-	fi
-fi
+	dmesg | grep -q 'transport=hypercall needs the host handler: not a KVM guest'
+}
+check "transport=hypercall refuses to load without a host handler" hc_refused
 
 check "auto picks native under TCG" modprobe pvio
 check "debugfs host_abi says none" [ "$(cat /sys/kernel/debug/pvio/host_abi)" = none ]

@@ -17,10 +17,8 @@ for e in pvio_flush pvio_fallback; do
 done
 f=$T/events/pvio/pvio_flush/format
 check "pvio_flush carries user, ops, transport, hypercalls, result, ns" \
-	sh -c "grep -q 'char user\[32\]' $f && grep -q 'unsigned int ops;' $f &&
-	       grep -q 'unsigned int transport;' $f &&
-	       grep -q 'unsigned int hypercalls;' $f && grep -q 'int result;' $f &&
-	       grep -q 'u64 ns;' $f"
+	has $f 'char user\[32\]' 'unsigned int ops;' 'unsigned int transport;' \
+		'unsigned int hypercalls;' 'int result;' 'u64 ns;'
 
 echo > $T/trace
 echo 1 > $T/events/pvio/enable
