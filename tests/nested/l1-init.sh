@@ -85,7 +85,7 @@ snap() {
 		/^\{ ecx:/ { m = $3; w = $5; gsub(/[^0-9]/, "", m); gsub(/[^0-9]/, "", w); l = l " " m ":" w ":" $8 }
 		END { print "MHIST " n l }' $KM/hist > $S1
 	# the parts' own records at the same mark
-	for p in $PARTS; do command -v "${p}_snap" > /dev/null && "${p}_snap" "$1"; done
+	parts snap "$1"
 }
 
 # delta A B COUNTER: COUNTER's growth between snapshots A and B
@@ -194,7 +194,11 @@ for f in /parts/*.sh; do
 	PARTS="$PARTS ${p%.sh}"
 done
 # parts PHASE: each part's PHASE function, if it has one
-parts() { for p in $PARTS; do command -v "${p}_$1" > /dev/null && "${p}_$1"; done; }
+parts() {
+	local f=$1 p
+	shift
+	for p in $PARTS; do command -v "${p}_$f" > /dev/null && "${p}_$f" "$@"; done
+}
 parts before
 if [ -f /l2.conf ]; then
 	l2_host || fail_l1 "mounts L0's root over 9p for L2"
