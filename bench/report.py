@@ -31,23 +31,10 @@ import os
 import sys
 
 from reporter import chart, headline, mode2, napi, native, nested, net, pit, profile, reproduction, sched
-from reporter.records import Run
+from reporter.records import Run, nested_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results")
-
-
-def _nested_run(res, name):
-    """A nested results file as a Run, or None if it is absent or has no
-    empty window (then no window can be computed)."""
-    path = os.path.join(res, name)
-    if not os.path.exists(path):
-        return None
-    run = Run(path)
-    if not run.has_empty():
-        sys.stderr.write(f"report: no empty window in {path}\n")
-        return None
-    return run
 
 
 def renderers(res):
@@ -57,25 +44,21 @@ def renderers(res):
     if os.path.exists(p):
         out["native-overhead.md"] = lambda: native.native_md(p)
     if os.path.exists(os.path.join(res, "nested-raw.txt")):
-        out["nested-uart.md"] = lambda: nested.uart_md(_nested_run(res, "nested-raw.txt"))
-        out["nested-ata.md"] = lambda: nested.ata_md(_nested_run(res, "nested-raw.txt"))
+        out["nested-uart.md"] = lambda: nested.uart_md(nested_run(res, "nested-raw.txt"))
+        out["nested-ata.md"] = lambda: nested.ata_md(nested_run(res, "nested-raw.txt"))
     if os.path.exists(os.path.join(res, "nested-net-raw.txt")):
-        out["nested-e1000.md"] = lambda: net.e1000_md(_nested_run(res, "nested-net-raw.txt"))
+        out["nested-e1000.md"] = lambda: net.e1000_md(nested_run(res, "nested-net-raw.txt"))
     ic, wall = (os.path.join(res, f) for f in ("sched-raw-icount.txt", "sched-raw.txt"))
     if os.path.exists(ic) and os.path.exists(wall):
         out["sched.md"] = lambda: sched.sched_md(ic, wall)
-    runs = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
-    if runs:
-        out["nested-mode2.md"] = lambda: mode2.mode2_md(runs)
-    rounds = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
-    if rounds:
-        out["nested-napi.md"] = lambda: napi.napi_md(rounds)
-    profs = sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt")))
-    if profs:
-        out["nested-profile.md"] = lambda: profile.profile_md(profs)
-    boots = sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt")))
-    if boots:
-        out["nested-pit.md"] = lambda: pit.pit_md(boots)
+    # the benchmarks of several L1 boots: one raw file per boot in a folder
+    for folder, name, render in (("nested-mode2-raw", "nested-mode2.md", mode2.mode2_md),
+                                 ("napi-raw", "nested-napi.md", napi.napi_md),
+                                 ("profile-raw", "nested-profile.md", profile.profile_md),
+                                 ("pit-raw", "nested-pit.md", pit.pit_md)):
+        paths = sorted(glob.glob(os.path.join(res, folder, "*.txt")))
+        if paths:
+            out[name] = lambda render=render, paths=paths: render(paths)
     return out
 
 

@@ -11,6 +11,7 @@ empty window (the cost of one mark), so one function does that for all.
 import os
 import re
 import statistics
+import sys
 
 # SVM exit code -> name, for the exit breakdowns
 SVM_NAMES = {
@@ -187,7 +188,10 @@ def nested_run(res, name):
     if not os.path.exists(path):
         return None
     run = Run(path)
-    return run if run.has_empty() else None
+    if not run.has_empty():
+        sys.stderr.write(f"report: no empty window in {path}\n")
+        return None
+    return run
 
 
 def table(head, rows):

@@ -14,7 +14,7 @@ import statistics
 
 from . import mode2, napi, net, pit, profile, sched
 from .nested import ata_cells
-from .records import Run
+from .records import nested_run
 
 PAPER_ELEVATOR_WRITE = 6.01     # % more, elevator bypass (paper)
 PAPER_ELEVATOR_READ = 5.64
@@ -33,14 +33,6 @@ NOT_MEASURED = [  # (experiment, paper, what would measure it)
      "nested-e1000.md counts exits per echo by SVM exit code but not their time; kvm_exit to "
      "kvm_entry timestamps in L1 summed per exit reason over the ping window would measure it"),
 ]
-
-
-def _run(path):
-    """A nested results file as a Run, None if absent or without an empty window."""
-    if not os.path.exists(path):
-        return None
-    run = Run(path)
-    return run if run.has_empty() else None
 
 
 def _pct(ratio):
@@ -81,7 +73,7 @@ def elevator(res, rel):
 def core(res, rel):
     """(measured, verdict) of merging port OUTs: ata_piix vs pata_pvio per
     4 KiB command (nested-raw.txt) and mode 2 (nested-mode2-raw/)."""
-    run = _run(os.path.join(res, "nested-raw.txt"))
+    run = nested_run(res, "nested-raw.txt")
     cells = ata_cells(run) if run else {}
     a, p = cells.get(("ata_piix", "write")), cells.get(("pata_pvio (hypercall)", "write"))
     parts, ok = [], None
@@ -112,7 +104,7 @@ def core(res, rel):
 
 def _net_single(res):
     """The single net run (nested-net-raw.txt): {driver: {figure: value}}."""
-    run = _run(os.path.join(res, "nested-net-raw.txt"))
+    run = nested_run(res, "nested-net-raw.txt")
     if not run:
         return None
     return {d: napi.cells(run, d) for d in net.drivers(run) if d in napi.DRIVERS}
