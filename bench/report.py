@@ -13,7 +13,7 @@ else (bench/reporter/ has one module per results file).
     profile-raw/*.txt                       -> nested-profile.md
     pit-raw/*.txt                           -> nested-pit.md
 
-and bench.png (bench/reporter/chart.py, with matplotlib) in RESULTS_DIR;
+and bench.png with figures/*.png (bench/reporter/chart.py, with matplotlib) in RESULTS_DIR;
 when RESULTS_DIR is this tree's bench/results/ or a directory in it,
 REPRODUCTION.md at the top of the tree from bench/results/ and every
 bench/results/linux-X.Y/ (bench/reporter/reproduction.py); when it is

@@ -1,28 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
-"""bench.png: one panel per measurement, drawn from the raw records through
-the same reporter functions as the tables (never from the Markdown), with
-the paper's number or the issue's target as a dashed line where there is
-one.  Panels whose records are absent are left out."""
+"""bench.png: one panel per measurement, and figures/<key>.png: one chart
+per experiment of the paper (REPRODUCTION.md links them), drawn from the raw
+records through the same reporter functions as the tables (never from the
+Markdown), with the paper's number or the issue's target as a dashed line
+where there is one.  Panels whose records are absent are left out."""
 import glob
 import os
 import statistics
 
-from . import mode2, napi, native, net, reproduction, sched
+from . import mode2, napi, native, net, pit, profile, reproduction, sched
 from .nested import ata_cells
 from .records import nested_run, num
 
 
 def _bars(ax, labels, series, ylabel, title):
     """Grouped bars: series is [(name, [value per label])]."""
-    w = 0.8 / len(series)
-    for i, (name, vals) in enumerate(series):
-        ax.bar([j + i * w for j in range(len(labels))], vals, w, label=name)
-    ax.set_xticks([j + 0.4 - w / 2 for j in range(len(labels))])
-    ax.set_xticklabels(labels, fontsize=8)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
-    if len(series) > 1:
-        ax.legend(fontsize=7)
+    _medbars(ax, labels, [(name, [[v] for v in vals]) for name, vals in series], ylabel, title)
 
 
 def _line(ax, y, text):
@@ -103,21 +96,29 @@ def elevator(res):
     return draw
 
 
+def _ratios(series, ylabel, title, paper_pct, paper_text):
+    """A boxplot of per-round ratios [(name, [ratio])] with "no change" and
+    the paper's gain as dashed lines; None when no series has a value."""
+    series = [(h, v) for h, v in series if v]
+    if not series:
+        return None
+
+    def draw(ax):
+        ax.boxplot([v for _, v in series], labels=[h for h, _ in series])
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=10)
+        _line(ax, 1, "no change")
+        _line(ax, 1 + paper_pct / 100, paper_text)
+    return draw
+
+
 def fig9(res):
     paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
     rounds = napi.collect(paths)[0] if paths else []
     rs = [(h, [r for _, r in napi.ratios(rounds, k)]) for k, h in reproduction.NAPI_STREAMS]
-    rs = [(h, v) for h, v in rs if v]
-    if not rs:
-        return None
-
-    def draw(ax):
-        ax.boxplot([v for _, v in rs], labels=[h for h, _ in rs])
-        ax.set_ylabel(f"napi=0 / napi=1 throughput, per round ({len(rounds)} rounds)")
-        ax.set_title("Fig. 9: NAPI removed (nested-napi.md)", fontsize=10)
-        _line(ax, 1, "no change")
-        _line(ax, 1 + reproduction.PAPER_NAPI / 100, f"paper: > +{reproduction.PAPER_NAPI:g}%")
-    return draw
+    return _ratios(rs, f"napi=0 / napi=1 throughput, per round ({len(rounds)} rounds)",
+                   "Fig. 9: NAPI removed (nested-napi.md)",
+                   reproduction.PAPER_NAPI, f"paper: > +{reproduction.PAPER_NAPI:g}%")
 
 
 def native_cost(res):
@@ -136,21 +137,137 @@ def native_cost(res):
     return draw
 
 
+def _medbars(ax, labels, series, ylabel, title):
+    """Grouped bars of medians with min-max whiskers: series is
+    [(name, [[value per round] per label])]."""
+    w = 0.8 / len(series)
+    for i, (name, vals) in enumerate(series):
+        med = [statistics.median(v) if v else 0 for v in vals]
+        err = [[m - min(v, default=m) for m, v in zip(med, vals)],
+               [max(v, default=m) - m for m, v in zip(med, vals)]]
+        spread = any(e for side in err for e in side)
+        ax.bar([j + i * w for j in range(len(labels))], med, w, yerr=err if spread else None,
+               capsize=2, label=name)
+    ax.set_xticks([j + 0.4 - w / 2 for j in range(len(labels))])
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    if len(series) > 1:
+        ax.legend(fontsize=7)
+
+
+def fig4(res):
+    paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    rounds = napi.collect(paths)[0] if paths else []
+    if not rounds:
+        return None
+
+    def draw(ax):
+        _medbars(ax, [napi.label(d).replace(" (", "\n(") for d in napi.DRIVERS],
+                 [(h, [[c[d][k] for _, _, c in rounds if k in c.get(d, {})] for d in napi.DRIVERS])
+                  for k, h in reproduction.NAPI_STREAMS[:2]],
+                 f"Mbit/s, median [min-max] of {len(rounds)} rounds",
+                 "Fig. 4: TCP streams, e1000 with and without NAPI (nested-napi.md)")
+    return draw
+
+
+def _profile_rounds(res):
+    return profile.rounds(sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt"))))
+
+
+def _hot(w, title):
+    """A Tables 1-3 panel: window w's five hottest functions by median share."""
+    def panel(res):
+        rs = _profile_rounds(res)
+        best = profile.top(rs, w, 5)[1] if rs else []
+        if not best:
+            return None
+
+        def draw(ax):
+            names = [fn for fn, _, _ in best][::-1]
+            vals = [v for _, v, _ in best][::-1]
+            med = [statistics.median(v) for v in vals]
+            ax.barh(range(len(names)), med, xerr=[[m - min(v) for m, v in zip(med, vals)],
+                                                  [max(v) - m for m, v in zip(med, vals)]], capsize=2)
+            ax.set_yticks(range(len(names)))
+            ax.set_yticklabels(names, fontsize=7)
+            ax.set_xlabel(f"% of the window's exits, median [min-max] of {len(rs)} rounds")
+            ax.set_title(title, fontsize=9)
+        return draw
+    return panel
+
+
+def tables13_paper(res):
+    if not _profile_rounds(res):
+        return None
+
+    def draw(ax):
+        names = ["iowrite16", "ioread16"]
+        ax.barh(range(2), [reproduction.PAPER_IOWRITE16, reproduction.PAPER_IOREAD16], color="grey")
+        ax.set_yticks(range(2))
+        ax.set_yticklabels(names, fontsize=7)
+        ax.set_xlabel("% of traps (paper's netperf table)")
+        ax.set_title("Paper (2010): netperf's hottest trap addresses", fontsize=9)
+    return draw
+
+
+def fig7(res):
+    bs = pit.boots(sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt"))))
+    if not bs:
+        return None
+    divs = sorted({b[1] for b in bs})
+
+    def draw(ax):
+        _medbars(ax, [str(d) for d in divs],
+                 [(h, [[c[k] for _, dd, _, c, _ in bs if dd == d and k in c] for d in divs])
+                  for k, h in (("idle_exits", "exits / s, idle"), ("busy_exits", "exits / s, CPU loop"))],
+                 f"L1 KVM exits per second, median [min-max] of {len({b[0] for b in bs})} rounds",
+                 "Fig. 7: L2 ticking on KVM's PIT (nested-pit.md)")
+        ax.set_xlabel("pit_reload_divisor")
+    return draw
+
+
+def fig7_gain(res):
+    bs = pit.boots(sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt"))))
+    got = [(h, [g for _, g in pit.gains(bs, pit.PAPER_DIV, k)]) for k, h in pit.WORK] if bs else []
+    return _ratios(got, f"divisor {pit.PAPER_DIV} / divisor 1 throughput, per round",
+                   "Fig. 7: timer slowed tenfold (nested-pit.md)",
+                   pit.PAPER_GAIN, f"paper: up to +{pit.PAPER_GAIN:g}%")
+
+
+def fig8(res):
+    rs = _profile_rounds(res)
+    if not rs:
+        return None
+    port, boot, _, wins = profile.pm_facts(rs)
+    if port is None:
+        return None
+
+    def draw(ax):
+        labels = ["L2 boot"] + [w.replace(".", "\n") for w in wins]
+        _medbars(ax, labels, [("reads", [boot] + list(wins.values()))],
+                 f"PM-timer port reads, median [min-max] of {len(rs)} rounds",
+                 "Fig. 8: ACPI PM timer reads, boot and disk windows (nested-profile.md)")
+    return draw
+
+
 PANELS = (disk, disk_mode2, nic, elevator, fig9, native_cost)
+# figures/<key>.png: REPRODUCTION.md's row keys -> their panels
+FIGURES = {"fig4": (fig4,),
+           "tables1-3": (_hot("ata_piix.write", "ata_piix, 4 KiB O_DIRECT write"),
+                         _hot("pata_pvio.write", "pata_pvio, 4 KiB O_DIRECT write"),
+                         _hot("net.e1000.ping", "e1000, ping echo"),
+                         _hot("net.e1000_pvio1.ping", "e1000_pvio, ping echo"), tables13_paper),
+           "merge": (disk, disk_mode2),
+           "fig7": (fig7, fig7_gain),
+           "fig8": (fig8,),
+           "elevator": (elevator,),
+           "fig9": (fig9,),
+           "native": (native_cost,)}
 
 
-def draw(res):
-    """Write RES/bench.png; its path, or None without matplotlib or data."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    panels = [p for p in (f(res) for f in PANELS) if p]
-    if not panels:
-        return None
-    cols = min(3, len(panels))
+def _save(plt, panels, out, cols=3):
+    cols = min(cols, len(panels))
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 4.6 * rows), squeeze=False)
     flat = [a for row in axes for a in row]
@@ -159,7 +276,38 @@ def draw(res):
     for ax in flat[len(panels):]:
         ax.axis("off")
     fig.tight_layout()
-    out = os.path.join(res, "bench.png")
-    fig.savefig(out, dpi=90)
+    fig.savefig(out, dpi=80)
     plt.close(fig)
+
+
+def figure(res, key):
+    """figures/<key>.png under res, relative to res, if its records exist."""
+    if any(f(res) for f in FIGURES.get(key, ())):
+        return f"figures/{key}.png"
+    return None
+
+
+def draw(res):
+    """Write RES/bench.png and RES/figures/*.png; bench.png's path, or None
+    without matplotlib or data."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    figdir = os.path.join(res, "figures")
+    for key, funcs in FIGURES.items():
+        panels = [p for p in (f(res) for f in funcs) if p]
+        path = os.path.join(figdir, key + ".png")
+        if panels:
+            os.makedirs(figdir, exist_ok=True)
+            _save(plt, panels, path, 2 if len(panels) in (2, 4) else 3)
+        elif os.path.exists(path):
+            os.remove(path)
+    panels = [p for p in (f(res) for f in PANELS) if p]
+    if not panels:
+        return None
+    out = os.path.join(res, "bench.png")
+    _save(plt, panels, out)
     return out
