@@ -16,6 +16,8 @@ mkdir -p "$LOGDIR"
 TIERS=${TIERS-unit build fuzz vm nested mode2 pkg fresh}
 KTIERS=${KTIERS-kbuild vm nested}
 pass=0 fail=0 skip=0
+# shellcheck source=tests/lib/guest.sh
+. "$ROOT/tests/lib/guest.sh"
 start=$(date +%s)
 
 # tier_cmd TIER: its command, run in the tree $R
@@ -36,14 +38,8 @@ tier_cmd() {
 # the nested tier proves the host handler: build the patched KVM first
 # (cached, seconds when nothing changed); a failed build is a failure
 nested_tier() {
-	if make -s -C "$R" host > "$LOGDIR/host-build.log" 2>&1; then
-		echo "ok 1 - make host: patched kvm modules for the L1 kernel"
-	else
-		tail -30 "$LOGDIR/host-build.log"
-		echo "not ok 1 - make host: patched kvm modules for the L1 kernel"
-		return 1
-	fi
-	"$R/tests/nested/run.sh"
+	check_log "make host: patched kvm modules for the L1 kernel" "$LOGDIR/host-build.log" \
+		make -s -C "$R" host && "$R/tests/nested/run.sh"
 }
 
 # mode 2 end to end: the patched QEMU (make qemu, cached by key; a cold
@@ -51,14 +47,9 @@ nested_tier() {
 # pata_pvio and e1000_pvio integrity checks must hold there too
 mode2_tier() {
 	local qemu
-	if make -s -C "$R" host qemu > "$LOGDIR/qemu-build.log" 2>&1 &&
-	   qemu=$("$R/host/qemu/build.sh" --print-binary 2>> "$LOGDIR/qemu-build.log"); then
-		echo "ok 1 - make qemu: patched QEMU for L2 ($qemu)"
-	else
-		tail -30 "$LOGDIR/qemu-build.log"
-		echo "not ok 1 - make qemu: patched QEMU for L2"
-		return 1
-	fi
+	check_log "make qemu: patched QEMU for L2" "$LOGDIR/qemu-build.log" make -s -C "$R" host qemu &&
+		qemu=$("$R/host/qemu/build.sh" --print-binary 2>> "$LOGDIR/qemu-build.log") || return 1
+	echo "# L2's QEMU: $qemu"
 	PVIO_NESTED_OUT=$R/build/nested-mode2 PVIO_NESTED_VMM=0 \
 	PVIO_L2_VMM="$qemu -accel kvm,pvio-batch=on" "$R/tests/nested/run.sh"
 }

@@ -36,21 +36,14 @@ CONFIG_SYSTEM_TRUSTED_KEYS=""
 CONFIG_SYSTEM_REVOCATION_KEYS=""
 EOC
 make -s -C "$T" O="$O" olddefconfig > "$W/config.log" 2>&1
-if grep -q '^CONFIG_PVIO=m' "$O/.config" && grep -q '^CONFIG_PVIO_SELFTEST=m' "$O/.config"; then
-	ok "olddefconfig keeps CONFIG_PVIO=m and CONFIG_PVIO_SELFTEST=m"
-else
-	not_ok "olddefconfig keeps CONFIG_PVIO=m"; grep PVIO "$O/.config"
-fi
+check "olddefconfig keeps CONFIG_PVIO=m and CONFIG_PVIO_SELFTEST=m" \
+	has "$O/.config" '^CONFIG_PVIO=m' '^CONFIG_PVIO_SELFTEST=m' || grep PVIO "$O/.config"
 for sym in PVIO_BYPASS_IOSCHED PATA_PVIO E1000_PVIO; do
 	# only symbols this tree declares yet
 	grep -rqs --include=Kconfig "^config $sym\$" "$ROOT" &&
 		check "olddefconfig keeps CONFIG_$sym=m" grep -q "^CONFIG_$sym=m" "$O/.config"
 done
-if make -s -C "$T" O="$O" -j2 modules_prepare > "$W/prepare.log" 2>&1 &&
-   make -C "$T" O="$O" -j2 drivers/pvio/ > "$W/build.log" 2>&1; then
-	ok "in-tree build of drivers/pvio"
-else
-	tail -n 30 "$W/prepare.log" "$W/build.log"; not_ok "in-tree build of drivers/pvio"
-fi
+check_log "in-tree build of drivers/pvio" "$W/build.log" \
+	sh -c "make -s -C '$T' O='$O' -j2 modules_prepare && make -C '$T' O='$O' -j2 drivers/pvio/"
 objs=$(find "$O/drivers/pvio" -name '*.o' | wc -l)
 check "in-tree build produced $objs objects" [ "$objs" -gt 0 ]

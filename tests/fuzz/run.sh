@@ -24,18 +24,16 @@ if [ -z "$CC" ]; then
 fi
 [ -n "$CC" ] || { echo "tests/fuzz/run.sh: clang not found" >&2; exit 1; }
 
+# shellcheck source=tests/lib/guest.sh
+. "$REPO/tests/lib/guest.sh"
 mkdir -p "$OUT/corpus"
 echo "# tests/fuzz/run.sh: building $OUT/fuzz_pvio with $CC"
-if ! "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+check_log "fuzz_pvio builds (clang -fsanitize=fuzzer,address,undefined)" "$OUT/build.log" \
+	"$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-include "$HERE/kcompat.h" -I "$REPO/host/kvm/src" -I "$REPO/include" \
 	"$HERE/fuzz_pvio.c" "$REPO/host/kvm/src/pvio_check.c" \
-	-o "$OUT/fuzz_pvio"; then
-	echo "not ok 1 - fuzz_pvio builds (clang -fsanitize=fuzzer,address,undefined)"
-	echo "1..1"
-	exit 1
-fi
-echo "ok 1 - fuzz_pvio builds (clang -fsanitize=fuzzer,address,undefined)"
+	-o "$OUT/fuzz_pvio" || { echo "1..1"; exit 1; }
 
 echo "# tests/fuzz/run.sh: fuzzing for ${SECONDS_TO_RUN}s"
 cd "$OUT"
@@ -45,12 +43,8 @@ status=0
 	corpus "$HERE/seeds" > fuzz.log 2>&1 || status=$?
 tail -25 fuzz.log | sed 's/^/# /'
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' fuzz.log)
-if [ "$status" != 0 ]; then
-	echo "not ok 2 - fuzz_pvio ${SECONDS_TO_RUN}s: crash or failed check (log $OUT/fuzz.log)"
-	echo "1..2"
-	echo "tests/fuzz/run.sh: FAILED (status $status); inputs:" \
-		"$(find "$OUT" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \) | tr '\n' ' ')" >&2
-	exit 1
-fi
-echo "ok 2 - fuzz_pvio ${SECONDS_TO_RUN}s, ${runs:-?} inputs: no crash, no failed check"
+check "fuzz_pvio ${SECONDS_TO_RUN}s, ${runs:-?} inputs: no crash, no failed check (log $OUT/fuzz.log)" \
+	[ "$status" = 0 ] || echo "tests/fuzz/run.sh: FAILED (status $status); inputs:" \
+	"$(find "$OUT" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \) | tr '\n' ' ')" >&2
 echo "1..2"
+[ "$status" = 0 ]

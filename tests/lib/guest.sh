@@ -2,7 +2,7 @@
 # The guest-side library (busybox sh), copied as /lib/guest.sh into every
 # initramfs tests/lib/rig.sh builds (vm cases, L1 and L2 of the nested rig,
 # the benchmarks).  Source it.  The L0 runners source it for find_splat.
-TAP_N=0
+TAP_N=0 TAP_FAIL=0
 
 # guest_boot: what every PID 1 here does first: busybox's applets on PATH,
 # the usual file systems mounted
@@ -17,8 +17,9 @@ guest_boot() {
 }
 
 # ---- TAP: ok/not_ok/skip/check; TAP_PREFIX goes before each line -------
+# (TAP_N results so far, TAP_FAIL of them failed)
 ok() { TAP_N=$((TAP_N + 1)); echo "${TAP_PREFIX:-}ok $TAP_N - $*"; }
-not_ok() { TAP_N=$((TAP_N + 1)); echo "${TAP_PREFIX:-}not ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)) TAP_FAIL=$((TAP_FAIL + 1)); echo "${TAP_PREFIX:-}not ok $TAP_N - $*"; }
 skip() { TAP_N=$((TAP_N + 1)); echo "${TAP_PREFIX:-}ok $TAP_N - $1 # SKIP $2"; }
 
 # check NAME CMD...: one result from a command's exit status, which it returns
@@ -117,6 +118,23 @@ dd_sum() { dd "$@" 2>/dev/null | sum_of; }
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 
 # ---- disks -------------------------------------------------------------
+# pata_load [PARAM...]: checks "pvio loads", "pata_pvio loads" (with
+# PARAMs), "disk sda appears"
+pata_load() {
+	modprobe sd_mod
+	check "pvio loads" modprobe pvio &&
+		check "pata_pvio loads${1:+ with $*}" modprobe pata_pvio "$@" &&
+		check "disk sda appears" wait_blk
+}
+# pstat KEY: KEY summed over pata_pvio's batches (one per channel);
+# pata_cnt NAME: a pata_pvio debugfs counter summed over both channels
+pstat() { batch_stat pata_pvio. "$1"; }
+pata_cnt() { sum_files /sys/kernel/debug/pata_pvio/*/"$1"; }
+# pat_write SEED [MIB]: pattern SEED written to sda in 1 MiB O_DIRECT
+# writes (and kept in /tmp/pat); prints its md5
+pat_write() {
+	pat_sum "$@" && dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
+}
 # fio_verify NAME FIO-ARGS...: a verify job on sda (later arguments win),
 # one check; its error lines as comments when it fails
 fio_verify() {
@@ -183,6 +201,20 @@ nic_up() {
 	ip link set "$1" up
 	ip addr add 10.0.2.15/24 dev "$1" 2>/dev/null
 	wait_carrier "$1"
+}
+# e1000_load MODE [WHAT]: e1000_pvio napi=MODE, its interface in $nic with
+# link; checks "$m WHATloads" and "$m link up"
+e1000_load() {
+	check "$m ${2-}loads" modprobe e1000_pvio napi="$1" || return 1
+	nic=$(e1000p_nic)
+	check "$m link up" nic_up "$nic"
+}
+# e1000_unload: $nic down; checks that nothing is in flight, and the unload
+e1000_unload() {
+	ip link set "$nic" down
+	check "$m after ifdown: nothing in flight, no buffer held" \
+		[ "$(nic_stat tx_in_flight)" = 0 -a "$(nic_stat rx_buffers_posted)" = 0 ]
+	check "$m unloads" rmmod e1000_pvio
 }
 # nic_stat KEY: KEY of ethtool -S for the interface $nic
 nic_stat() { ethtool -S "$nic" | awk -v k="$1:" '$1 == k { print $2 }'; }

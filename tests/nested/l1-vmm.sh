@@ -12,20 +12,21 @@ vmm_before() {
 	# KVM's global debugfs counters sum over the VMs that exist at the
 	# time, so they read 0 between cases; each case prints its own VM's
 	tap "# L1 KVM counters before (live VMs only):$(kvm_counters)"
-	tap "# reference path: the positive cases with plain guest IN/OUT/MOV"
-	PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120} /bin/pvio-vmm -n > $S1 2>&1
+	export PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120}
+	vmm_run "reference path: the positive cases with plain guest IN/OUT/MOV" -n
 	nrc=$?
-	tap "# hypercall path"
-	PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120} /bin/pvio-vmm > $S1 2>&1
+	vmm_run "hypercall path"
 	rc=$?
-	tap "# mode 2: the positive cases again, userspace ops as KVM_EXIT_PVIO runs"
-	PVIO_CASE_TIMEOUT=${PVIO_CASE_TIMEOUT:-120} /bin/pvio-vmm -2 > $S1 2>&1
+	vmm_run "mode 2: the positive cases again, userspace ops as KVM_EXIT_PVIO runs" -2
 	m2rc=$?
 	tap "# L1 KVM counters after (live VMs only):$(kvm_counters)"
 	tap "# pvio-vmm exit status: reference $nrc, hypercall $rc, mode 2 $m2rc"
 	say "pvio-vmm exit status: reference $nrc, hypercall $rc, mode 2 $m2rc"
 	vmm_probe
 }
+
+# vmm_run WHAT ARGS...: the VMM's cases (pvio-vmm ARGS), TAP to L0
+vmm_run() { tap "# $1"; shift; /bin/pvio-vmm "$@" > $S1 2>&1; }
 
 # vmm_probe: whether L1's KVM has the pvio handler, in $handler
 vmm_probe() {

@@ -31,15 +31,10 @@ have_ko() {
 # and 4 KiB commands, and the page cache), with real host refusals
 # injected mid-write, and read back by ata_piix.
 MB=64
-# cnt NAME: a pata_pvio counter summed over both channels
-cnt() { sum_files /sys/kernel/debug/pata_pvio/*/"$1"; }
-pstat() { batch_stat pata_pvio. "$1"; }
 
 pata() {
 	have_ko pata pata_pvio || return 1
-	modprobe sd_mod
-	check "pata_pvio loads" modprobe pata_pvio || return 1
-	check "pata_pvio binds the PIIX IDE function and sda appears" wait_blk || return 1
+	pata_load || return 1
 	for step in pata_data pata_fio pata_irqless pata_eh pata_refused pata_handover; do
 		"$step"
 	done
@@ -49,9 +44,8 @@ pata() {
 # 64 MiB O_DIRECT in 1 MiB commands and through the page cache
 pata_data() {
 	h0=$(pstat hypercalls)
-	P1=$(pat_sum 1)
+	P1=$(pat_write 1)
 	check "a 64 MiB seeded pattern is made (openssl)" [ "$(wc -c < /tmp/pat)" -eq $((MB << 20)) ]
-	dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 	check "pata_pvio: 64 MiB O_DIRECT write (1 MiB), O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
 	check "pata_pvio: page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
 	if [ "$(cat $P/transport)" = hypercall ]; then
@@ -66,21 +60,16 @@ pata_data() {
 # checked block by block; the completion latency percentiles are comments
 # (64..72 MiB: no other step writes there, the bad sector is above)
 pata_fio() {
-	fio --name=verify --filename=/dev/sda --offset=64M --size=8M --bs=4k \
-		--rw=randwrite --ioengine=psync --direct=1 --verify=crc32c \
-		--verify_fatal=1 --verify_state_save=0 --randrepeat=0 --thread \
-		> /tmp/fio.out 2>&1
-	rc=$?
-	grep -E 'err=|verify|clat percentiles|50.00th|99.00th' /tmp/fio.out | sed 's/^/# fio: /'
-	check "pata_pvio: fio 8 MiB random 4 KiB writes, crc32c verify reads back every block" \
-		sh -c "[ $rc -eq 0 ] && grep -q 'err= 0' /tmp/fio.out"
+	fio_verify "pata_pvio: fio 8 MiB random 4 KiB writes, crc32c verify reads back every block" \
+		--offset=64M --size=8M --bs=4k --rw=randwrite --ioengine=psync --verify_state_save=0 --thread
+	grep -E 'clat percentiles|50.00th|99.00th' /tmp/fio.out | sed 's/^/# fio: /'
 }
 
 # counts SUFFIX: pata_pvio's flushes, irqless_done, irqless_missed,
 # interrupts and two_run_issues into fSUFFIX dSUFFIX mSUFFIX iSUFFIX tSUFFIX
 counts() {
-	eval "f$1=$(pstat flushes) d$1=$(cnt irqless_done) m$1=$(cnt irqless_missed)" \
-		"i$1=$(irqs_of pata_pvio) t$1=$(cnt two_run_issues)"
+	eval "f$1=$(pstat flushes) d$1=$(pata_cnt irqless_done) m$1=$(pata_cnt irqless_missed)" \
+		"i$1=$(irqs_of pata_pvio) t$1=$(pata_cnt two_run_issues)"
 }
 # 2048 single-block commands on the fast path, interrupt-less
 # (irqless=hypercall): one flush for a command the host finished within
@@ -186,9 +175,7 @@ e1000() {
 	TX=$(sum_of < /tmp/tx)
 	for mode in 1 0; do
 		m="e1000_pvio napi=$mode:"
-		check "$m loads" modprobe e1000_pvio napi=$mode || continue
-		nic=$(e1000p_nic)
-		check "$m link up" nic_up "$nic"
+		e1000_load $mode || continue
 		check "$m ping 10.0.2.2" ping -c 3 -W 5 10.0.2.2
 		h0=$(batch_stat e1000p- hypercalls)
 		net_transfers || net_diag "$nic"
@@ -198,8 +185,7 @@ e1000() {
 		if [ "$(cat $P/transport)" = hypercall ]; then
 			check "$m its register runs went out as hypercalls" [ $((h1 - h0)) -gt 100 ]
 		fi
-		ip link set "$nic" down
-		check "$m unloads" rmmod e1000_pvio
+		e1000_unload
 	done
 	return 0
 }

@@ -83,35 +83,22 @@ build_l2() {
 		rd_l2conf "$2"
 }
 
-n=0
-failed=0
-emit() {	# emit ok|not-ok "name" ["# directive"]
-	n=$((n + 1))
-	[ "$1" = ok ] || { failed=$((failed + 1)); printf 'not '; }
-	echo "ok $n - $2${3:+ $3}"
-}
-
 # l1_tap: L1's TAP renumbered, then whether every planned result arrived
 l1_tap() {
-	local planned=0 got=0 line st rest
+	local planned=0 got=0 line
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
 		"1.."*) planned=$((planned + ${line#1..})) ;;
-		"ok "*|"not ok "*)
-			got=$((got + 1))
-			st=ok
-			[ "${line#not ok }" != "$line" ] && st=not-ok
-			rest=${line#*ok }
-			emit $st "${rest#* - }"
-			;;
+		"ok "*) got=$((got + 1)); ok "${line#ok * - }" ;;
+		"not ok "*) got=$((got + 1)); not_ok "${line#not ok * - }" ;;
 		"#"*) echo "$line" ;;
 		esac
 	done < <(cat "$TAPRAW" 2>/dev/null)
 	if [ "$planned" -gt 0 ] && [ "$got" -eq "$planned" ]; then
-		emit ok "L1 reported all $planned planned results"
+		ok "L1 reported all $planned planned results"
 	else
-		emit not-ok "L1 reported all planned results" "# got $got of $planned"
+		not_ok "L1 reported all planned results # got $got of $planned"
 	fi
 }
 
@@ -120,12 +107,12 @@ l1_tap() {
 log_clean() {
 	local name="$1 kernel log clean (no oops/BUG/WARNING/KASAN/UBSAN/lockdep)" splats
 	if ! grep -q -a "$3" "$2"; then
-		emit not-ok "$name" "# $1 never dumped its log"
+		not_ok "$name # $1 never dumped its log"
 	elif splats=$(find_splat "$2"); then
-		emit not-ok "$name"
+		not_ok "$name"
 		echo "$splats" | sed 's/^/# /'
 	else
-		emit ok "$name"
+		ok "$name"
 	fi
 }
 
@@ -135,14 +122,14 @@ l1_end() {
 	echo "# L1 kept awake through L0's monitor: ${L1_KICKS:-0} periodic kicks, $L1_RESCUES rescues"
 	grep '^rescue [0-9]' "$OUT/l1-watch.log" | sed 's/^/# /'
 	if [ "$L1_RC" -eq 124 ] || [ "$L1_RC" -eq 137 ]; then
-		emit not-ok "L1 finished within ${TIMEOUT}s" "# timeout after ${L1_SECS}s"
+		not_ok "L1 finished within ${TIMEOUT}s # timeout after ${L1_SECS}s"
 	elif grep -q -a "PVIO-L1-DONE" "$LOG"; then
-		emit ok "L1 finished within ${TIMEOUT}s (${L1_SECS}s)"
+		ok "L1 finished within ${TIMEOUT}s (${L1_SECS}s)"
 	else
-		emit not-ok "L1 finished within ${TIMEOUT}s" "# qemu exit $L1_RC after ${L1_SECS}s, no end marker"
+		not_ok "L1 finished within ${TIMEOUT}s # qemu exit $L1_RC after ${L1_SECS}s, no end marker"
 		tail -20 "$LOG" | sed 's/^/# console: /'
 	fi
-	[ $failed -gt 0 ] || return 0
+	[ $TAP_FAIL -gt 0 ] || return 0
 	[ -s "$OUT/l2-console.log" ] && tail -30 "$OUT/l2-console.log" | sed 's/^/# L2 console: /'
 	grep -a 'L2 monitor: ' "$LOG" | sed 's/^PVIO-L1: /# /'
 	[ -s "$OUT/l1-monitor.txt" ] && grep -v '^(qemu)' "$OUT/l1-monitor.txt" | sed 's/^/# L1 monitor: /'
@@ -178,11 +165,11 @@ l1_tap
 grep -a -v '^L2| ' "$LOG" > "$OUT/l1-only.log"
 log_clean L1 "$OUT/l1-only.log" PVIO-L1-DMESG-END
 if [ -n "$l2_skip" ]; then
-	emit ok "L2 tier (5b)" "# SKIP $l2_skip"
+	skip "L2 tier (5b)" "$l2_skip"
 else
 	log_clean L2 "$OUT/l2-console.log" PVIO-L2-DMESG-END
 fi
 l1_end
-echo "1..$n"
-echo "# nested: $n tests, $failed failed; L1 run ${L1_SECS}s; logs in $OUT"
-[ $failed -eq 0 ]
+echo "1..$TAP_N"
+echo "# nested: $TAP_N tests, $TAP_FAIL failed; L1 run ${L1_SECS}s; logs in $OUT"
+[ $TAP_FAIL -eq 0 ]

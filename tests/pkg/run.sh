@@ -32,12 +32,12 @@ skip_all() { echo "ok 1 - Debian packages # SKIP $*"; exit 0; }
 command -v apt-get > /dev/null && command -v dpkg-buildpackage > /dev/null ||
 	skip_all "needs apt-get and dpkg-dev (Debian)"
 installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null | grep -q installed; }
+no_dkms() { [ -z "$(dkms status -m "$1" 2>/dev/null)" ]; }
 for p in $PKGS; do
 	installed "$p" && skip_all "$p is installed here already; not touching it"
 done
 for m in pvio pvio-host; do
-	[ -n "$(dkms status -m "$m" 2>/dev/null)" ] &&
-		skip_all "dkms has $m already (dkms status); not touching it"
+	no_dkms "$m" || skip_all "dkms has $m already (dkms status); not touching it"
 done
 mkdir -p "$OUT"
 
@@ -82,7 +82,6 @@ purge() { check_log "apt-get purge $2" "$OUT/$1.log" apt-get -y purge "$2"; }
 dkms_installed() { dkms status -m "$1" -v "$VER" -k "${2:-$KVER}" 2>/dev/null | grep -q ': installed'; }
 mod_path() { modinfo -k "${2:-$KVER}" -n "$1" 2>/dev/null; }
 under_dkms() { case $(mod_path "$1" "${2:-}") in "/lib/modules/${2:-$KVER}/updates/dkms/"*) return 0 ;; esac; return 1; }
-no_dkms() { [ -z "$(dkms status -m "$1" 2>/dev/null)" ]; }
 # the other installed kernels pvio-host-dkms builds for: those of a series
 # with a host patch series (host/kvm/patches/X.Y) whose linux-source-X.Y
 # is installed; dh_dkms's postinst builds for them when it builds for
@@ -100,7 +99,7 @@ gone() { # name paths...: none of the paths exists
 	local name=$1 p left=""
 	shift
 	for p in "$@"; do [ -e "$p" ] && left="$left $p"; done
-	if [ -z "$left" ]; then ok "$name"; else not_ok "$name (left:$left)"; fi
+	check "$name${left:+ (left:$left)}" [ -z "$left" ]
 }
 
 # ---- build ------------------------------------------------------------------

@@ -20,11 +20,8 @@ echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
 ip link set lo up
 for mode in 1 0; do
 	m="napi=$mode:"
-	check "$m e1000_pvio loads" modprobe e1000_pvio napi=$mode
-	dev=$(basename "$(readlink -f /sys/bus/pci/drivers/e1000_pvio/0000:*)")
-	nic=$(ls /sys/bus/pci/devices/$dev/net/ | head -1)
-	dbg=/sys/kernel/debug/e1000_pvio/$dev
-	check "$m link up" nic_up "$nic"
+	e1000_load $mode "e1000_pvio "
+	dbg=/sys/kernel/debug/e1000_pvio/$(basename "$(readlink /sys/class/net/$nic/device)")
 	check "$m ping 10.0.2.2 (ARP resolved)" ping -c 2 -W 5 10.0.2.2
 
 	k0=$(kicks)
@@ -48,8 +45,7 @@ for mode in 1 0; do
 	dmesg | grep "no interrupt for 2 s" | tail -2 | sed 's/^/# /'
 	check "$m the NIC works on: ping -c 5" ping -c 5 -i 0.2 -W 5 10.0.2.2
 
-	ip link set "$nic" down
-	check "$m unloads" rmmod e1000_pvio
+	e1000_unload
 	check "$m its debugfs directory is gone" [ ! -e "$dbg" ]
 done
 check "the debugfs root is gone with the module" [ ! -e /sys/kernel/debug/e1000_pvio ]

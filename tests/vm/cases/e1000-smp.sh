@@ -31,27 +31,23 @@ tx_sum=$(sum_of < /tmp/tx)
 
 for mode in 1 0; do
 	m="napi=$mode:"
-	check "$m loads" modprobe e1000_pvio napi=$mode
-	nic=$(e1000p_nic)
-	check "$m link up" nic_up "$nic"
+	e1000_load $mode
 	check "$m 16 MiB each way at once with ethtool and ping beside" smp_ways smp$mode
 	pci=$(basename "$(readlink /sys/class/net/$nic/device)")
 	echo 1000000 > /sys/kernel/debug/pvio/inject_host_error
 	# and with the interrupt (and so the poll) moved to the second CPU
 	irq=$(cat /sys/bus/pci/devices/$pci/irq)
-	c1=$(awk -v i="$irq:" '$1 == i { print $3 }' /proc/interrupts)
+	cpu1() { awk -v i="$irq:" '$1 == i { print $3 }' /proc/interrupts; }
+	c1=$(cpu1)
 	echo 2 > /proc/irq/$irq/smp_affinity
 	check "$m the same with every run deferred, interrupt on CPU1" smp_ways smpd$mode
 	check "$m CPU1 took interrupts" \
-		[ "$(awk -v i="$irq:" '$1 == i { print $3 }' /proc/interrupts)" -gt "$c1" ]
+		[ "$(cpu1)" -gt "$c1" ]
 	echo 3 > /proc/irq/$irq/smp_affinity
 	check "$m deferred path taken" [ "$(nic_stat pvio_fallbacks)" -gt 1000 ]
 	echo 0 > /sys/kernel/debug/pvio/inject_host_error
 	check "$m no receive errors, no busy returns" \
 		[ "$(nic_stat rx_errors)" = 0 -a "$(nic_stat tx_busy)" = 0 ]
 	grep -E "CPU|$nic" /proc/interrupts | sed 's/^/# /'
-	ip link set "$nic" down
-	check "$m after ifdown: nothing in flight, no buffer held" \
-		[ "$(nic_stat tx_in_flight)" = 0 -a "$(nic_stat rx_buffers_posted)" = 0 ]
-	check "$m unloads" rmmod e1000_pvio
+	e1000_unload
 done

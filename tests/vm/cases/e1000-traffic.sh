@@ -24,11 +24,9 @@ check "made the data to send" \
 
 for mode in 1 0; do
 	m="napi=$mode:"
-	check "$m e1000_pvio loads" modprobe e1000_pvio napi=$mode
+	e1000_load $mode "e1000_pvio "
 	check "$m parameter reads back" \
 		[ "$(cat /sys/module/e1000_pvio/parameters/napi)" = $mode ]
-	nic=$(e1000p_nic)
-	check "$m link up" nic_up "$nic"
 	check "$m ping 10.0.2.2 (ARP + ICMP)" ping -c 3 -W 5 10.0.2.2
 	check "$m MTU-sized frames (1472-byte ICMP payload)" \
 		ping -c 5 -W 5 -s 1472 10.0.2.2
@@ -95,8 +93,6 @@ for mode in 1 0; do
 	q=$(nic_stat tx_queued) p=$(nic_stat tx_packets) f=$(nic_stat tx_flushed)
 	echo "# after ifdown: tx_queued $q tx_packets $p tx_flushed $f rx_buffers_posted $(nic_stat rx_buffers_posted)"
 	check "$m after ifdown: tx_queued = tx_packets + tx_flushed" [ "$q" = $((p + f)) ]
-	check "$m after ifdown: nothing in flight" [ "$(nic_stat tx_in_flight)" = 0 ]
-	check "$m after ifdown: no receive buffer held" [ "$(nic_stat rx_buffers_posted)" = 0 ]
 	ethtool -S "$nic" | sed 's/^/# /'
-	check "$m unloads" rmmod e1000_pvio
+	e1000_unload
 done

@@ -15,10 +15,7 @@
 
 MB=4
 
-modprobe sd_mod
-modprobe pvio
-modprobe pata_pvio
-check "disk sda appears" wait_blk
+pata_load
 
 for mode in 1 0 1i 1q 0q; do
 	fp=${mode%[iq]}
@@ -37,7 +34,7 @@ for mode in 1 0 1i 1q 0q; do
 	check "fastpath=$mode: after EH, 4 MiB write and read back identical" \
 		[ "$(dd_sum if=/dev/sda bs=64k count=64 iflag=direct)" = "$P" ]
 done
-fb=$(batch_stat pata_pvio. fallbacks)
+fb=$(pstat fallbacks)
 echo "# $fb flushes refused and rerun"
 check "the q rounds ran through the fallback path" [ "$fb" -gt 100 ]
 check "pata_pvio unloads" rmmod pata_pvio

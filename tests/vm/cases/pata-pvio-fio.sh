@@ -15,10 +15,7 @@ Q=/sys/block/sda/queue/scheduler
 
 job() { _j=$1; shift; fio_verify "$_j: written and verified" "$@"; }
 
-modprobe sd_mod
-check "pvio loads" modprobe pvio
-check "pata_pvio loads" modprobe pata_pvio
-check "disk sda appears" wait_blk
+pata_load
 check "pvio_bypass loads" modprobe pvio_bypass
 
 for sched in pvio-bypass mq-deadline; do
@@ -33,12 +30,12 @@ for sched in pvio-bypass mq-deadline; do
 done
 
 # Every flush refused: the same jobs through pvio's fallback path
-fb0=$(batch_stat pata_pvio. fallbacks)
+fb0=$(pstat fallbacks)
 echo 1000000 > $DBG/inject_host_error
 job "refused flushes: randwrite 4-128k QD4 libaio" --rw=randwrite \
 	--bsrange=4k-128k --ioengine=libaio --iodepth=4 --size=8M
 echo 0 > $DBG/inject_host_error
-fb1=$(batch_stat pata_pvio. fallbacks)
+fb1=$(pstat fallbacks)
 echo "# $((fb1 - fb0)) flushes refused and rerun"
 check "the refused job ran through the fallback path" [ $((fb1 - fb0)) -gt 100 ]
 

@@ -17,29 +17,20 @@
 MB=64
 PARAM=/sys/module/pata_pvio/parameters/irqless
 CNT=/sys/kernel/debug/pata_pvio
-# cnt NAME: a counter summed over both channels
-cnt() { sum_files $CNT/*/"$1"; }
 four_k() { # four_k: 2048 4 KiB O_DIRECT writes then reads; counters before and after
-	d0=$(cnt irqless_done); m0=$(cnt irqless_missed); i0=$(irqs_of pata_pvio)
+	d0=$(pata_cnt irqless_done); m0=$(pata_cnt irqless_missed); i0=$(irqs_of pata_pvio)
 	dd if=/tmp/pat of=/dev/sda bs=4k count=2048 oflag=direct 2>/dev/null
 	dd if=/dev/sda of=/dev/null bs=4k count=2048 iflag=direct 2>/dev/null
-	d1=$(cnt irqless_done); m1=$(cnt irqless_missed); i1=$(irqs_of pata_pvio)
+	d1=$(pata_cnt irqless_done); m1=$(pata_cnt irqless_missed); i1=$(irqs_of pata_pvio)
 }
 
-modprobe sd_mod
-modprobe pvio
-dmesg -c > /dev/null
-check "irqless=sometimes refuses to load" sh -c '! modprobe pata_pvio irqless=sometimes 2> /dev/null'
-check "and dmesg says which values are allowed" \
-	sh -c "dmesg | grep -q 'irqless=sometimes is not one of off, hypercall, always'"
-check "pata_pvio loads with irqless=always" modprobe pata_pvio irqless=always
+refuses pata_pvio irqless=sometimes 'irqless=sometimes is not one of off, hypercall, always'
+pata_load irqless=always
 check "irqless reads back as always" [ "$(cat $PARAM)" = always ]
-check "disk sda appears" wait_blk
 check "counters are in debugfs, one directory per channel" [ "$(ls $CNT | wc -l)" -eq 2 ]
 check "writing a bad value at run time is refused" sh -c "! echo 3 > $PARAM"
 
-P1=$(pat_sum 1)
-dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
+P1=$(pat_write 1)
 check "64 MiB O_DIRECT write, read back: same md5" [ "$(disk_direct)" = "$P1" ]
 
 four_k

@@ -14,19 +14,13 @@ DBG=/sys/kernel/debug/pvio
 MB=64
 
 driver_of() { basename "$(readlink "$PCI/driver" 2>/dev/null)"; }
-# pstat KEY: KEY summed over pata_pvio's batches (one per channel)
-pstat() { batch_stat pata_pvio. "$1"; }
 
-modprobe sd_mod
-check "pvio loads" modprobe pvio
-check "pata_pvio loads" modprobe pata_pvio
+pata_load
 check "pata_pvio binds the PIIX IDE function" [ "$(driver_of)" = pata_pvio ]
-check "disk sda appears" wait_blk
 echo "# pvio transport $(cat $DBG/transport); batches: $(ls $DBG/batches | tr '\n' ' ')"
 
-P1=$(pat_sum 1)
+P1=$(pat_write 1)
 echo "# pattern 1 md5 $P1"
-dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
 check "O_DIRECT write, O_DIRECT read back: same md5" [ "$(disk_direct)" = "$P1" ]
 check "page-cache read after drop_caches: same md5" [ "$(disk_cached)" = "$P1" ]
 
@@ -104,8 +98,7 @@ modprobe ata_piix
 wait_blk
 check "ata_piix binds after pata_pvio left" [ "$(driver_of)" = ata_piix ]
 check "ata_piix reads what pata_pvio wrote" [ "$(disk_direct)" = "$P3" ]
-P4=$(pat_sum 4)
-dd if=/tmp/pat of=/dev/sda bs=1M oflag=direct 2>/dev/null
+P4=$(pat_write 4)
 rmmod ata_piix
 modprobe pata_pvio
 wait_blk
