@@ -18,8 +18,8 @@
 # events of one thread (keyed by common_pid), each with a reason and its
 # length in ns, summed per reason (kvm_lat and qemu_lat also in log2
 # buckets: every histogram costs each exit time here) and, like the RIP
-# histograms, printed (LHIST lines: event reason:hits:ns or
-# reason:2^k:hits) and cleared at every mark:
+# histograms, copied and cleared at every mark and printed at the end
+# (LHIST lines: mark event reason:hits:ns or reason:2^k:hits):
 #   kvm_lat   kvm_exit -> kvm_entry: an exit KVM handled (SVM exit code)
 #   kvm_ulat  kvm_exit -> kvm_userspace_exit: KVM's part of an exit that
 #             went on to the VMM (SVM exit code)
@@ -78,11 +78,13 @@ bench_before() {
 	echo $RX >> $KX/trigger && echo $PX > $KP/trigger || res error "profile histograms"
 }
 
+# PROFILE=lat: a copy of each latency histogram, then its clear; they are
+# printed at the end (bench_after), so that little runs between the clear and
+# L2's wake-up (that time counts in the window, halted)
+LHN=0
 bench_snap() {
-	[ "$PROFILE" = lat ] && for e in $LAT_EVENTS; do
-		awk -v n="$1 $e" '/^\{/ { gsub(/[{},~]/, ""); s = ""
-			for (i = 1; i <= NF; i++) if ($i !~ /:$/) s = s (s == "" ? "" : ":") $i
-			l = l " " s } END { print "LHIST " n l }' $T/events/synthetic/$e/hist > $S1
+	[ "$PROFILE" = lat ] && LHN=$((LHN + 1)) && for e in $LAT_EVENTS; do
+		{ echo "$1 $e"; cat $T/events/synthetic/$e/hist; } > /tmp/lh.$LHN.$e
 		echo $LS:clear >> $T/events/synthetic/$e/trigger
 		case " $LAT_LOG2 " in *" $e "*) echo $LL:clear >> $T/events/synthetic/$e/trigger ;; esac
 	done
@@ -97,6 +99,11 @@ bench_snap() {
 
 # L2's symbols (l2-bench.sh's ksyms wrote them to its virtio disk) as KSYM lines
 bench_after() {
+	[ "$PROFILE" = lat ] && for f in $(ls /tmp/lh.* | sort -t. -k2,2n); do
+		awk 'NR == 1 { n = $0 } /^\{/ { gsub(/[{},~]/, ""); s = ""
+			for (i = 1; i <= NF; i++) if ($i !~ /:$/) s = s (s == "" ? "" : ":") $i
+			l = l " " s } END { print "LHIST " n l }' "$f" > $S1
+	done
 	[ "$PROFILE" = 1 ] || return 0
 	head -c "$(l2res ksyms.bytes)" /host/tmp/vd.img | sed 's/^/KSYM /' > $S1
 }
