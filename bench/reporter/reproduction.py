@@ -14,7 +14,7 @@ import statistics
 
 from . import latency, mode2, napi, net, pit, profile, sched
 from .nested import ata_cells
-from .records import nested_run
+from .records import fmt, nested_run
 
 PAPER_ELEVATOR_WRITE = 6.01     # % more, elevator bypass (paper)
 PAPER_ELEVATOR_READ = 5.64
@@ -44,16 +44,19 @@ def fig3(res, rel):
 
     def med(cs, k):
         return statistics.median([c[k] for c in cs])
+
+    def pct(cs, k):
+        return fmt(statistics.median([100 * c[k] / c["rtt"] for c in cs]), 0)
     meas = (f"{rel}nested-latency.md (raw latency-raw/), {n} rounds, ping to slirp, per echo, "
-            "medians, share of the RTT: " + "; ".join(
-                f"{latency.LABEL[d]} RTT {med(cs, 'rtt'):.0f} us, KVM {100 * med(cs, 'kvm') / med(cs, 'rtt'):.0f}%, "
-                f"QEMU {100 * med(cs, 'qemu') / med(cs, 'rtt'):.0f}%, rest (L2, L1 scheduling) "
-                f"{100 * med(cs, 'rest') / med(cs, 'rtt'):.0f}%" for d, cs in ping.items()))
+            "median RTT and median per-round shares of it: " + "; ".join(
+                f"{latency.LABEL[d]} RTT {med(cs, 'rtt'):.0f} us, KVM (and what L1 ran meanwhile) "
+                f"{pct(cs, 'kvm')}%, QEMU {pct(cs, 'qemu')}%, rest (L2 running) {pct(cs, 'rest')}%"
+                for d, cs in ping.items()))
     cs = ping.get("e1000", [])
     if len(cs) < latency.MIN_ROUNDS:
         return meas, f"not called: {len(cs)} rounds with e1000 (at least {latency.MIN_ROUNDS})"
     k = sum(c["share"] > 50 for c in cs)
-    parts = {"KVM": med(cs, "kvm"), "QEMU": med(cs, "qemu"), "the rest (L2, L1 scheduling)": med(cs, "rest")}
+    parts = {"KVM": med(cs, "kvm"), "QEMU": med(cs, "qemu"), "the rest (L2 running)": med(cs, "rest")}
     top = max(parts, key=parts.get)
     share = med(cs, "share")
     if share > 50 and k > len(cs) / 2:
