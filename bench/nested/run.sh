@@ -24,7 +24,9 @@
 #        and driver, bench/nested/nb_lat.c, outside the counted windows)
 #        NB_PROFILE=1 (BENCH=profile: L1 keeps per-window histograms of
 #        exits by L2's RIP and of port accesses; L2 boots with nokaslr and
-#        prints its modules' text symbols after each driver's windows)
+#        prints its modules' text symbols after each driver's windows);
+#        NB_PROFILE=lat (BENCH=latency: L1 sums the spans of L2's exits
+#        by reason, in KVM and in QEMU, per window; l1-bench.sh)
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        NB_L2_APPEND (more of L2's kernel command line), NB_PIT_DIV (kvm's
 #        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh)

@@ -8,7 +8,7 @@ import glob
 import os
 import statistics
 
-from . import mode2, napi, native, net, pit, profile, reproduction, sched
+from . import latency, mode2, napi, native, net, pit, profile, reproduction, sched
 from .nested import ata_cells
 from .records import nested_run, num
 
@@ -251,9 +251,34 @@ def fig8(res):
     return draw
 
 
+def fig3(res):
+    paths = sorted(glob.glob(os.path.join(res, "latency-raw", "*.txt")))
+    n, ping = latency.fig3(paths) if paths else (0, {})
+    if not ping:
+        return None
+    ds = list(ping)
+    parts = (("kvm", "KVM (and what L1 ran meanwhile)"), ("qemu", "QEMU"), ("rest", "rest (L2 running)"))
+
+    def draw(ax):
+        bottom = [0.0] * len(ds)
+        for k, h in parts:
+            vals = [statistics.median([c[k] for c in ping[d]]) for d in ds]
+            ax.bar(range(len(ds)), vals, 0.6, bottom=bottom, label=h)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        rtt = [statistics.median([c["rtt"] for c in ping[d]]) for d in ds]
+        ax.plot(range(len(ds)), rtt, "k_", markersize=30, label="RTT (median)")
+        ax.set_xticks(range(len(ds)))
+        ax.set_xticklabels([latency.LABEL[d] for d in ds], fontsize=8)
+        ax.set_ylabel(f"us per ping echo, medians of {n} rounds")
+        ax.set_title("Fig. 3: ping RTT broken down (nested-latency.md)", fontsize=10)
+        ax.legend(fontsize=7)
+    return draw
+
+
 PANELS = (disk, disk_mode2, nic, elevator, fig9, native_cost)
 # figures/<key>.png: REPRODUCTION.md's row keys -> their panels
-FIGURES = {"fig4": (fig4,),
+FIGURES = {"fig3": (fig3,),
+           "fig4": (fig4,),
            "tables1-3": (_hot("ata_piix.write", "ata_piix, 4 KiB O_DIRECT write"),
                          _hot("pata_pvio.write", "pata_pvio, 4 KiB O_DIRECT write"),
                          _hot("net.e1000.ping", "e1000, ping echo"),
