@@ -12,7 +12,10 @@
 # port access by port and direction (RHIST and PHIST lines); at the end it
 # passes on L2's symbols (KSYM lines).
 # With PIT_DIV set (BENCH=pit), kvm's pit_reload_divisor before L2 boots
-# (L2 programs its PIT then).
+# (L2 programs its PIT then).  With L1_BONNIE=before or after (BENCH=bonnie),
+# the native side of the paper's Fig. 1/2: bonnie++ in L1 itself before L2
+# boots or after it ends, as l2-bench.sh's run_bonnie runs it, in a window
+# native.bonnie; every mark then also records L1's /proc/stat cpu line.
 . /bench.conf
 KP=/sys/kernel/tracing/events/kvm/kvm_pio
 RX=hist:keys=guest_rip.hex,exit_reason,info1.hex:size=16384
@@ -36,6 +39,7 @@ bench_before() {
 }
 
 bench_snap() {
+	[ -n "$L1_BONNIE" ] && res "l1stat.$1" "$(head -1 /proc/stat)"
 	[ "$PROFILE" = 1 ] || return 0
 	awk -v n="$1" '/^\{ guest_rip:/ { gsub(/[{},]/, ""); l = l " " $2 ":" $4 ":" $6 ":" $8 }
 		END { print "RHIST " n l }' $KX/hist > $S1
@@ -47,11 +51,36 @@ bench_snap() {
 
 # L2's symbols (l2-bench.sh's ksyms wrote them to its virtio disk) as KSYM lines
 bench_after() {
+	[ "$L1_BONNIE" = after ] && l1_bonnie
 	[ "$PROFILE" = 1 ] || return 0
 	head -c "$(l2res ksyms.bytes)" /host/tmp/vd.img | sed 's/^/KSYM /' > $S1
 }
 
+# l1_bonnie: the same storage as L2's disks (a file on the tmpfs in
+# /host/tmp) through a loop device, fresh ext2, the host's bonnie++
+l1_bonnie() {
+	f=/host/tmp/native.img
+	dd if=/dev/zero of=$f bs=1M count=0 seek="$DISK_MB" 2>/dev/null
+	mkdir -p /host/tmp/bon
+	if ! losetup /dev/loop0 $f || ! mke2fs /dev/loop0 > /dev/null 2>&1 ||
+	   ! mount -t ext2 /dev/loop0 /host/tmp/bon; then
+		res native.error "loop/mke2fs/mount"
+		return
+	fi
+	snap native.bonnie.0
+	chroot /host bonnie++ -d /tmp/bon -s "$BONNIE_MB" -r $((BONNIE_MB / 2)) -n 0 -f -D -q -u 0:0 \
+		> /tmp/bonnie.csv 2> /tmp/bonnie.err < /dev/null
+	rc=$?
+	snap native.bonnie.1
+	res native.bonnie.rc $rc
+	res native.bonnie_csv "$(tail -1 /tmp/bonnie.csv)"
+	umount /host/tmp/bon
+	losetup -d /dev/loop0
+	rm -f $f
+}
+
 bench_l2() {
+	[ "$L1_BONNIE" = before ] && l1_bonnie
 	[ "$NET" = 1 ] || return 0
 	mkdir -p /tmp/www
 	dd if=/dev/zero of=/tmp/www/bulk bs=1M count="$BULK_MB" 2>/dev/null
