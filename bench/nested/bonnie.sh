@@ -10,7 +10,8 @@
 # (bench/run.sh keeps them as bench/results/bonnie-raw/<round>.txt);
 # bench/reporter/bonnie.py makes bench/results/nested-bonnie.md.
 #
-# Env: NB_ROUNDS=5  NB_BONNIE_MB=32  NB_DISK_MB=2*NB_BONNIE_MB
+# Env: NB_ROUNDS=5  NB_BONNIE_FROM=1 (N: run rounds N..NB_ROUNDS only, keeping
+#      the earlier ones)  NB_BONNIE_MB=32  NB_DISK_MB=2*NB_BONNIE_MB
 #      NB_BONNIE_OUT=build/bench-bonnie, and those of bench/nested/run.sh.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,11 +20,12 @@ export NB_BG=0 NB_PARTS=bonnie NB_BONNIE_MB=${NB_BONNIE_MB:-32}
 export NB_DISK_MB=${NB_DISK_MB:-$((NB_BONNIE_MB * 2))}
 
 make -s -C "$ROOT" PVIO_FAULT_INJECTION=0 ${KVER:+KVER=$KVER} all host || exit 1
-rm -rf "$OUT"
+FROM=${NB_BONNIE_FROM:-1}
+[ "$FROM" = 1 ] && rm -rf "$OUT"
 mkdir -p "$OUT"
 rc=0
 drv=(ata_piix pata_pvio virtio_blk)
-for r in $(seq 1 "${NB_ROUNDS:-5}"); do
+for r in $(seq "$FROM" "${NB_ROUNDS:-5}"); do
 	k=$(((r - 1) % 3))
 	order="${drv[*]:k} ${drv[*]:0:k}"
 	order=${order% }

@@ -68,7 +68,7 @@ l1_bonnie() {
 		return
 	fi
 	snap native.bonnie.0
-	chroot /host bonnie++ -d /tmp/bon -s "$BONNIE_MB" -r $((BONNIE_MB / 2)) -n 0 -f -D -q -u 0:0 \
+	PATH=/usr/sbin:/usr/bin chroot /host bonnie++ -d /tmp/bon -s "$BONNIE_MB" -r $((BONNIE_MB / 2)) -n 0 -f -D -q -u 0:0 \
 		> /tmp/bonnie.csv 2> /tmp/bonnie.err < /dev/null
 	rc=$?
 	snap native.bonnie.1

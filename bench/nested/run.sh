@@ -87,7 +87,9 @@ fi
 
 # ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
 RD=$OUT/l1-root
-rd_l1 "$RD" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop ext4} || die "copying L1's modules failed"
+# L1's bonnie++ (l1-bench.sh) mounts ext2 through ext4, which wants crc32c at
+# mount time; L1 has no /sbin/modprobe for the kernel to load it on demand
+rd_l1 "$RD" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop crc32c_generic ext4} || die "copying L1's modules failed"
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
 cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
 printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\n' $NET "$BULK_MB" \

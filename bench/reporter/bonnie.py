@@ -34,7 +34,8 @@ def _field(csv, i):
 
 def _busy(run, w):
     """L1's busy CPU seconds over window w from the l1stat marks, None
-    without them: /proc/stat's cpu line, all fields but idle and iowait."""
+    without them: /proc/stat's cpu line, user + nice + system + irq +
+    softirq (guest time is inside user already; steal is not L1's)."""
     def ticks(m):
         p = run.r(f"l1stat.{w}.{m}").split()
         return [int(x) for x in p[1:]] if len(p) > 5 else None
@@ -42,7 +43,7 @@ def _busy(run, w):
     if a is None or b is None:
         return None
     d = [y - x for x, y in zip(a, b)]
-    return (sum(d) - d[3] - d[4]) / USER_HZ
+    return (d[0] + d[1] + d[2] + d[5] + d[6]) / USER_HZ
 
 
 def side(run, s):
@@ -64,26 +65,28 @@ def side(run, s):
 
 
 def collect(paths):
-    """([(round, order, native, {side: figures})], first run) over the boots
-    where L2 ran to the end and the native run has a window."""
-    rounds, first = [], None
+    """([(round, order, native, {side: figures})], first run, [(round, why)
+    left out]) over the boots where L2 ran to the end and the native run has
+    a window."""
+    rounds, first, left = [], None, []
     for path in paths:
         run = Run(path)
-        if not run.r("l2_done"):
-            continue
-        got = {s: side(run, s) for s in SIDES}
-        got = {s: v for s, v in got.items() if v}
-        if "native" not in got:
-            continue
         br = run.r("bench_round")
         name = br.split()[0] if br else path.rsplit("/", 1)[-1][:-4]
+        got = {s: side(run, s) for s in SIDES}
+        got = {s: v for s, v in got.items() if v}
+        if not run.r("l2_done") or "native" not in got:
+            left.append((name, "L2 did not finish" if not run.r("l2_done") else
+                         "no native result (" + (run.r("native.error") or
+                                                 f"bonnie++ exit {run.r('native.bonnie.rc') or '-'}") + ")"))
+            continue
         order = re.search(r"order=(\S+)", br)
         nat = re.search(r"native=(\S+)", br)
         rounds.append((name, order.group(1).replace(",", " ") if order else "?",
                        nat.group(1) if nat else "?", got))
         first = first or run
     rounds.sort(key=lambda x: (len(x[0]), x[0]))
-    return rounds, first
+    return rounds, first, left
 
 
 def spread(vals, d=2):
@@ -123,7 +126,7 @@ def _vals(rounds, s, fn, ph=None):
 
 def bonnie_md(paths):
     """nested-bonnie.md, or None without a complete round."""
-    rounds, run = collect(paths)
+    rounds, run, left = collect(paths)
     if not rounds:
         return None
     r = run.r
@@ -140,7 +143,8 @@ def bonnie_md(paths):
         f"{r('disk_mb')} MiB images on the same tmpfs (cache=unsafe), IDE (ata_piix, pata_pvio) or virtio.",
         f"bonnie++ -s {mb} -r {mb // 2} -n 0 -f -D -q (O_DIRECT; block write, rewrite, block read, seeks) on both sides.",
         "Raw records: bonnie-raw/<round>.txt.", "",
-        "Rounds: " + "; ".join(f"{n}: native {nat} L2, L2 order {o}" for n, o, nat, _ in rounds) + ".", "",
+        "Rounds: " + "; ".join(f"{n}: native {nat} L2, L2 order {o}" for n, o, nat, _ in rounds) + "."
+        + ("  Left out: " + "; ".join(f"{n}: {why}" for n, why in left) + "." if left else ""), "",
         "## Throughput per phase, MiB/s: median [min-max] over the rounds", "",
     ]
     rows = []
@@ -157,8 +161,9 @@ def bonnie_md(paths):
                           for ph in PHASES] for s in SIDES]
     out += table(["side"] + [f"{ph} %CPU" for ph in PHASES], rows)
     out += ["", "The host's CPU over the whole bonnie++ window (all phases and the seeks): native, L1's busy",
-            "time (/proc/stat); L2, the CPU time of L2's QEMU process in L1 (all threads, KVM's exit",
-            "handling included) and, beside it, L1's busy time.  Utilisation is CPU seconds over the",
+            "time (/proc/stat: user, nice, system, irq, softirq); L2, the CPU time of L2's QEMU process",
+            "in L1 (all threads, KVM's exit handling included) and, beside it, L1's busy time.",
+            "Utilisation is CPU seconds over the",
             "window's L1 seconds (L1 has one vCPU).", ""]
     rows = []
     for s in SIDES:
@@ -213,6 +218,9 @@ def _verdict(rounds):
     narrow = [ph for ph in both if med["pata_pvio", ph, "mbs"][0] > med["ata_piix", ph, "mbs"][0]]
     parts.append(f"pata_pvio closer to native than ata_piix in {len(narrow)} of {len(both)} phases"
                  + (f" ({', '.join(narrow)})" if narrow else ""))
+    untimed = [ph for ph in PHASES if not any(p == ph for _, p in ok)]
+    if untimed:
+        parts.append(f"not compared: {', '.join(untimed)} (bonnie++ could not time it, under 0.5 s)")
     if len(slower) == len(ok) and len(dearer) == len(ok):
         head = "reproduced (direction): "
     elif not slower:
