@@ -163,8 +163,7 @@ def bonnie_md(paths):
     out += ["", "The host's CPU over the whole bonnie++ window (all phases and the seeks): native, L1's busy",
             "time (/proc/stat: user, nice, system, irq, softirq); L2, the CPU time of L2's QEMU process",
             "in L1 (all threads, KVM's exit handling included) and, beside it, L1's busy time.",
-            "Utilisation is CPU seconds over the",
-            "window's L1 seconds (L1 has one vCPU).", ""]
+            "Utilisation is CPU seconds over the window's L1 seconds (L1 has one vCPU).", ""]
     rows = []
     for s in SIDES:
         rows.append([LABEL[s], spread(_vals(rounds, s, lambda f, _: f["span"])),
