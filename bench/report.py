@@ -13,6 +13,7 @@ else (bench/reporter/ has one module per results file).
     profile-raw/*.txt                       -> nested-profile.md
     pit-raw/*.txt                           -> nested-pit.md
     latency-raw/*.txt                       -> nested-latency.md
+    bonnie-raw/*.txt                        -> nested-bonnie.md
 
 and bench.png with figures/*.png (bench/reporter/chart.py, with matplotlib) in RESULTS_DIR;
 when RESULTS_DIR is this tree's bench/results/ or a directory in it,
@@ -31,7 +32,7 @@ import glob
 import os
 import sys
 
-from reporter import chart, headline, latency, mode2, napi, native, nested, net, pit, profile, reproduction, sched
+from reporter import bonnie, chart, headline, latency, mode2, napi, native, nested, net, pit, profile, reproduction, sched
 from reporter.records import Run, nested_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -57,7 +58,8 @@ def renderers(res):
                                  ("napi-raw", "nested-napi.md", napi.napi_md),
                                  ("profile-raw", "nested-profile.md", profile.profile_md),
                                  ("pit-raw", "nested-pit.md", pit.pit_md),
-                                 ("latency-raw", "nested-latency.md", latency.latency_md)):
+                                 ("latency-raw", "nested-latency.md", latency.latency_md),
+                                 ("bonnie-raw", "nested-bonnie.md", bonnie.bonnie_md)):
         paths = sorted(glob.glob(os.path.join(res, folder, "*.txt")))
         if paths:
             out[name] = lambda render=render, paths=paths: render(paths)

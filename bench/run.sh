@@ -47,10 +47,16 @@
 #            kvm_exit/kvm_entry/kvm_userspace_exit spans, e1000, e1000_pvio
 #            napi=1, virtio-net, NB_ROUNDS L1 boots (default 3); raw files in
 #            latency-raw/, table nested-latency.md; not in the default set
+#   bonnie   nested rig, the paper's Fig. 1/2: bonnie++ in L1 itself (loop
+#            device over a tmpfs file, as L2's disks) against L2 on
+#            ata_piix, pata_pvio, virtio-blk; MB/s and CPU per phase,
+#            NB_ROUNDS L1 boots (default 5, bench/nested/bonnie.sh); raw
+#            files in bonnie-raw/, table nested-bonnie.md; not in the default set
 # Every run (and --report) also renders REPRODUCTION.md at the top of the
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
-# reproduce runs BENCH="nested sched net napi pit mode2 profile latency", then renders it.
+# reproduce runs BENCH="nested sched net napi pit mode2 profile latency
+# bonnie", then renders it.
 # BENCH="native nested sched net" picks (default: those four); the reporter
 # also draws bench.png from whatever raw records exist and, for
 # bench/results/, rewrites the README's headline table.
@@ -162,6 +168,8 @@ bench_napi() { multi_boot napi NB_NAPI_OUT napi-raw nested-napi.md; }
 # issue 11's Fig. 7 (bench/nested/pit.sh): L2 on the PIT, one boot per
 # divisor and round: pit-raw/<round>-d<divisor>.txt, nested-pit.md
 bench_pit() { multi_boot pit NB_PIT_OUT pit-raw nested-pit.md; }
+# issue 11's Fig. 1/2 (bench/nested/bonnie.sh): bonnie++ in L1 against L2
+bench_bonnie() { multi_boot bonnie NB_BONNIE_OUT bonnie-raw nested-bonnie.md; }
 
 # nested_rounds NAME VAR=VALUE...: NB_ROUNDS L1 boots (default 3) of
 # bench/nested/run.sh with those variables, in build/bench-NAME/<round>/

@@ -28,6 +28,10 @@
 #   krun_lat  KVM_RUN ioctl -> kvm_entry, or the next kvm_userspace_exit of
 #             a pvio batch: KVM again (the next exit's KVM_EXIT_* reason, 0
 #             when it entered L2)
+# With L1_BONNIE=before or after (BENCH=bonnie), the native side of the
+# paper's Fig. 1/2: bonnie++ in L1 itself before L2 boots or after it ends,
+# as l2-bench.sh's run_bonnie runs it, in a window native.bonnie; every
+# mark then also records L1's /proc/stat cpu line.
 . /bench.conf
 KP=/sys/kernel/tracing/events/kvm/kvm_pio
 RX=hist:keys=guest_rip.hex,exit_reason,info1.hex:size=16384
@@ -88,6 +92,7 @@ bench_snap() {
 		echo $LS:clear >> $T/events/synthetic/$e/trigger
 		case " $LAT_LOG2 " in *" $e "*) echo $LL:clear >> $T/events/synthetic/$e/trigger ;; esac
 	done
+	[ -n "$L1_BONNIE" ] && res "l1stat.$1" "$(head -1 /proc/stat)"
 	[ "$PROFILE" = 1 ] || return 0
 	awk -v n="$1" '/^\{ guest_rip:/ { gsub(/[{},]/, ""); l = l " " $2 ":" $4 ":" $6 ":" $8 }
 		END { print "RHIST " n l }' $KX/hist > $S1
@@ -104,11 +109,36 @@ bench_after() {
 			for (i = 1; i <= NF; i++) if ($i !~ /:$/) s = s (s == "" ? "" : ":") $i
 			l = l " " s } END { print "LHIST " n l }' "$f" > $S1
 	done
+	[ "$L1_BONNIE" = after ] && l1_bonnie
 	[ "$PROFILE" = 1 ] || return 0
 	head -c "$(l2res ksyms.bytes)" /host/tmp/vd.img | sed 's/^/KSYM /' > $S1
 }
 
+# l1_bonnie: the same storage as L2's disks (a file on the tmpfs in
+# /host/tmp) through a loop device, fresh ext2, the host's bonnie++
+l1_bonnie() {
+	f=/host/tmp/native.img
+	dd if=/dev/zero of=$f bs=1M count=0 seek="$DISK_MB" 2>/dev/null
+	mkdir -p /host/tmp/bon
+	if ! losetup /dev/loop0 $f || ! mke2fs /dev/loop0 > /dev/null 2>&1 ||
+	   ! mount -t ext2 /dev/loop0 /host/tmp/bon; then
+		res native.error "loop/mke2fs/mount"
+		return
+	fi
+	snap native.bonnie.0
+	PATH=/usr/sbin:/usr/bin chroot /host bonnie++ -d /tmp/bon -s "$BONNIE_MB" -r $((BONNIE_MB / 2)) -n 0 -f -D -q -u 0:0 \
+		> /tmp/bonnie.csv 2> /tmp/bonnie.err < /dev/null
+	rc=$?
+	snap native.bonnie.1
+	res native.bonnie.rc $rc
+	res native.bonnie_csv "$(tail -1 /tmp/bonnie.csv)"
+	umount /host/tmp/bon
+	losetup -d /dev/loop0
+	rm -f $f
+}
+
 bench_l2() {
+	[ "$L1_BONNIE" = before ] && l1_bonnie
 	[ "$NET" = 1 ] || return 0
 	mkdir -p /tmp/www
 	dd if=/dev/zero of=/tmp/www/bulk bs=1M count="$BULK_MB" 2>/dev/null

@@ -29,7 +29,8 @@
 #        by reason, in KVM and in QEMU, per window; l1-bench.sh)
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        NB_L2_APPEND (more of L2's kernel command line), NB_PIT_DIV (kvm's
-#        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh)
+#        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh),
+#        NB_L1_BONNIE=before|after (bonnie++ in L1 itself; bonnie.sh)
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -88,10 +89,13 @@ fi
 
 # ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
 RD=$OUT/l1-root
-rd_l1 "$RD" virtio_pci 9pnet_virtio 9p || die "copying L1's modules failed"
+# L1's bonnie++ (l1-bench.sh) mounts ext2 through ext4, which wants crc32c at
+# mount time; L1 has no /sbin/modprobe for the kernel to load it on demand
+rd_l1 "$RD" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop crc32c_generic ext4} || die "copying L1's modules failed"
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
 cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
-printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\n' $NET "$BULK_MB" "$PROFILE" "${NB_PIT_DIV:-}" > "$RD/bench.conf"
+printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\n' $NET "$BULK_MB" \
+	"$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" > "$RD/bench.conf"
 NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 rparts=$PARTS

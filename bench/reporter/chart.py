@@ -8,7 +8,7 @@ import glob
 import os
 import statistics
 
-from . import latency, mode2, napi, native, net, pit, profile, reproduction, sched
+from . import bonnie, latency, mode2, napi, native, net, pit, profile, reproduction, sched
 from .nested import ata_cells
 from .records import nested_run, num
 
@@ -251,6 +251,25 @@ def fig8(res):
     return draw
 
 
+def _fig12(fn, ylabel, title):
+    """A Fig. 1/2 panel: fn(side) / fn(native) per round, per L2 driver and phase."""
+    def panel(res):
+        paths = sorted(glob.glob(os.path.join(res, "bonnie-raw", "*.txt")))
+        rounds = bonnie.collect(paths)[0] if paths else []
+        phases = [ph for ph in bonnie.PHASES
+                  if any(bonnie.ratios(rounds, s, fn, ph) for s in bonnie.SIDES[1:])]
+        if not phases:
+            return None
+
+        def draw(ax):
+            _medbars(ax, [bonnie.LABEL[s].replace("L2 ", "") for s in bonnie.SIDES[1:]],
+                     [(ph, [bonnie.ratios(rounds, s, fn, ph) for s in bonnie.SIDES[1:]])
+                      for ph in phases], f"{ylabel}, median [min-max] of {len(rounds)} rounds", title)
+            _line(ax, 1, "native")
+        return draw
+    return panel
+
+
 def fig3(res):
     paths = sorted(glob.glob(os.path.join(res, "latency-raw", "*.txt")))
     n, ping = latency.fig3(paths) if paths else (0, {})
@@ -277,7 +296,11 @@ def fig3(res):
 
 PANELS = (disk, disk_mode2, nic, elevator, fig9, native_cost)
 # figures/<key>.png: REPRODUCTION.md's row keys -> their panels
-FIGURES = {"fig3": (fig3,),
+FIGURES = {"fig12": (_fig12(bonnie.mbs, "L2 / native throughput",
+                                   "Fig. 1: bonnie++ throughput, L2 against L1 (nested-bonnie.md)"),
+                     _fig12(bonnie.cpu_per_mib, "L2 / native host CPU per MiB",
+                            "Fig. 2: bonnie++ host CPU per MiB (nested-bonnie.md)")),
+           "fig3": (fig3,),
            "fig4": (fig4,),
            "tables1-3": (_hot("ata_piix.write", "ata_piix, 4 KiB O_DIRECT write"),
                          _hot("pata_pvio.write", "pata_pvio, 4 KiB O_DIRECT write"),

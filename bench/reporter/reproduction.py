@@ -12,7 +12,7 @@ import glob
 import os
 import statistics
 
-from . import latency, mode2, napi, net, pit, profile, sched
+from . import bonnie, latency, mode2, napi, net, pit, profile, sched
 from .nested import ata_cells
 from .records import fmt, nested_run
 
@@ -24,15 +24,6 @@ PAPER_IOREAD16, PAPER_IOWRITE16 = 26.03, 21.85  # % of netperf's traps (Tables 1
 PAPER_TRAPS = (f"SPECjbb about 600k traps each; netperf: ioread16 {PAPER_IOREAD16}%, "
                f"iowrite16 {PAPER_IOWRITE16}% of traps")
 NAPI_STREAMS = (("tcp_tx", "TCP L2->L1"), ("tcp_rx", "TCP L1->L2"), ("bulk", "bulk HTTP"))
-
-NOT_MEASURED = [  # (experiment, paper, what would measure it)
-    ("Fig. 1/2: bonnie++ native vs virtualized, with CPU",
-     "bonnie++ throughput and CPU, native against the KVM guest",
-     "nested-ata.md's bonnie++ table runs only the virtualized drivers, with no native run and no "
-     "CPU column; bonnie++ on L1 itself against L2, with the CPU time of L2's QEMU per window "
-     "(l2cpu_ns, as nested-mode2.md records), would measure it"),
-]
-
 
 PAPER_FIG3 = "exits and the VMM dominate the RTT (issue 11 quotes no number)"
 
@@ -68,6 +59,16 @@ def fig3(res, rel):
         return meas, (f"contradicted: KVM + QEMU take {share:.0f}% of e1000's RTT (under half in "
                       f"{len(cs) - k} of {len(cs)} rounds), the largest part {top}")
     return meas, f"no direction: KVM + QEMU over half of e1000's RTT in {k} of {len(cs)} rounds"
+
+
+def fig12(res, rel):
+    """(measured, verdict) of Fig. 1/2 from bonnie-raw/ rounds."""
+    paths = sorted(glob.glob(os.path.join(res, "bonnie-raw", "*.txt")))
+    got = bonnie.verdict(paths) if paths else None
+    if not got:
+        return None
+    return (f"{rel}nested-bonnie.md (raw bonnie-raw/), bonnie++ in L1 against L2: " + got[0],
+            got[1] + "; issue 11 quotes no number")
 
 
 def _pct(ratio):
@@ -225,9 +226,9 @@ def _measured_row(results, name, paper, cmd, fn, key):
 
 def reproduction_md(results):
     """REPRODUCTION.md's lines from the raw records under results."""
-    nm = {n.split(":")[0]: [n, p, "not measured yet: " + w, "-", "not measured yet", "-"]
-          for n, p, w in NOT_MEASURED}
-    rows = [nm["Fig. 1/2"],
+    rows = [_measured_row(results, "Fig. 1/2: bonnie++ native vs virtualized, with CPU",
+                          "bonnie++ throughput and CPU, native against the KVM guest (no number "
+                          "quoted in issue 11)", "BENCH=bonnie bench/run.sh", fig12, "fig12"),
             _measured_row(results, "Fig. 3: ping RTT broken down", PAPER_FIG3,
                           "BENCH=latency bench/run.sh", fig3, "fig3"),
             _measured_row(results, "Fig. 4: stream throughput, e1000 with and without NAPI",
@@ -253,7 +254,7 @@ def reproduction_md(results):
            "`bench/run.sh --report`, `make bench` or `make reproduce` runs; do not edit by hand.",
            "The paper's numbers are those quoted in issue 11.  Each measured cell names its results",
            "file and the raw file it is computed from; the verdict is computed from the same data.",
-           "`make reproduce` runs `BENCH=\"nested sched net napi pit mode2 profile latency\" bench/run.sh` and renders",
+           "`make reproduce` runs `BENCH=\"nested sched net napi pit mode2 profile latency bonnie\" bench/run.sh` and renders",
            "this file.", "",
            "| paper experiment | paper's number | measured in the rig (results file) | command | verdict | chart |",
            "|---|---|---|---|---|---|"]
@@ -274,6 +275,9 @@ def reproduction_md(results):
             "  L0 emulates under TCG here, so a tick takes far more of the guest's time than on 2010",
             "  hardware, and the seconds of one boot move with the load other VMs put on the two",
             "  shared cores (bench/nested/README.md, BENCH=pit).",
+            "- bonnie++ (Fig. 1/2): \"native\" is L1, itself a TCG guest, on a loop device over tmpfs, and",
+            "  L2's disks are files on the same tmpfs, so the gap is that of the rig's emulated exits, not",
+            "  of a 2010 host's disk (bench/nested/README.md, BENCH=bonnie).",
             "- Elevator: measured on null_blk in a TCG guest (random reads at QD1), not on the",
             "  paper's host disk shared by guests (bench/results/sched.md's header).", "",
             "Charts: one per experiment in bench/results/figures/ (and bench/results/linux-X.Y/figures/),",
