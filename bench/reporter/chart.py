@@ -4,13 +4,12 @@ per experiment of the paper (REPRODUCTION.md links them), drawn from the raw
 records through the same reporter functions as the tables (never from the
 Markdown), with the paper's number or the issue's target as a dashed line
 where there is one.  Panels whose records are absent are left out."""
-import glob
 import os
 import statistics
 
 from . import bonnie, latency, mode2, napi, native, net, pit, profile, reproduction, sched
 from .nested import ata_cells
-from .records import nested_run, num
+from .records import nested_run, num, raw_paths
 
 
 def _bars(ax, labels, series, ylabel, title):
@@ -39,7 +38,7 @@ def disk(res):
 
 
 def disk_mode2(res):
-    paths = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
+    paths = raw_paths(res, "nested-mode2-raw")
     data = mode2.collect(paths)[0] if paths else {}
     names = [n for _, _, n, _ in mode2.ROWS if data.get((n, "write", 6))]
     if not names:
@@ -113,7 +112,7 @@ def _ratios(series, ylabel, title, paper_pct, paper_text):
 
 
 def fig9(res):
-    paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    paths = raw_paths(res, "napi-raw")
     rounds = napi.collect(paths)[0] if paths else []
     rs = [(h, [r for _, r in napi.ratios(rounds, k)]) for k, h in reproduction.NAPI_STREAMS]
     return _ratios(rs, f"napi=0 / napi=1 throughput, per round ({len(rounds)} rounds)",
@@ -157,7 +156,7 @@ def _medbars(ax, labels, series, ylabel, title):
 
 
 def fig4(res):
-    paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    paths = raw_paths(res, "napi-raw")
     rounds = napi.collect(paths)[0] if paths else []
     if not rounds:
         return None
@@ -171,14 +170,10 @@ def fig4(res):
     return draw
 
 
-def _profile_rounds(res):
-    return profile.rounds(sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt"))))
-
-
 def _hot(w, title):
     """A Tables 1-3 panel: window w's five hottest functions by median share."""
     def panel(res):
-        rs = _profile_rounds(res)
+        rs = profile.rounds_in(res)
         best = profile.top(rs, w, 5)[1] if rs else []
         if not best:
             return None
@@ -198,7 +193,7 @@ def _hot(w, title):
 
 
 def tables13_paper(res):
-    if not _profile_rounds(res):
+    if not profile.rounds_in(res):
         return None
 
     def draw(ax):
@@ -212,7 +207,7 @@ def tables13_paper(res):
 
 
 def fig7(res):
-    bs = pit.boots(sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt"))))
+    bs = pit.boots(raw_paths(res, "pit-raw"))
     if not bs:
         return None
     divs = sorted({b[1] for b in bs})
@@ -228,7 +223,7 @@ def fig7(res):
 
 
 def fig7_gain(res):
-    bs = pit.boots(sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt"))))
+    bs = pit.boots(raw_paths(res, "pit-raw"))
     got = [(h, [g for _, g in pit.gains(bs, pit.PAPER_DIV, k)]) for k, h in pit.WORK] if bs else []
     return _ratios(got, f"divisor {pit.PAPER_DIV} / divisor 1 throughput, per round",
                    "Fig. 7: timer slowed tenfold (nested-pit.md)",
@@ -236,7 +231,7 @@ def fig7_gain(res):
 
 
 def fig8(res):
-    rs = _profile_rounds(res)
+    rs = profile.rounds_in(res)
     if not rs:
         return None
     port, boot, _, wins = profile.pm_facts(rs)
@@ -254,7 +249,7 @@ def fig8(res):
 def _fig12(fn, ylabel, title):
     """A Fig. 1/2 panel: fn(side) / fn(native) per round, per L2 driver and phase."""
     def panel(res):
-        paths = sorted(glob.glob(os.path.join(res, "bonnie-raw", "*.txt")))
+        paths = raw_paths(res, "bonnie-raw")
         rounds = bonnie.collect(paths)[0] if paths else []
         phases = [ph for ph in bonnie.PHASES
                   if any(bonnie.ratios(rounds, s, fn, ph) for s in bonnie.SIDES[1:])]
@@ -271,7 +266,7 @@ def _fig12(fn, ylabel, title):
 
 
 def fig3(res):
-    paths = sorted(glob.glob(os.path.join(res, "latency-raw", "*.txt")))
+    paths = raw_paths(res, "latency-raw")
     n, ping = latency.fig3(paths) if paths else (0, {})
     if not ping:
         return None
@@ -326,13 +321,6 @@ def _save(plt, panels, out, cols=3):
     fig.tight_layout()
     fig.savefig(out, dpi=80)
     plt.close(fig)
-
-
-def figure(res, key):
-    """figures/<key>.png under res, relative to res, if its records exist."""
-    if any(f(res) for f in FIGURES.get(key, ())):
-        return f"figures/{key}.png"
-    return None
 
 
 def draw(res):

@@ -14,7 +14,7 @@ import statistics
 
 from . import bonnie, latency, mode2, napi, net, pit, profile, sched
 from .nested import ata_cells
-from .records import fmt, nested_run
+from .records import fmt, nested_run, raw_paths
 
 PAPER_ELEVATOR_WRITE = 6.01     # % more, elevator bypass (paper)
 PAPER_ELEVATOR_READ = 5.64
@@ -30,7 +30,7 @@ PAPER_FIG3 = "exits and the VMM dominate the RTT (issue 11 quotes no number)"
 
 def fig3(res, rel):
     """(measured, verdict) of Fig. 3 from latency-raw/: where e1000's echo goes."""
-    paths = sorted(glob.glob(os.path.join(res, "latency-raw", "*.txt")))
+    paths = raw_paths(res, "latency-raw")
     n, ping = latency.fig3(paths) if paths else (0, {})
     if not ping:
         return None
@@ -63,7 +63,7 @@ def fig3(res, rel):
 
 def fig12(res, rel):
     """(measured, verdict) of Fig. 1/2 from bonnie-raw/ rounds."""
-    paths = sorted(glob.glob(os.path.join(res, "bonnie-raw", "*.txt")))
+    paths = raw_paths(res, "bonnie-raw")
     got = bonnie.verdict(paths) if paths else None
     if not got:
         return None
@@ -118,7 +118,7 @@ def core(res, rel):
                      f"{a[3]} total exits, {a[6]} exits to userspace; pata_pvio {p[5]} PIO exits, "
                      f"{p[7]} hypercalls, {p[3]} total exits, {p[6]} exits to userspace")
         ok = float(p[5]) < 0.5 and float(p[7]) <= 1.5 and float(p[3]) < float(a[3])
-    paths = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
+    paths = raw_paths(res, "nested-mode2-raw")
     if paths:
         data = mode2.collect(paths)[0]
         m2, ap = data.get(("pata_pvio mode 2", "write", 6)), data.get(("ata_piix", "write", 6))
@@ -148,7 +148,7 @@ def _net_single(res):
 
 def fig9(res, rel):
     """(measured, verdict) of Fig. 9 from napi-raw/ rounds, else one run."""
-    paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    paths = raw_paths(res, "napi-raw")
     got = napi.verdicts(paths) if paths else None
     if got:
         vs, n = got
@@ -178,7 +178,7 @@ def fig9(res, rel):
 
 def fig4(res, rel):
     """(measured, verdict) of Fig. 4: stream throughput with and without NAPI."""
-    paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    paths = raw_paths(res, "napi-raw")
     rounds = napi.collect(paths)[0] if paths else []
     if rounds:
         src = f"{rel}nested-napi.md (raw napi-raw/), medians of {len(rounds)} rounds"
@@ -207,9 +207,10 @@ def _dirs(results):
 
 
 def _charts(results, key):
-    """Links to figures/<key>.png in every results directory that has its records."""
-    from .chart import figure  # chart imports this module's constants
-    links = [f"[{rel}{f}]({rel}{f})" for d, rel in _dirs(results) for f in [figure(d, key)] if f]
+    """Links to figures/<key>.png in every results directory where the
+    reporter drew it (chart.draw() removes a chart whose records are gone)."""
+    f = f"figures/{key}.png"
+    links = [f"[{rel}{f}]({rel}{f})" for d, rel in _dirs(results) if os.path.exists(os.path.join(d, f))]
     return "<br>".join(links) or "-"
 
 
