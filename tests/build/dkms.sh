@@ -13,6 +13,11 @@ LOG=$ROOT/build/dkms.log
 # shellcheck source=tests/lib/guest.sh
 . "$ROOT/tests/lib/guest.sh"
 step() { local name=$1; shift; check_log "$name" "$LOG.step" "$@"; cat "$LOG.step" >> "$LOG"; }
+# /usr/src/$NAME-$VER and the DKMS tree are the system's, and so are
+# tests/pkg/run.sh's packages: one of the two at a time, also when two make
+# check runs overlap
+exec 9> /tmp/pvio-dkms.lock
+flock 9
 
 mkdir -p "$ROOT/build"
 : > "$LOG"
@@ -33,3 +38,4 @@ step "dkms remove" dkms remove "$NAME/$VER" --all
 f=$(modinfo -k "$KVER" -n pvio 2>/dev/null)
 check "nothing left after remove${f:+ ($f)}" [ -z "$f" ]
 rm -rf "/usr/src/$NAME-$VER"
+[ "$TAP_FAIL" = 0 ]

@@ -47,3 +47,4 @@ check_log "in-tree build of drivers/pvio" "$W/build.log" \
 	sh -c "make -s -C '$T' O='$O' -j2 modules_prepare && make -C '$T' O='$O' -j2 drivers/pvio/"
 objs=$(find "$O/drivers/pvio" -name '*.o' | wc -l)
 check "in-tree build produced $objs objects" [ "$objs" -gt 0 ]
+[ "$TAP_FAIL" = 0 ]

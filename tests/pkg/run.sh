@@ -31,6 +31,10 @@ skip_all() { echo "ok 1 - Debian packages # SKIP $*"; exit 0; }
 [ "$(id -u)" = 0 ] || skip_all "needs root"
 command -v apt-get > /dev/null && command -v dpkg-buildpackage > /dev/null ||
 	skip_all "needs apt-get and dpkg-dev (Debian)"
+# the system's DKMS tree and /usr/src: one of this and tests/build/dkms.sh
+# at a time
+exec 9> /tmp/pvio-dkms.lock
+flock 9
 installed() { dpkg-query -W -f '${db:Status-Status}' "$1" 2>/dev/null | grep -q installed; }
 no_dkms() { [ -z "$(dkms status -m "$1" 2>/dev/null)" ]; }
 for p in $PKGS; do
