@@ -12,6 +12,7 @@ else (bench/reporter/ has one module per results file).
     napi-raw/*.txt                          -> nested-napi.md
     profile-raw/*.txt                       -> nested-profile.md
     pit-raw/*.txt                           -> nested-pit.md
+    sched-shared-raw/*.txt                  -> sched-shared.md
 
 and bench.png with figures/*.png (bench/reporter/chart.py, with matplotlib) in RESULTS_DIR;
 when RESULTS_DIR is this tree's bench/results/ or a directory in it,
@@ -30,7 +31,8 @@ import glob
 import os
 import sys
 
-from reporter import chart, headline, mode2, napi, native, nested, net, pit, profile, reproduction, sched
+from reporter import (chart, headline, mode2, napi, native, nested, net, pit, profile, reproduction, sched,
+                      shsched)
 from reporter.records import Run, nested_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,7 +57,8 @@ def renderers(res):
     for folder, name, render in (("nested-mode2-raw", "nested-mode2.md", mode2.mode2_md),
                                  ("napi-raw", "nested-napi.md", napi.napi_md),
                                  ("profile-raw", "nested-profile.md", profile.profile_md),
-                                 ("pit-raw", "nested-pit.md", pit.pit_md)):
+                                 ("pit-raw", "nested-pit.md", pit.pit_md),
+                                 ("sched-shared-raw", "sched-shared.md", shsched.sched_shared_md)):
         paths = sorted(glob.glob(os.path.join(res, folder, "*.txt")))
         if paths:
             out[name] = lambda render=render, paths=paths: render(paths)

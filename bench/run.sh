@@ -42,10 +42,16 @@
 #            pata_pvio and e1000 against e1000_pvio, NB_ROUNDS L1 boots
 #            (default 3); raw files in profile-raw/, table
 #            nested-profile.md; not in the default set
+#   shsched  nested rig, the paper's elevator setting: L2 and a neighbour
+#            guest on one null_blk in L1 under mq-deadline; fio 4 KiB random
+#            reads and writes in L2 under mq-deadline, none and pvio-bypass,
+#            NB_ROUNDS L1 boots (default 3; bench/nested/shsched.sh); raw
+#            files in sched-shared-raw/, table sched-shared.md; not in the
+#            default set
 # Every run (and --report) also renders REPRODUCTION.md at the top of the
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
-# reproduce runs BENCH="nested sched net napi pit mode2 profile", then renders it.
+# reproduce runs BENCH="nested sched net napi pit mode2 profile shsched", then renders it.
 # BENCH="native nested sched net" picks (default: those four); the reporter
 # also draws bench.png from whatever raw records exist and, for
 # bench/results/, rewrites the README's headline table.
@@ -157,6 +163,9 @@ bench_napi() { multi_boot napi NB_NAPI_OUT napi-raw nested-napi.md; }
 # issue 11's Fig. 7 (bench/nested/pit.sh): L2 on the PIT, one boot per
 # divisor and round: pit-raw/<round>-d<divisor>.txt, nested-pit.md
 bench_pit() { multi_boot pit NB_PIT_OUT pit-raw nested-pit.md; }
+# issue 11's elevator on a shared host disk (bench/nested/shsched.sh):
+# sched-shared-raw/<round>.txt, sched-shared.md
+bench_shsched() { multi_boot shsched NB_SHSCHED_OUT sched-shared-raw sched-shared.md; }
 
 # bench_profile: issue 11's Tables 1-3 and Fig. 8 (bench/nested/README.md):
 # NB_ROUNDS L1 boots with the profile histograms; bench/report.py keeps each

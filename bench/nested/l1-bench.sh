@@ -13,6 +13,12 @@
 # passes on L2's symbols (KSYM lines).
 # With PIT_DIV set (BENCH=pit), kvm's pit_reload_divisor before L2 boots
 # (L2 programs its PIT then).
+# With SHARED=MIB (BENCH=shsched) the one host device: a memory-backed
+# null_blk under L1's mq-deadline; L2's QEMU gets its first MIB (run.sh),
+# and before L2 starts a neighbour guest (L2's kernel and initramfs,
+# rig.parts=neighbour) gets the next MIB and loops random I/O on it for
+# the whole run; every mark also records the device's stat and the
+# neighbour VM's own exit count (NBSTAT lines), the end its fio results.
 . /bench.conf
 KP=/sys/kernel/tracing/events/kvm/kvm_pio
 RX=hist:keys=guest_rip.hex,exit_reason,info1.hex:size=16384
@@ -31,11 +37,17 @@ bench_before() {
 			res error "pit_reload_divisor=$PIT_DIV"
 		res pit_reload_divisor "$(cat /sys/module/kvm/parameters/pit_reload_divisor)"
 	fi
+	if [ -n "$SHARED" ]; then
+		modprobe null_blk nr_devices=1 queue_mode=2 memory_backed=1 gb=1 &&
+			echo mq-deadline > /sys/block/nullb0/queue/scheduler || res error "null_blk"
+		res shsched.host "nullb0 $(cat /sys/block/nullb0/queue/scheduler) region_mib=$SHARED"
+	fi
 	[ "$PROFILE" = 1 ] || return 0
 	echo $RX >> $KX/trigger && echo $PX > $KP/trigger || res error "profile histograms"
 }
 
 bench_snap() {
+	[ -n "$SHARED" ] && echo "NBSTAT $1 $(cat /sys/block/nullb0/stat) $(cat $KVMDBG/"$NPID"-*/exits 2>/dev/null)" > $S1
 	[ "$PROFILE" = 1 ] || return 0
 	awk -v n="$1" '/^\{ guest_rip:/ { gsub(/[{},]/, ""); l = l " " $2 ":" $4 ":" $6 ":" $8 }
 		END { print "RHIST " n l }' $KX/hist > $S1
@@ -47,15 +59,39 @@ bench_snap() {
 
 # L2's symbols (l2-bench.sh's ksyms wrote them to its virtio disk) as KSYM lines
 bench_after() {
+	if [ -n "$SHARED" ]; then
+		res shsched.neighbour_alive "$(kill -0 "$NPID" 2>/dev/null && echo 1 || echo 0)"
+		tr -d '\r' < /tmp/neighbour.log | sed -n 's/.*PVIO-L2-RESULT \(neighbour\.\)/RES \1/p' > $S1
+		kill "$NPID" 2>/dev/null
+	fi
 	[ "$PROFILE" = 1 ] || return 0
 	head -c "$(l2res ksyms.bytes)" /host/tmp/vd.img | sed 's/^/KSYM /' > $S1
 }
 
 bench_l2() {
+	[ -n "$SHARED" ] && neighbour
 	[ "$NET" = 1 ] || return 0
 	mkdir -p /tmp/www
 	dd if=/dev/zero of=/tmp/www/bulk bs=1M count="$BULK_MB" 2>/dev/null
 	httpd -p 127.0.0.1:8080 -h /tmp/www || res error "httpd"
 	nb_rr server 5300 &
 	chroot /host iperf3 -s -D -p 5201 || res error "iperf3 server"
+}
+
+# neighbour: the second guest on the shared device, booted to its I/O loop
+# before L2 starts (up to 300 s)
+neighbour() {
+	chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 128 -nographic -no-reboot -net none \
+		-drive "file=/dev/nullb0,file.locking=off,format=raw,offset=$((SHARED << 20)),size=$((SHARED << 20)),if=virtio,cache=none" \
+		-kernel "$L2_KERNEL" -initrd "/tmp/${L2_INITRD##*/}" \
+		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour" < /dev/null > /tmp/neighbour.log 2>&1 &
+	NPID=$!
+	res shsched.neighbour_pid $NPID
+	i=0
+	until grep -q 'PVIO-L2-RESULT neighbour.start' /tmp/neighbour.log; do
+		[ $i -lt 300 ] && kill -0 $NPID 2>/dev/null || { res error "neighbour guest did not start"; return 1; }
+		sleep 1
+		i=$((i + 1))
+	done
+	res shsched.neighbour_boot_s $i
 }

@@ -339,3 +339,51 @@ pit() {
 	attach_disk ata_piix || { res pit.error "no ata_piix disk"; return 1; }
 	dd_pair pit.ata_piix sda
 }
+
+# ---- shsched: the guest's elevator on a disk shared on the host ---------
+# (BENCH=shsched, bench/nested/shsched.sh): the virtio disk with serial
+# "shared" is a region of L1's null_blk, which runs mq-deadline and serves a
+# neighbour guest too.  For each scheduler of bench.scheds, in that order,
+# fio 4 KiB random reads, then random writes (libaio, bench.shs_qd deep,
+# O_DIRECT, bench.shs_secs seconds), each in its own window, the terse
+# line as the result (bench/reporter/shsched.py reads its IOPS).
+shared_dev() { for v in /sys/block/vd*; do grep -qx shared "$v/serial" 2>/dev/null && echo "${v##*/}"; done; }
+has_shared() { [ -n "$(shared_dev)" ]; }
+shs_fio() {	# shs_fio DEV RW QD SECS [fio option...]: fio's terse line
+	dev=$1 rw=$2 qd=$3 secs=$4
+	shift 4
+	fio --name=shs --filename="/dev/$dev" --rw="$rw" --bs=4k --direct=1 --ioengine=libaio \
+		--iodepth="$qd" --time_based --runtime="$secs" --norandommap --randrepeat=0 \
+		--minimal "$@" 2>&1 | tail -1
+}
+shsched() {
+	modprobe virtio_pci
+	modprobe virtio_blk
+	modprobe pvio_bypass
+	wait_until 60 has_shared || { res shsched.error "no shared disk"; return 1; }
+	dev=$(shared_dev)
+	qd=$(arg bench.shs_qd); qd=${qd:-4}
+	secs=$(arg bench.shs_secs); secs=${secs:-5}
+	res shsched.disk "$dev $(cat "/sys/block/$dev/size") sectors, qd $qd, ${secs}s"
+	for s in $(arg bench.scheds); do
+		echo "$s" > "/sys/block/$dev/queue/scheduler"
+		res "shsched.$s.active" "$(sed -n 's/.*\[\(.*\)\].*/\1/p' "/sys/block/$dev/queue/scheduler")"
+		for rw in randread randwrite; do
+			timed "shsched.$s.$rw" to_file /tmp/fio.out shs_fio "$dev" $rw "$qd" "$secs"
+			res "shsched.$s.$rw.fio" "$(cat /tmp/fio.out)"
+		done
+	done
+}
+# neighbour: the other guest's part (l1-bench.sh boots it): 4 KiB random
+# reads and writes at QD1 on its region, 100 IOPS a direction at most, until killed
+neighbour() {
+	modprobe virtio_pci
+	modprobe virtio_blk
+	wait_blk vda || return 1
+	res neighbour.start "rate_iops=100 qd=1 randrw"
+	n=1
+	while :; do
+		res "neighbour.fio.$n" "$(shs_fio vda randrw 1 5 --rate_iops=100 | cut -d';' -f8,49)"
+		n=$((n + 1))
+	done
+}

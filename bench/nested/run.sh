@@ -28,6 +28,9 @@
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        NB_L2_APPEND (more of L2's kernel command line), NB_PIT_DIV (kvm's
 #        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh)
+#        NB_SHARED=MIB (BENCH=shsched: L1's null_blk under its mq-deadline;
+#        L2 gets MIB of it as a virtio disk, a neighbour guest the next MIB;
+#        bench/nested/shsched.sh)
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -56,13 +59,14 @@ UDP_RATE=${NB_UDP_RATE:-20M}
 RR=${NB_RR:-1000}
 LAT_OPS=${NB_LAT_OPS:-0}
 PROFILE=${NB_PROFILE:-0}
+SHARED=${NB_SHARED:-}
 case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
 
 kvm_pick || die "no KVM modules"
 for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko \
-	 drivers/net/e1000_pvio/e1000_pvio.ko; do
+	 drivers/net/e1000_pvio/e1000_pvio.ko ${SHARED:+elevator-bypass/pvio_bypass.ko}; do
 	[ -f "$TOP/$m" ] || die "$m not built (make)"
 done
 [ -f "$KERNEL" ] || die "$KERNEL missing"
@@ -87,11 +91,15 @@ fi
 # ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
 RD=$OUT/l1-root
 rd_l1 "$RD" virtio_pci 9pnet_virtio 9p || die "copying L1's modules failed"
+[ -n "$SHARED" ] && { rd_kmods "$RD" null_blk || die "null_blk missing"; }
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
 cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
-printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\n' $NET "$BULK_MB" "$PROFILE" "${NB_PIT_DIV:-}" > "$RD/bench.conf"
+printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nSHARED=%s\n' $NET "$BULK_MB" "$PROFILE" "${NB_PIT_DIV:-}" "$SHARED" > "$RD/bench.conf"
 NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
+# the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),
+# unlocked: the neighbour guest (l1-bench.sh) opens the same device
+[ -n "$SHARED" ] && NETARGS="$NETARGS -drive file=/dev/nullb0,file.locking=off,format=raw,offset=0,size=$((SHARED << 20)),if=virtio,cache=none,serial=shared"
 rparts=$PARTS
 [ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
 APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS${NB_L2_APPEND:+ $NB_L2_APPEND}"
@@ -117,6 +125,9 @@ if [ $NET = 1 ]; then
 	cp "$OUT/nb_rr" "$R2/bin/"
 fi
 [ "$LAT_OPS" -gt 0 ] && cp "$OUT/nb_lat" "$R2/bin/"
+if [ -n "$SHARED" ]; then
+	rd_bins "$R2" fio && rd_ko "$R2" "$TOP/elevator-bypass/pvio_bypass.ko" || die "fio or pvio_bypass.ko missing"
+fi
 if [[ " $PARTS " == *" bonnie "* ]]; then
 	rd_bins "$R2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
 	mkdir -p "$R2/etc"
