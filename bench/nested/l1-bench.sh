@@ -81,7 +81,7 @@ bench_l2() {
 # neighbour: the second guest on the shared device, booted to its I/O loop
 # before L2 starts (up to 300 s)
 neighbour() {
-	chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 128 -nographic -no-reboot -net none \
+	chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic -no-reboot -net none \
 		-drive "file=/dev/nullb0,file.locking=off,format=raw,offset=$((SHARED << 20)),size=$((SHARED << 20)),if=virtio,cache=none" \
 		-kernel "$L2_KERNEL" -initrd "/tmp/${L2_INITRD##*/}" \
 		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour" < /dev/null > /tmp/neighbour.log 2>&1 &
@@ -89,7 +89,10 @@ neighbour() {
 	res shsched.neighbour_pid $NPID
 	i=0
 	until grep -q 'PVIO-L2-RESULT neighbour.start' /tmp/neighbour.log; do
-		[ $i -lt 300 ] && kill -0 $NPID 2>/dev/null || { res error "neighbour guest did not start"; return 1; }
+		if [ $i -ge 300 ] || ! kill -0 $NPID 2>/dev/null; then
+			res error "neighbour guest did not start: $(tail -3 /tmp/neighbour.log | tr '\r\n' '  ')"
+			return 1
+		fi
 		sleep 1
 		i=$((i + 1))
 	done

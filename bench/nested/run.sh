@@ -99,7 +99,7 @@ NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 # the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),
 # unlocked: the neighbour guest (l1-bench.sh) opens the same device
-[ -n "$SHARED" ] && NETARGS="$NETARGS -drive file=/dev/nullb0,file.locking=off,format=raw,offset=0,size=$((SHARED << 20)),if=virtio,cache=none,serial=shared"
+[ -n "$SHARED" ] && NETARGS="$NETARGS -drive file=/dev/nullb0,file.locking=off,format=raw,offset=0,size=$((SHARED << 20)),if=none,id=shd,cache=none -device virtio-blk-pci,drive=shd,serial=shared"
 rparts=$PARTS
 [ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
 APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS${NB_L2_APPEND:+ $NB_L2_APPEND}"
