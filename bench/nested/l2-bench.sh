@@ -344,46 +344,41 @@ pit() {
 # (BENCH=shsched, bench/nested/shsched.sh): the virtio disk with serial
 # "shared" is a region of L1's null_blk, which runs mq-deadline and serves a
 # neighbour guest too.  For each scheduler of bench.scheds, in that order,
-# fio 4 KiB random reads, then random writes (libaio, bench.shs_qd deep,
-# O_DIRECT, bench.shs_secs seconds), each in its own window, the terse
-# line as the result (bench/reporter/shsched.py reads its IOPS).
+# bench.shs_ops 4 KiB random reads, then writes, at QD1 with O_DIRECT over
+# the whole disk (nb_lat: fio and its libraries do not fit the initramfs),
+# each in its own window; bench/reporter/shsched.py reads nb_lat's line.
 shared_dev() { for v in /sys/block/vd*; do grep -qx shared "$v/serial" 2>/dev/null && echo "${v##*/}"; done; }
 has_shared() { [ -n "$(shared_dev)" ]; }
-shs_fio() {	# shs_fio DEV RW QD SECS [fio option...]: fio's terse line
-	dev=$1 rw=$2 qd=$3 secs=$4
-	shift 4
-	fio --name=shs --filename="/dev/$dev" --rw="$rw" --bs=4k --direct=1 --ioengine=libaio \
-		--iodepth="$qd" --time_based --runtime="$secs" --norandommap --randrepeat=0 \
-		--minimal "$@" 2>&1 | tail -1
-}
 shsched() {
 	modprobe virtio_pci
 	modprobe virtio_blk
 	modprobe pvio_bypass
 	wait_until 60 has_shared || { res shsched.error "no shared disk"; return 1; }
 	dev=$(shared_dev)
-	qd=$(arg bench.shs_qd); qd=${qd:-4}
-	secs=$(arg bench.shs_secs); secs=${secs:-5}
-	res shsched.disk "$dev $(cat "/sys/block/$dev/size") sectors, qd $qd, ${secs}s"
+	ops=$(arg bench.shs_ops); ops=${ops:-2000}
+	mb=$(($(cat "/sys/block/$dev/size") / 2048))
+	res shsched.disk "$dev $mb MiB, $ops ops per window, QD1"
 	for s in $(arg bench.scheds); do
 		echo "$s" > "/sys/block/$dev/queue/scheduler"
 		res "shsched.$s.active" "$(sed -n 's/.*\[\(.*\)\].*/\1/p' "/sys/block/$dev/queue/scheduler")"
-		for rw in randread randwrite; do
-			timed "shsched.$s.$rw" to_file /tmp/fio.out shs_fio "$dev" $rw "$qd" "$secs"
-			res "shsched.$s.$rw.fio" "$(cat /tmp/fio.out)"
+		for dir in read write; do
+			timed "shsched.$s.$dir" to_file /tmp/lat.out nb_lat "/dev/$dev" $dir "$ops" "$mb"
+			res "shsched.$s.$dir.lat" "$(cat /tmp/lat.out)"
 		done
 	done
 }
 # neighbour: the other guest's part (l1-bench.sh boots it): 4 KiB random
-# reads and writes at QD1 on its region, 100 IOPS a direction at most, until killed
+# reads and writes at QD1 on its region, 200 of each then 0.2 s idle, until
+# killed
 neighbour() {
 	modprobe virtio_pci
 	modprobe virtio_blk
 	wait_blk vda || return 1
-	res neighbour.start "rate_iops=100 qd=1 randrw"
+	res neighbour.start "nb_lat 200 writes, 200 reads, sleep 0.2, QD1"
 	n=1
 	while :; do
-		res "neighbour.fio.$n" "$(shs_fio vda randrw 1 5 --rate_iops=100 | cut -d';' -f8,49)"
+		res "neighbour.lat.$n" "$(nb_lat /dev/vda write 200 64 2>&1) / $(nb_lat /dev/vda read 200 64 2>&1)"
+		sleep 0.2
 		n=$((n + 1))
 	done
 }

@@ -84,7 +84,7 @@ E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko as built (last commit $(git 
 if [ $NET = 1 ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
 fi
-if [ "$LAT_OPS" -gt 0 ]; then
+if [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_lat" "$SRC/nb_lat.c" || die "nb_lat build failed"
 fi
 
@@ -124,10 +124,8 @@ if [ $NET = 1 ]; then
 	rd_bins "$R2" iperf3 || die "iperf3 missing"
 	cp "$OUT/nb_rr" "$R2/bin/"
 fi
-[ "$LAT_OPS" -gt 0 ] && cp "$OUT/nb_lat" "$R2/bin/"
-if [ -n "$SHARED" ]; then
-	rd_bins "$R2" fio && rd_ko "$R2" "$TOP/elevator-bypass/pvio_bypass.ko" || die "fio or pvio_bypass.ko missing"
-fi
+{ [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; } && cp "$OUT/nb_lat" "$R2/bin/"
+[ -n "$SHARED" ] && rd_ko "$R2" "$TOP/elevator-bypass/pvio_bypass.ko"
 if [[ " $PARTS " == *" bonnie "* ]]; then
 	rd_bins "$R2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
 	mkdir -p "$R2/etc"

@@ -13,7 +13,7 @@
 # (bench/run.sh keeps them as bench/results/sched-shared-raw/<round>.txt);
 # bench/reporter/shsched.py makes bench/results/sched-shared.md from them.
 #
-# Env: NB_ROUNDS=3  NB_SHS_SECS=5 (seconds per fio window)  NB_SHS_QD=4
+# Env: NB_ROUNDS=3  NB_SHS_OPS=2000 (4 KiB QD1 I/Os per window)
 #      NB_SHARED=256 (MiB per guest)  NB_SHSCHED_OUT=build/bench-shsched
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +30,7 @@ for r in $(seq 1 "${NB_ROUNDS:-3}"); do
 	order=${o[*]}
 	mkdir -p "$OUT/$r"
 	echo "bench-shsched: round $r: $order"
-	if NB_OUT=$OUT/$r NB_L2_APPEND="bench.scheds=${order// /,} bench.shs_secs=${NB_SHS_SECS:-5} bench.shs_qd=${NB_SHS_QD:-4}" \
+	if NB_OUT=$OUT/$r NB_L2_APPEND="bench.scheds=${order// /,} bench.shs_ops=${NB_SHS_OPS:-2000}" \
 		"$ROOT/bench/nested/run.sh" > "$OUT/$r.log" 2>&1; then
 		echo "RES bench_round $r order=${order// /,}" >> "$OUT/$r/results.txt"
 	else

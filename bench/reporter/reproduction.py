@@ -63,7 +63,7 @@ def shared_elevator(res, rel):
         return (f"{_pct(statistics.median(vals))} [{_pct(min(vals))} to {_pct(max(vals))}]"
                 if vals else "-")
     meas = (f"{rel}sched-shared.md (raw sched-shared-raw/): two guests on one null_blk in L1 under "
-            "mq-deadline, fio 4 KiB random I/O in L2, IOPS against mq-deadline in the guest, median "
+            "mq-deadline, 4 KiB random I/O at QD1 in L2, IOPS against mq-deadline in the guest, median "
             "[min to max] over rounds: "
             + "; ".join(f"{d}s pvio-bypass {cell(pb)}, none {cell(no)}" for d, (pb, no, _) in got.items()))
     return meas, "shared host disk, pvio-bypass: " + "; ".join(f"{d}s {v}" for d, (_, _, v) in got.items())

@@ -5,10 +5,10 @@ bench/results/sched-shared-raw/<round>.txt: guests whose disks share one
 host device under the host's scheduler.
 
 Each file is one L1 boot: L1's memory-backed null_blk runs mq-deadline; a
-neighbour guest loops 4 KiB random I/O on its region; L2 runs fio 4 KiB
-random reads, then random writes, on its own region (virtio-blk, O_DIRECT
-in the guest and in L1's QEMU) under mq-deadline, none and pvio-bypass, one
-window each, the order rotated per round.  IOPS are fio's (terse line);
+neighbour guest loops 4 KiB random I/O on its region; L2 runs 4 KiB
+random reads, then random writes (nb_lat, QD1), on its own region (virtio-blk,
+O_DIRECT in the guest and in L1's QEMU) under mq-deadline, none and pvio-bypass, one
+window each, the order rotated per round.  IOPS: one over nb_lat's mean;
 L2's exits are L1's KVM exit total over the window less the neighbour VM's
 own (its debugfs directory, NBSTAT lines) and less the empty window's; the
 host device's completed I/Os (its stat) less L2's give the neighbour's
@@ -23,8 +23,7 @@ from .records import Run, fmt
 
 SCHEDS = ("mq-deadline", "none", "pvio-bypass")
 BASE = "mq-deadline"
-DIRS = (("randread", "read", 7, 5, 17), ("randwrite", "write", 48, 46, 58))  # fio terse v3 indices:
-# IOPS, KiB moved, first completion-latency percentile
+DIRS = ("read", "write")
 MIN_ROUNDS = 3
 PAPER = {"write": 6.01, "read": 5.64}   # % more with a no-op guest elevator (issue 11)
 
@@ -40,13 +39,14 @@ def nbstat(path):
     return out
 
 
-def pct(terse, first, p):
-    """Completion latency percentile p (us) from fio's terse percentile fields."""
-    for f in terse[first:first + 20]:
-        k, _, v = f.partition("%=")
-        if v and abs(float(k) - p) < 1e-6:
-            return float(v)
-    return None
+def lat(text):
+    """{n, p50, p99, mean} of an nb_lat line ("n=.. p50_us=.. ..."), {} if none."""
+    kv = dict(f.partition("=")[::2] for f in text.split() if "=" in f)
+    try:
+        return {"n": int(kv["n"]), "p50": float(kv["p50_us"]), "p99": float(kv["p99_us"]),
+                "mean": float(kv["mean_us"])}
+    except (KeyError, ValueError):
+        return {}
 
 
 def cells(run, stat):
@@ -59,13 +59,13 @@ def cells(run, stat):
     for s in SCHEDS:
         if run.r(f"shsched.{s}.active") != s:
             continue
-        for rw, d, ii, ik, ip in DIRS:
-            w = f"shsched.{s}.{rw}"
-            t = run.r(w + ".fio").split(";")
-            if not run.have(w) or len(t) < 60 or t[4] != "0" or float(t[ii]) <= 0:
+        for d in DIRS:
+            w = f"shsched.{s}.{d}"
+            t = lat(run.r(w + ".lat"))
+            if not run.have(w) or not t or t["mean"] <= 0:
                 continue
-            c = {"iops": float(t[ii]), "p50": pct(t, ip, 50), "p99": pct(t, ip, 99)}
-            ios, secs = float(t[ik]) / 4, run.span(w) - run.span("empty")
+            c = {"iops": 1e6 / t["mean"], "p50": t["p50"], "p99": t["p99"]}
+            ios, secs = t["n"], run.span(w) - run.span("empty")
             nx, ex = grow(w, 1), grow("empty", 1)
             if nx is not None and ex is not None and ios > 0:
                 c["exits"] = (run.get(w, "exits") - nx - (run.get("empty", "exits") - ex)) / ios
@@ -128,7 +128,7 @@ def sched_shared_md(paths):
     if not rounds:
         return None
     r = run.r
-    nb = [v for _, _, _, x in rounds for k, v in x.res.items() if k.startswith("neighbour.fio.")]
+    nb = [v for _, _, _, x in rounds for k, v in x.res.items() if k.startswith("neighbour.lat.")]
     alive = sum(x.r("shsched.neighbour_alive") == "1" for _, _, _, x in rounds)
     out = [
         "# The guest's elevator on a disk shared on the host (the paper's elevator setting)", "",
@@ -140,17 +140,17 @@ def sched_shared_md(paths):
         f"L2's disk: {r('shsched.disk')}; a virtio-blk region of that device, QEMU raw with",
         "offset/size, cache=none, so every request reaches L1's block layer and its scheduler.",
         f"Neighbour guest: a second QEMU in L1 on the next region, {r('neighbour.start')}, looping for the whole",
-        f"run (still running at the end in {alive} of {len(rounds)} rounds; its fio loops: {len(nb)}, "
-        "read;write IOPS " + (", ".join(nb[:6]) + (", ..." if len(nb) > 6 else "")) + ").",
-        "Raw records: sched-shared-raw/<round>.txt (fio terse lines, L1 snapshots, NBSTAT: the host",
+        f"run (still running at the end in {alive} of {len(rounds)} rounds; its loops over all rounds: {len(nb)}).",
+        "IOPS at QD1: one over nb_lat's mean completion time (L2's clock), p50/p99 its percentiles.",
+        "Raw records: sched-shared-raw/<round>.txt (nb_lat lines, L1 snapshots, NBSTAT: the host",
         "device's stat and the neighbour VM's exits at every mark).", "",
         "Rounds and scheduler order: " + "; ".join(f"{n}: {o or 'not recorded'}" for n, o, _, _ in rounds) + ".",
         "", "## Per scheduler: median [min-max] over the rounds", "",
-        "| L2 scheduler | direction | IOPS | p50 completion us | p99 completion us "
+        "| L2 scheduler | direction | IOPS (QD1) | p50 completion us | p99 completion us "
         "| L2 exits per I/O | neighbour host I/Os per s |",
         "|---|---|---|---|---|---|---|"]
     for s in SCHEDS:
-        for _, d, *_ in DIRS:
+        for d in DIRS:
             cs = [c[(s, d)] for _, _, c, _ in rounds if (s, d) in c]
             if not cs:
                 continue
@@ -163,7 +163,7 @@ def sched_shared_md(paths):
             "| ratio | " + " | ".join(n for n, _, _, _ in rounds) + " | median [min-max] | paper | verdict |",
             "|---|" + "---|" * (len(rounds) + 3)]
     for s in SCHEDS[1:]:
-        for _, d, *_ in DIRS:
+        for d in DIRS:
             rs = dict(ratios(rounds, s, d))
             out.append(f"| {s} / {BASE}, {d} | "
                        + " | ".join(fmt(rs[n], 3) if n in rs else "-" for n, _, _, _ in rounds)
@@ -175,7 +175,7 @@ def sched_shared_md(paths):
             "no round at the paper's; anything else is within",
             "the noise of this rig (everything below L1 is emulated: IOPS are the rig's, not hardware's).",
             "L2 exits per I/O: L1's exit total over the window less the neighbour VM's and the empty "
-            "window's, over fio's I/Os."]
+            "window's, over the window's I/Os."]
     return out
 
 
@@ -186,7 +186,7 @@ def reproduction(res_paths):
     if not rounds:
         return None
     out = {}
-    for _, d, *_ in DIRS:
+    for d in DIRS:
         pb, no = ratios(rounds, "pvio-bypass", d), ratios(rounds, "none", d)
         out[d] = ([v for _, v in pb], [v for _, v in no], verdict(pb, PAPER[d]))
     return out
