@@ -43,7 +43,7 @@
 #            (default 3); raw files in profile-raw/, table
 #            nested-profile.md; not in the default set
 #   shsched  nested rig, the paper's elevator setting: L2 and a neighbour
-#            guest on one null_blk in L1 under mq-deadline; fio 4 KiB random
+#            guest on one null_blk in L1 under mq-deadline; 4 KiB QD1 random
 #            reads and writes in L2 under mq-deadline, none and pvio-bypass,
 #            NB_ROUNDS L1 boots (default 3; bench/nested/shsched.sh); raw
 #            files in sched-shared-raw/, table sched-shared.md; not in the

@@ -18,7 +18,7 @@
 # and before L2 starts a neighbour guest (L2's kernel and initramfs,
 # rig.parts=neighbour) gets the next MIB and loops random I/O on it for
 # the whole run; every mark also records the device's stat and the
-# neighbour VM's own exit count (NBSTAT lines), the end its fio results.
+# neighbour VM's own exit count (NBSTAT lines), the end its nb_lat results.
 . /bench.conf
 KP=/sys/kernel/tracing/events/kvm/kvm_pio
 RX=hist:keys=guest_rip.hex,exit_reason,info1.hex:size=16384
@@ -81,10 +81,11 @@ bench_l2() {
 # neighbour: the second guest on the shared device, booted to its I/O loop
 # before L2 starts (up to 300 s)
 neighbour() {
-	chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic -no-reboot -net none \
+	# its marks (l2-init.sh) wait for a line on its console: yes answers them
+	yes go | chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic -no-reboot -net none \
 		-drive "file=/dev/nullb0,file.locking=off,format=raw,offset=$((SHARED << 20)),size=$((SHARED << 20)),if=virtio,cache=none" \
 		-kernel "$L2_KERNEL" -initrd "/tmp/${L2_INITRD##*/}" \
-		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour" < /dev/null > /tmp/neighbour.log 2>&1 &
+		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour" > /tmp/neighbour.log 2>&1 &
 	NPID=$!
 	res shsched.neighbour_pid $NPID
 	i=0

@@ -6,7 +6,7 @@
 # device under the host's own scheduler.  NB_ROUNDS L1 boots of
 # bench/nested/run.sh with NB_PARTS=shsched and NB_SHARED: L1's null_blk
 # runs mq-deadline, a neighbour guest loops random I/O on its region, and
-# L2 runs fio on its own region under mq-deadline, none and pvio-bypass,
+# L2 runs 4 KiB QD1 random reads and writes (nb_lat) on its own region under mq-deadline, none and pvio-bypass,
 # the order rotated one place per round (bench/nested/README.md).
 #
 # Every boot's raw records go to $NB_SHSCHED_OUT/<round>/results.txt
