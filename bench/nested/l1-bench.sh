@@ -87,6 +87,8 @@ neighbour() {
 		-kernel "$L2_KERNEL" -initrd "/tmp/${L2_INITRD##*/}" \
 		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour" > /tmp/neighbour.log 2>&1 &
 	NPID=$!
+	# its console into L1's (l1-console.log), to see where it stands
+	tail -f /tmp/neighbour.log | sed 's/^/PVIO-L1: neighbour| /' &
 	res shsched.neighbour_pid $NPID
 	i=0
 	until grep -q 'PVIO-L2-RESULT neighbour.start' /tmp/neighbour.log; do
