@@ -51,10 +51,10 @@ bench: deps
 	@bench/run.sh
 
 # issue 11: every benchmark that measures an experiment of the NPC 2010 paper
-# (mode2 and napi take five rounds of L1 boots each, profile three), then REPRODUCTION.md
+# (mode2, napi and bonnie take five rounds of L1 boots each, profile three), then REPRODUCTION.md
 # from the raw records, also when a benchmark failed
 reproduce: deps
-	@BENCH="nested sched net napi pit mode2 profile shsched" bench/run.sh; rc=$$?; \
+	@BENCH="nested sched net napi pit mode2 profile latency bonnie shsched" bench/run.sh; rc=$$?; \
 	/usr/bin/python3 bench/report.py bench/results || rc=1; exit $$rc
 
 nested: ; @tests/nested/run.sh

@@ -48,10 +48,21 @@
 #            NB_ROUNDS L1 boots (default 3; bench/nested/shsched.sh); raw
 #            files in sched-shared-raw/, table sched-shared.md; not in the
 #            default set
+#   latency  nested rig, net part: where an echo's round trip goes (KVM's
+#            exit handling by exit code, QEMU, the rest; Fig. 3) from L1's
+#            kvm_exit/kvm_entry/kvm_userspace_exit spans, e1000, e1000_pvio
+#            napi=1, virtio-net, NB_ROUNDS L1 boots (default 3); raw files in
+#            latency-raw/, table nested-latency.md; not in the default set
+#   bonnie   nested rig, the paper's Fig. 1/2: bonnie++ in L1 itself (loop
+#            device over a tmpfs file, as L2's disks) against L2 on
+#            ata_piix, pata_pvio, virtio-blk; MB/s and CPU per phase,
+#            NB_ROUNDS L1 boots (default 5, bench/nested/bonnie.sh); raw
+#            files in bonnie-raw/, table nested-bonnie.md; not in the default set
 # Every run (and --report) also renders REPRODUCTION.md at the top of the
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
-# reproduce runs BENCH="nested sched net napi pit mode2 profile shsched", then renders it.
+# reproduce runs BENCH="nested sched net napi pit mode2 profile latency
+# bonnie shsched", then renders it.
 # BENCH="native nested sched net" picks (default: those four); the reporter
 # also draws bench.png from whatever raw records exist and, for
 # bench/results/, rewrites the README's headline table.
@@ -166,23 +177,45 @@ bench_pit() { multi_boot pit NB_PIT_OUT pit-raw nested-pit.md; }
 # issue 11's elevator on a shared host disk (bench/nested/shsched.sh):
 # sched-shared-raw/<round>.txt, sched-shared.md
 bench_shsched() { multi_boot shsched NB_SHSCHED_OUT sched-shared-raw sched-shared.md; }
+# issue 11's Fig. 1/2 (bench/nested/bonnie.sh): bonnie++ in L1 against L2
+bench_bonnie() { multi_boot bonnie NB_BONNIE_OUT bonnie-raw nested-bonnie.md; }
+
+# nested_rounds NAME VAR=VALUE...: NB_ROUNDS L1 boots (default 3) of
+# bench/nested/run.sh with those variables, in build/bench-NAME/<round>/
+# (each results.txt ends with "RES bench_round <round> commit=<HEAD>")
+nested_rounds() {
+	local out=$ROOT/build/bench-$1 name=$1 r
+	shift
+	build_nested || return 1
+	rm -rf "$out"
+	mkdir -p "$out"
+	for r in $(seq 1 "${NB_ROUNDS:-3}"); do
+		if env NB_OUT="$out/$r" "$@" "$ROOT/bench/nested/run.sh" > "$out/$r.log" 2>&1; then
+			echo "RES bench_round $r commit=$(git -C "$ROOT" rev-parse --short HEAD)" >> "$out/$r/results.txt"
+		else
+			echo "bench: $name round $r failed, see $out/$r.log"
+		fi
+	done
+}
 
 # bench_profile: issue 11's Tables 1-3 and Fig. 8 (bench/nested/README.md):
 # NB_ROUNDS L1 boots with the profile histograms; bench/report.py keeps each
 # boot's records with its RIPs resolved in profile-raw/<round>.txt
 bench_profile() {
-	local out=$ROOT/build/bench-profile r
-	build_nested || return 1
-	rm -rf "$out"
-	mkdir -p "$out"
-	for r in $(seq 1 "${NB_ROUNDS:-3}"); do
-		NB_OUT=$out/$r NB_PARTS="ata net" NB_PROFILE=1 NB_BG=0 NB_DRIVERS="ata_piix pata_pvio" \
-			NB_NET_DRIVERS="e1000 e1000_pvio1" NB_CMDS=${NB_CMDS:-512} \
-			"$ROOT/bench/nested/run.sh" > "$out/$r.log" 2>&1 ||
-			echo "bench: profile round $r failed, see $out/$r.log"
-	done
-	/usr/bin/python3 "$ROOT/bench/report.py" --keep-profile "$out" "$RES/profile-raw" || return 1
+	nested_rounds profile NB_PARTS="ata net" NB_PROFILE=1 NB_BG=0 NB_DRIVERS="ata_piix pata_pvio" \
+		NB_NET_DRIVERS="e1000 e1000_pvio1" NB_CMDS="${NB_CMDS:-512}" || return 1
+	/usr/bin/python3 "$ROOT/bench/report.py" --keep-profile "$ROOT/build/bench-profile" "$RES/profile-raw" || return 1
 	report; cat "$RES/nested-profile.md"
+}
+
+# bench_latency: issue 11's Fig. 3 (bench/nested/README.md): NB_ROUNDS L1
+# boots of the net part with L1's exit-latency histograms (NB_PROFILE=lat):
+# latency-raw/<round>.txt, nested-latency.md
+bench_latency() {
+	nested_rounds latency NB_PARTS=net NB_PROFILE=lat NB_BG=0 \
+		NB_NET_DRIVERS="${NB_NET_DRIVERS:-e1000 e1000_pvio1 virtio_net}" || return 1
+	keep_raw "$ROOT/build/bench-latency" latency-raw
+	report; cat "$RES/nested-latency.md"
 }
 
 # report: every table in $RES from the raw records there (bench/report.py)

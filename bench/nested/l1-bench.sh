@@ -19,10 +19,56 @@
 # rig.parts=neighbour) gets the next MIB and loops random I/O on it for
 # the whole run; every mark also records the device's stat and the
 # neighbour VM's own exit count (NBSTAT lines), the end its nb_lat results.
+# With PROFILE=lat (BENCH=latency), where L2's vCPU thread spends its time
+# out of L2: synthetic events (tracefs) for the spans between the kvm
+# events of one thread (keyed by common_pid), each with a reason and its
+# length in ns, summed per reason (kvm_lat and qemu_lat also in log2
+# buckets: every histogram costs each exit time here) and, like the RIP
+# histograms, copied and cleared at every mark and printed at the end
+# (LHIST lines: mark event reason:hits:ns or reason:2^k:hits):
+#   kvm_lat   kvm_exit -> kvm_entry: an exit KVM handled (SVM exit code)
+#   kvm_ulat  kvm_exit -> kvm_userspace_exit: KVM's part of an exit that
+#             went on to the VMM (SVM exit code)
+#   qemu_lat  kvm_userspace_exit -> its KVM_RUN ioctl: the VMM (QEMU) in
+#             userspace (KVM_EXIT_* reason)
+#   krun_lat  KVM_RUN ioctl -> kvm_entry, or the next kvm_userspace_exit of
+#             a pvio batch: KVM again (the next exit's KVM_EXIT_* reason, 0
+#             when it entered L2)
+# With L1_BONNIE=before or after (BENCH=bonnie), the native side of the
+# paper's Fig. 1/2: bonnie++ in L1 itself before L2 boots or after it ends,
+# as l2-bench.sh's run_bonnie runs it, in a window native.bonnie; every
+# mark then also records L1's /proc/stat cpu line.
 . /bench.conf
 KP=/sys/kernel/tracing/events/kvm/kvm_pio
 RX=hist:keys=guest_rip.hex,exit_reason,info1.hex:size=16384
 PX=hist:keys=port.hex,rw:size=1024
+T=/sys/kernel/tracing
+LAT_EVENTS="kvm_lat kvm_ulat qemu_lat krun_lat"
+LAT_LOG2="kvm_lat qemu_lat"
+LS=hist:keys=reason:vals=hitcount,lat:size=256
+LL=hist:keys=reason,lat.log2:size=2048
+KVM_RUN=44672	# _IO(0xae, 0x80)
+
+lat_on() {
+	local e d=$T/events/kvm
+	for e in $LAT_EVENTS; do
+		echo "$e unsigned int reason; u64 lat" >> $T/synthetic_events || return 1
+	done
+	echo 'hist:keys=common_pid:xts=common_timestamp,xr=exit_reason' >> $KX/trigger &&
+	echo 'hist:keys=common_pid:kl=common_timestamp-$xts:onmatch(kvm.kvm_exit).kvm_lat($xr,$kl)' >> $d/kvm_entry/trigger &&
+	echo 'hist:keys=common_pid:ul=common_timestamp-$xts:onmatch(kvm.kvm_exit).kvm_ulat($xr,$ul)' >> $UX/trigger &&
+	echo 'hist:keys=common_pid:uts=common_timestamp,ur=reason' >> $UX/trigger &&
+	echo "hist:keys=common_pid:ql=common_timestamp-\$uts:onmatch(kvm.kvm_userspace_exit).qemu_lat(\$ur,\$ql) if cmd == $KVM_RUN" >> $T/events/syscalls/sys_enter_ioctl/trigger &&
+	echo "hist:keys=common_pid:rts=common_timestamp if cmd == $KVM_RUN" >> $T/events/syscalls/sys_enter_ioctl/trigger &&
+	echo 'hist:keys=common_pid:rl=common_timestamp-$rts:onmatch(syscalls.sys_enter_ioctl).krun_lat(vcpu_id,$rl)' >> $d/kvm_entry/trigger &&
+	echo 'hist:keys=common_pid:rm=common_timestamp-$rts:onmatch(syscalls.sys_enter_ioctl).krun_lat(reason,$rm)' >> $UX/trigger || return 1
+	for e in $LAT_EVENTS; do
+		echo $LS >> $T/events/synthetic/$e/trigger || return 1
+	done
+	for e in $LAT_LOG2; do
+		echo $LL >> $T/events/synthetic/$e/trigger || return 1
+	done
+}
 
 bench_before() {
 	if echo 'hist:keys=reason' > $UX/trigger; then
@@ -42,12 +88,23 @@ bench_before() {
 			echo mq-deadline > /sys/block/nullb0/queue/scheduler || res error "null_blk"
 		res shsched.host "nullb0 $(cat /sys/block/nullb0/queue/scheduler) region_mib=$SHARED"
 	fi
+	[ "$PROFILE" = lat ] && ! lat_on && res error "latency histograms: $(tr '\n' ' ' < $T/error_log)"
 	[ "$PROFILE" = 1 ] || return 0
 	echo $RX >> $KX/trigger && echo $PX > $KP/trigger || res error "profile histograms"
 }
 
+# PROFILE=lat: a copy of each latency histogram, then its clear; they are
+# printed at the end (bench_after), so that little runs between the clear and
+# L2's wake-up (that time counts in the window, halted)
+LHN=0
 bench_snap() {
 	[ -n "$SHARED" ] && echo "NBSTAT $1 $(cat /sys/block/nullb0/stat) $(cat $KVMDBG/"$NPID"-*/exits 2>/dev/null)" > $S1
+	[ "$PROFILE" = lat ] && LHN=$((LHN + 1)) && for e in $LAT_EVENTS; do
+		{ echo "$1 $e"; cat $T/events/synthetic/$e/hist; } > /tmp/lh.$LHN.$e
+		echo $LS:clear >> $T/events/synthetic/$e/trigger
+		case " $LAT_LOG2 " in *" $e "*) echo $LL:clear >> $T/events/synthetic/$e/trigger ;; esac
+	done
+	[ -n "$L1_BONNIE" ] && res "l1stat.$1" "$(head -1 /proc/stat)"
 	[ "$PROFILE" = 1 ] || return 0
 	awk -v n="$1" '/^\{ guest_rip:/ { gsub(/[{},]/, ""); l = l " " $2 ":" $4 ":" $6 ":" $8 }
 		END { print "RHIST " n l }' $KX/hist > $S1
@@ -64,12 +121,42 @@ bench_after() {
 		tr -d '\r' < /tmp/neighbour.log | sed -n 's/.*PVIO-L2-RESULT \(neighbour\.\)/RES \1/p' > $S1
 		kill "$NPID" 2>/dev/null
 	fi
+	[ "$PROFILE" = lat ] && for f in $(ls /tmp/lh.* | sort -t. -k2,2n); do
+		awk 'NR == 1 { n = $0 } /^\{/ { gsub(/[{},~]/, ""); s = ""
+			for (i = 1; i <= NF; i++) if ($i !~ /:$/) s = s (s == "" ? "" : ":") $i
+			l = l " " s } END { print "LHIST " n l }' "$f" > $S1
+	done
+	[ "$L1_BONNIE" = after ] && l1_bonnie
 	[ "$PROFILE" = 1 ] || return 0
 	head -c "$(l2res ksyms.bytes)" /host/tmp/vd.img | sed 's/^/KSYM /' > $S1
 }
 
+# l1_bonnie: the same storage as L2's disks (a file on the tmpfs in
+# /host/tmp) through a loop device, fresh ext2, the host's bonnie++
+l1_bonnie() {
+	f=/host/tmp/native.img
+	dd if=/dev/zero of=$f bs=1M count=0 seek="$DISK_MB" 2>/dev/null
+	mkdir -p /host/tmp/bon
+	if ! losetup /dev/loop0 $f || ! mke2fs /dev/loop0 > /dev/null 2>&1 ||
+	   ! mount -t ext2 /dev/loop0 /host/tmp/bon; then
+		res native.error "loop/mke2fs/mount"
+		return
+	fi
+	snap native.bonnie.0
+	PATH=/usr/sbin:/usr/bin chroot /host bonnie++ -d /tmp/bon -s "$BONNIE_MB" -r $((BONNIE_MB / 2)) -n 0 -f -D -q -u 0:0 \
+		> /tmp/bonnie.csv 2> /tmp/bonnie.err < /dev/null
+	rc=$?
+	snap native.bonnie.1
+	res native.bonnie.rc $rc
+	res native.bonnie_csv "$(tail -1 /tmp/bonnie.csv)"
+	umount /host/tmp/bon
+	losetup -d /dev/loop0
+	rm -f $f
+}
+
 bench_l2() {
 	[ -n "$SHARED" ] && neighbour
+	[ "$L1_BONNIE" = before ] && l1_bonnie
 	[ "$NET" = 1 ] || return 0
 	mkdir -p /tmp/www
 	dd if=/dev/zero of=/tmp/www/bulk bs=1M count="$BULK_MB" 2>/dev/null
@@ -81,11 +168,11 @@ bench_l2() {
 # neighbour: the second guest on the shared device, booted to its I/O loop
 # before L2 starts (up to 300 s)
 neighbour() {
-	# its marks (l2-init.sh) wait for a line on its console: yes answers them
-	yes go | chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic -no-reboot -net none \
+	# nobody snapshots it: its marks (l2-init.sh) must not wait for an answer
+	chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic -no-reboot -net none \
 		-drive "file=/dev/nullb0,file.locking=off,format=raw,offset=$((SHARED << 20)),size=$((SHARED << 20)),if=virtio,cache=none" \
 		-kernel "$L2_KERNEL" -initrd "/tmp/${L2_INITRD##*/}" \
-		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour" > /tmp/neighbour.log 2>&1 &
+		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour rig.marks=off" < /dev/null > /tmp/neighbour.log 2>&1 &
 	NPID=$!
 	# its console into L1's (l1-console.log), to see where it stands
 	tail -f /tmp/neighbour.log | sed 's/^/PVIO-L1: neighbour| /' &

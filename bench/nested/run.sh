@@ -24,10 +24,13 @@
 #        and driver, bench/nested/nb_lat.c, outside the counted windows)
 #        NB_PROFILE=1 (BENCH=profile: L1 keeps per-window histograms of
 #        exits by L2's RIP and of port accesses; L2 boots with nokaslr and
-#        prints its modules' text symbols after each driver's windows)
+#        prints its modules' text symbols after each driver's windows);
+#        NB_PROFILE=lat (BENCH=latency: L1 sums the spans of L2's exits
+#        by reason, in KVM and in QEMU, per window; l1-bench.sh)
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        NB_L2_APPEND (more of L2's kernel command line), NB_PIT_DIV (kvm's
-#        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh)
+#        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh),
+#        NB_L1_BONNIE=before|after (bonnie++ in L1 itself; bonnie.sh)
 #        NB_SHARED=MIB (BENCH=shsched: L1's null_blk under its mq-deadline;
 #        L2 gets MIB of it as a virtio disk, a neighbour guest the next MIB;
 #        bench/nested/shsched.sh)
@@ -90,11 +93,14 @@ fi
 
 # ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
 RD=$OUT/l1-root
-rd_l1 "$RD" virtio_pci 9pnet_virtio 9p || die "copying L1's modules failed"
+# L1's bonnie++ (l1-bench.sh) mounts ext2 through ext4, which wants crc32c at
+# mount time; L1 has no /sbin/modprobe for the kernel to load it on demand
+rd_l1 "$RD" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop crc32c_generic ext4} || die "copying L1's modules failed"
 [ -n "$SHARED" ] && { rd_kmods "$RD" null_blk || die "null_blk missing"; }
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
 cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
-printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nSHARED=%s\n' $NET "$BULK_MB" "$PROFILE" "${NB_PIT_DIV:-}" "$SHARED" > "$RD/bench.conf"
+printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\nSHARED=%s\n' $NET "$BULK_MB" \
+	"$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" "$SHARED" > "$RD/bench.conf"
 NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 # the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),

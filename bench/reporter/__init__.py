@@ -14,6 +14,8 @@ profile   nested-profile.md from profile-raw/*.txt (BENCH=profile, the paper's
           Tables 1-3 and Fig. 8), and the raw files from a run's build directory
 shsched   sched-shared.md from sched-shared-raw/*.txt (BENCH=shsched, the
           paper's elevator on a disk shared on the host)
+latency   nested-latency.md from latency-raw/*.txt (BENCH=latency, the paper's
+          Fig. 3: an echo's round trip split into KVM, QEMU and the rest)
 reproduction  REPRODUCTION.md (top of the tree): the paper's experiments
           against what bench/results/ and bench/results/linux-X.Y/ measured
 """

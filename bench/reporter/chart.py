@@ -4,13 +4,12 @@ per experiment of the paper (REPRODUCTION.md links them), drawn from the raw
 records through the same reporter functions as the tables (never from the
 Markdown), with the paper's number or the issue's target as a dashed line
 where there is one.  Panels whose records are absent are left out."""
-import glob
 import os
 import statistics
 
-from . import mode2, napi, native, net, pit, profile, reproduction, sched, shsched
+from . import bonnie, latency, mode2, napi, native, net, pit, profile, reproduction, sched, shsched
 from .nested import ata_cells
-from .records import nested_run, num
+from .records import nested_run, num, raw_paths
 
 
 def _bars(ax, labels, series, ylabel, title):
@@ -39,7 +38,7 @@ def disk(res):
 
 
 def disk_mode2(res):
-    paths = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
+    paths = raw_paths(res, "nested-mode2-raw")
     data = mode2.collect(paths)[0] if paths else {}
     names = [n for _, _, n, _ in mode2.ROWS if data.get((n, "write", 6))]
     if not names:
@@ -113,7 +112,7 @@ def _ratios(series, ylabel, title, paper_pct, paper_text):
 
 
 def elevator_shared(res):
-    paths = sorted(glob.glob(os.path.join(res, "sched-shared-raw", "*.txt")))
+    paths = raw_paths(res, "sched-shared-raw")
     rounds = shsched.collect(paths)[0] if paths else []
     rs = [(f"{s}\n{d}", [v for _, v in shsched.ratios(rounds, s, d)])
           for s in ("pvio-bypass", "none") for d in ("read", "write")]
@@ -124,7 +123,7 @@ def elevator_shared(res):
 
 
 def fig9(res):
-    paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    paths = raw_paths(res, "napi-raw")
     rounds = napi.collect(paths)[0] if paths else []
     rs = [(h, [r for _, r in napi.ratios(rounds, k)]) for k, h in reproduction.NAPI_STREAMS]
     return _ratios(rs, f"napi=0 / napi=1 throughput, per round ({len(rounds)} rounds)",
@@ -168,7 +167,7 @@ def _medbars(ax, labels, series, ylabel, title):
 
 
 def fig4(res):
-    paths = sorted(glob.glob(os.path.join(res, "napi-raw", "*.txt")))
+    paths = raw_paths(res, "napi-raw")
     rounds = napi.collect(paths)[0] if paths else []
     if not rounds:
         return None
@@ -182,14 +181,10 @@ def fig4(res):
     return draw
 
 
-def _profile_rounds(res):
-    return profile.rounds(sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt"))))
-
-
 def _hot(w, title):
     """A Tables 1-3 panel: window w's five hottest functions by median share."""
     def panel(res):
-        rs = _profile_rounds(res)
+        rs = profile.rounds_in(res)
         best = profile.top(rs, w, 5)[1] if rs else []
         if not best:
             return None
@@ -209,7 +204,7 @@ def _hot(w, title):
 
 
 def tables13_paper(res):
-    if not _profile_rounds(res):
+    if not profile.rounds_in(res):
         return None
 
     def draw(ax):
@@ -223,7 +218,7 @@ def tables13_paper(res):
 
 
 def fig7(res):
-    bs = pit.boots(sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt"))))
+    bs = pit.boots(raw_paths(res, "pit-raw"))
     if not bs:
         return None
     divs = sorted({b[1] for b in bs})
@@ -239,7 +234,7 @@ def fig7(res):
 
 
 def fig7_gain(res):
-    bs = pit.boots(sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt"))))
+    bs = pit.boots(raw_paths(res, "pit-raw"))
     got = [(h, [g for _, g in pit.gains(bs, pit.PAPER_DIV, k)]) for k, h in pit.WORK] if bs else []
     return _ratios(got, f"divisor {pit.PAPER_DIV} / divisor 1 throughput, per round",
                    "Fig. 7: timer slowed tenfold (nested-pit.md)",
@@ -247,7 +242,7 @@ def fig7_gain(res):
 
 
 def fig8(res):
-    rs = _profile_rounds(res)
+    rs = profile.rounds_in(res)
     if not rs:
         return None
     port, boot, _, wins = profile.pm_facts(rs)
@@ -262,9 +257,57 @@ def fig8(res):
     return draw
 
 
+def _fig12(fn, ylabel, title):
+    """A Fig. 1/2 panel: fn(side) / fn(native) per round, per L2 driver and phase."""
+    def panel(res):
+        paths = raw_paths(res, "bonnie-raw")
+        rounds = bonnie.collect(paths)[0] if paths else []
+        phases = [ph for ph in bonnie.PHASES
+                  if any(bonnie.ratios(rounds, s, fn, ph) for s in bonnie.SIDES[1:])]
+        if not phases:
+            return None
+
+        def draw(ax):
+            _medbars(ax, [bonnie.LABEL[s].replace("L2 ", "") for s in bonnie.SIDES[1:]],
+                     [(ph, [bonnie.ratios(rounds, s, fn, ph) for s in bonnie.SIDES[1:]])
+                      for ph in phases], f"{ylabel}, median [min-max] of {len(rounds)} rounds", title)
+            _line(ax, 1, "native")
+        return draw
+    return panel
+
+
+def fig3(res):
+    paths = raw_paths(res, "latency-raw")
+    n, ping = latency.fig3(paths) if paths else (0, {})
+    if not ping:
+        return None
+    ds = list(ping)
+    parts = (("kvm", "KVM (and what L1 ran meanwhile)"), ("qemu", "QEMU"), ("rest", "rest (L2 running)"))
+
+    def draw(ax):
+        bottom = [0.0] * len(ds)
+        for k, h in parts:
+            vals = [statistics.median([c[k] for c in ping[d]]) for d in ds]
+            ax.bar(range(len(ds)), vals, 0.6, bottom=bottom, label=h)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        rtt = [statistics.median([c["rtt"] for c in ping[d]]) for d in ds]
+        ax.plot(range(len(ds)), rtt, "k_", markersize=30, label="RTT (median)")
+        ax.set_xticks(range(len(ds)))
+        ax.set_xticklabels([latency.LABEL[d] for d in ds], fontsize=8)
+        ax.set_ylabel(f"us per ping echo, medians of {n} rounds")
+        ax.set_title("Fig. 3: ping RTT broken down (nested-latency.md)", fontsize=10)
+        ax.legend(fontsize=7)
+    return draw
+
+
 PANELS = (disk, disk_mode2, nic, elevator, fig9, native_cost)
 # figures/<key>.png: REPRODUCTION.md's row keys -> their panels
-FIGURES = {"fig4": (fig4,),
+FIGURES = {"fig12": (_fig12(bonnie.mbs, "L2 / native throughput",
+                                   "Fig. 1: bonnie++ throughput, L2 against L1 (nested-bonnie.md)"),
+                     _fig12(bonnie.cpu_per_mib, "L2 / native host CPU per MiB",
+                            "Fig. 2: bonnie++ host CPU per MiB (nested-bonnie.md)")),
+           "fig3": (fig3,),
+           "fig4": (fig4,),
            "tables1-3": (_hot("ata_piix.write", "ata_piix, 4 KiB O_DIRECT write"),
                          _hot("pata_pvio.write", "pata_pvio, 4 KiB O_DIRECT write"),
                          _hot("net.e1000.ping", "e1000, ping echo"),
@@ -289,13 +332,6 @@ def _save(plt, panels, out, cols=3):
     fig.tight_layout()
     fig.savefig(out, dpi=80)
     plt.close(fig)
-
-
-def figure(res, key):
-    """figures/<key>.png under res, relative to res, if its records exist."""
-    if any(f(res) for f in FIGURES.get(key, ())):
-        return f"figures/{key}.png"
-    return None
 
 
 def draw(res):

@@ -5,13 +5,12 @@ arithmetic, same rounding), so the README never carries a typed number.
 
 bench/report.py rewrites the block between BEGIN and END in README.md
 whenever it renders bench/results/."""
-import glob
 import os
 import statistics
 
 from . import mode2, native, net, sched
 from .nested import ata_cells
-from .records import nested_run, fmt, median
+from .records import nested_run, fmt, median, raw_paths
 
 BEGIN = "<!-- headline: written by bench/report.py from bench/results/; do not edit -->"
 END = "<!-- end of headline -->"
@@ -33,7 +32,7 @@ def disk_rows(res):
 
 def mode2_rows(res):
     """Exits to userspace per write on the patched QEMU, medians of the rounds."""
-    paths = sorted(glob.glob(os.path.join(res, "nested-mode2-raw", "*.txt")))
+    paths = raw_paths(res, "nested-mode2-raw")
     if not paths:
         return []
     data, _, _, _, rounds = mode2.collect(paths)

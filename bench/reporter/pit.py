@@ -11,12 +11,11 @@ the L1 seconds between its marks less the empty window's; L2's own clock
 and its jiffies are set against that.  Cells are the median over the
 rounds with [min-max]; the gains compare each divisor with divisor 1 of
 the same round, and the verdict is taken from the rounds, never from one."""
-import glob
 import os
 import re
 import statistics
 
-from .records import SVM_NAMES, Run, fmt
+from .records import SVM_NAMES, Run, fmt, raw_paths
 
 MIN_ROUNDS = 3
 PAPER_DIV = 10          # 1000 Hz -> 100 Hz in the paper
@@ -205,7 +204,7 @@ def pit_md(paths):
 
 def reproduction(res, rel):
     """(measured, verdict) for REPRODUCTION.md's Fig. 7 row, None without boots."""
-    bs = boots(sorted(glob.glob(os.path.join(res, "pit-raw", "*.txt"))))
+    bs = boots(raw_paths(res, "pit-raw"))
     if not bs:
         return None
     text, got = verdict(bs)

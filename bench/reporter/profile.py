@@ -17,13 +17,14 @@ driver's windows (a swapped driver reuses the addresses), and the line numbers o
 quotes.  profile_md() and the two REPRODUCTION.md cells read the raw files
 only."""
 import bisect
+import functools
 import glob
 import os
 import re
 import statistics
 import subprocess
 
-from .records import SVM_NAMES, Run, fmt, table
+from .records import SVM_NAMES, Run, fmt, raw_paths, table
 
 IOIO, VMMCALL = 123, 129
 TOP = 10
@@ -232,6 +233,13 @@ def rounds(paths):
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def rounds_in(res):
+    """rounds() of RES/profile-raw/, parsed once per process: the tables, the
+    REPRODUCTION.md rows and every chart panel read the same records."""
+    return rounds(raw_paths(res, "profile-raw"))
+
+
 def spread(vals, d=2):
     """median [min-max] (or the value alone when they agree), "-" if none."""
     if not vals:
@@ -407,7 +415,7 @@ def fig8_lines(rs):
 
 def tables13(res, rel):
     """(measured, verdict) of Tables 1-3 from profile-raw/, None without."""
-    rs = rounds(sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt"))))
+    rs = rounds_in(res)
     if not rs:
         return None
     parts = []
@@ -457,7 +465,7 @@ def _tables13_verdict(rs):
 
 def fig8(res, rel):
     """(measured, verdict) of Fig. 8 from profile-raw/, None without."""
-    rs = rounds(sorted(glob.glob(os.path.join(res, "profile-raw", "*.txt"))))
+    rs = rounds_in(res)
     if not rs:
         return None
     meas, v = fig8_verdict(rs)

@@ -8,6 +8,7 @@ kvm_exit and kvm_msr histograms at the same marks) and "RES key value"
 facts.  Every window figure is its growth between the two marks less the
 empty window (the cost of one mark), so one function does that for all.
 """
+import glob
 import os
 import re
 import statistics
@@ -179,6 +180,11 @@ class Run:
     def has_empty(self):
         """Every window is relative to the empty one; without it no table."""
         return "empty.0" in self.snap and "empty.1" in self.snap
+
+
+def raw_paths(res, folder):
+    """The raw records of a benchmark of several L1 boots: RES/FOLDER/*.txt, sorted."""
+    return sorted(glob.glob(os.path.join(res, folder, "*.txt")))
 
 
 def nested_run(res, name):
