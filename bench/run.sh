@@ -71,6 +71,7 @@
 # run on 6.12 sits beside the 6.1 one instead of replacing it.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/nested/rounds.sh"
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
 RES=$ROOT/bench/results
 if [ "$KVER" != "$(env -u KVER "$ROOT/tools/kver.sh")" ]; then
@@ -182,19 +183,14 @@ bench_bonnie() { multi_boot bonnie NB_BONNIE_OUT bonnie-raw nested-bonnie.md; }
 
 # nested_rounds NAME VAR=VALUE...: NB_ROUNDS L1 boots (default 3) of
 # bench/nested/run.sh with those variables, in build/bench-NAME/<round>/
-# (each results.txt ends with "RES bench_round <round> commit=<HEAD>")
+# (bench/nested/rounds.sh; each results.txt ends with "RES bench_round
+# <round> commit=<HEAD>")
 nested_rounds() {
-	local out=$ROOT/build/bench-$1 name=$1 r
+	local r
+	rounds_init "$1" "$ROOT/build/bench-$1" 3 || return 1
 	shift
-	build_nested || return 1
-	rm -rf "$out"
-	mkdir -p "$out"
-	for r in $(seq 1 "${NB_ROUNDS:-3}"); do
-		if env NB_OUT="$out/$r" "$@" "$ROOT/bench/nested/run.sh" > "$out/$r.log" 2>&1; then
-			echo "RES bench_round $r commit=$(git -C "$ROOT" rev-parse --short HEAD)" >> "$out/$r/results.txt"
-		else
-			echo "bench: $name round $r failed, see $out/$r.log"
-		fi
+	for r in $(seq "$FROM" "$ROUNDS"); do
+		boot "$OUT/$r" "bench_round $r" "$@"
 	done
 }
 

@@ -13,30 +13,17 @@
 # (bench/run.sh keeps them as bench/results/sched-shared-raw/<round>.txt);
 # bench/reporter/shsched.py makes bench/results/sched-shared.md from them.
 #
-# Env: NB_ROUNDS=3  NB_SHS_OPS=2000 (4 KiB QD1 I/Os per window)
+# Env: NB_ROUNDS=3  NB_FROM=1 (rounds.sh)  NB_SHS_OPS=2000 (4 KiB QD1 I/Os per window)
 #      NB_SHARED=256 (MiB per guest)  NB_SHSCHED_OUT=build/bench-shsched
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=${NB_SHSCHED_OUT:-$ROOT/build/bench-shsched}
-SCHEDS=(mq-deadline none pvio-bypass)
+. "$(dirname "$0")/rounds.sh"
 export NB_BG=0 NB_PARTS=shsched NB_SHARED=${NB_SHARED:-256}
 
-make -s -C "$ROOT" PVIO_FAULT_INJECTION=0 ${KVER:+KVER=$KVER} all host || exit 1
-rm -rf "$OUT"
-rc=0
-for r in $(seq 1 "${NB_ROUNDS:-3}"); do
-	k=$(((r - 1) % 3))
-	o=("${SCHEDS[@]:k}" "${SCHEDS[@]:0:k}")
-	order=${o[*]}
-	mkdir -p "$OUT/$r"
+rounds_init shsched "${NB_SHSCHED_OUT:-$ROOT/build/bench-shsched}" 3 || exit 1
+for r in $(seq "$FROM" "$ROUNDS"); do
+	order=$(rotate $((r - 1)) mq-deadline none pvio-bypass)
 	echo "bench-shsched: round $r: $order"
-	if NB_OUT=$OUT/$r NB_L2_APPEND="bench.scheds=${order// /,} bench.shs_ops=${NB_SHS_OPS:-2000}" \
-		"$ROOT/bench/nested/run.sh" > "$OUT/$r.log" 2>&1; then
-		echo "RES bench_round $r order=${order// /,}" >> "$OUT/$r/results.txt"
-	else
-		tail -5 "$OUT/$r.log"
-		echo "bench-shsched: round $r failed"
-		rc=1
-	fi
+	boot "$OUT/$r" "bench_round $r order=${order// /,}" \
+		NB_L2_APPEND="bench.scheds=${order// /,} bench.shs_ops=${NB_SHS_OPS:-2000}"
 done
-exit $rc
+exit $RC
