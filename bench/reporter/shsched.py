@@ -94,11 +94,11 @@ def collect(paths):
     return rounds, first
 
 
-def ratios(rounds, s, d):
-    """[(round, IOPS of s / IOPS of mq-deadline)] where both ran."""
+def ratios(rounds, s, d, base=BASE):
+    """[(round, IOPS of s / IOPS of base)] where both ran."""
     out = []
     for name, _, c, _ in rounds:
-        a, b = c.get((s, d)), c.get((BASE, d))
+        a, b = c.get((s, d)), c.get((base, d))
         if a and b:
             out.append((name, a["iops"] / b["iops"]))
     return out
@@ -175,8 +175,21 @@ def sched_shared_md(paths):
             "no round at the paper's; anything else is within",
             "the noise of this rig (everything below L1 is emulated: IOPS are the rig's, not hardware's).",
             "L2 exits per I/O: L1's exit total over the window less the neighbour VM's and the empty "
-            "window's, over the window's I/Os."]
+            "window's, over the window's I/Os.", ""] + noise(rounds)
     return out
+
+
+def noise(rounds):
+    """How far two schedulers that both pass requests on unsorted (none,
+    pvio-bypass) land apart in one boot, and L1's stalls: the rig's noise."""
+    gauge = "; ".join(f"{d}s {spread([v for _, v in ratios(rounds, 'pvio-bypass', d, 'none')], 3)}"
+                      for d in DIRS)
+    rescues = [int(x.r("l1_rescues")) for _, _, _, x in rounds if x.r("l1_rescues").isdigit()]
+    return ["Noise of the rig: none and pvio-bypass both hand requests on unsorted, so on a quiet machine "
+            "their ratio would be",
+            f"about 1; here pvio-bypass / none per round: {gauge}.",
+            f"L1's lost-wakeup rescues per boot (the watchdog waking a stalled L1 vCPU, tests/nested/README.md): "
+            f"{spread(rescues, 0)}."]
 
 
 def reproduction(res_paths):
