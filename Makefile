@@ -54,7 +54,7 @@ bench: deps
 # (mode2, napi and bonnie take five rounds of L1 boots each, profile three), then REPRODUCTION.md
 # from the raw records, also when a benchmark failed
 reproduce: deps
-	@BENCH="nested sched net napi pit mode2 profile latency bonnie" bench/run.sh; rc=$$?; \
+	@BENCH="nested sched net napi pit mode2 profile latency bonnie shsched" bench/run.sh; rc=$$?; \
 	/usr/bin/python3 bench/report.py bench/results || rc=1; exit $$rc
 
 nested: ; @tests/nested/run.sh

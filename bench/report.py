@@ -12,6 +12,7 @@ else (bench/reporter/ has one module per results file).
     napi-raw/*.txt                          -> nested-napi.md
     profile-raw/*.txt                       -> nested-profile.md
     pit-raw/*.txt                           -> nested-pit.md
+    sched-shared-raw/*.txt                  -> sched-shared.md
     latency-raw/*.txt                       -> nested-latency.md
     bonnie-raw/*.txt                        -> nested-bonnie.md
 
@@ -32,7 +33,8 @@ import glob
 import os
 import sys
 
-from reporter import bonnie, chart, headline, latency, mode2, napi, native, nested, net, pit, profile, reproduction, sched
+from reporter import (bonnie, chart, headline, latency, mode2, napi, native, nested, net, pit, profile, reproduction,
+                      sched, shsched)
 from reporter.records import Run, nested_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -59,7 +61,8 @@ def renderers(res):
                                  ("profile-raw", "nested-profile.md", profile.profile_md),
                                  ("pit-raw", "nested-pit.md", pit.pit_md),
                                  ("latency-raw", "nested-latency.md", latency.latency_md),
-                                 ("bonnie-raw", "nested-bonnie.md", bonnie.bonnie_md)):
+                                 ("bonnie-raw", "nested-bonnie.md", bonnie.bonnie_md),
+                                 ("sched-shared-raw", "sched-shared.md", shsched.sched_shared_md)):
         paths = sorted(glob.glob(os.path.join(res, folder, "*.txt")))
         if paths:
             out[name] = lambda render=render, paths=paths: render(paths)

@@ -42,6 +42,12 @@
 #            pata_pvio and e1000 against e1000_pvio, NB_ROUNDS L1 boots
 #            (default 3); raw files in profile-raw/, table
 #            nested-profile.md; not in the default set
+#   shsched  nested rig, the paper's elevator setting: L2 and a neighbour
+#            guest on one null_blk in L1 under mq-deadline; 4 KiB QD1 random
+#            reads and writes in L2 under mq-deadline, none and pvio-bypass,
+#            NB_ROUNDS L1 boots (default 3; bench/nested/shsched.sh); raw
+#            files in sched-shared-raw/, table sched-shared.md; not in the
+#            default set
 #   latency  nested rig, net part: where an echo's round trip goes (KVM's
 #            exit handling by exit code, QEMU, the rest; Fig. 3) from L1's
 #            kvm_exit/kvm_entry/kvm_userspace_exit spans, e1000, e1000_pvio
@@ -56,7 +62,7 @@
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
 # reproduce runs BENCH="nested sched net napi pit mode2 profile latency
-# bonnie", then renders it.
+# bonnie shsched", then renders it.
 # BENCH="native nested sched net" picks (default: those four); the reporter
 # also draws bench.png from whatever raw records exist and, for
 # bench/results/, rewrites the README's headline table.
@@ -65,6 +71,7 @@
 # run on 6.12 sits beside the 6.1 one instead of replacing it.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/nested/rounds.sh"
 KVER=${KVER:-$("$ROOT/tools/kver.sh")}
 RES=$ROOT/bench/results
 if [ "$KVER" != "$(env -u KVER "$ROOT/tools/kver.sh")" ]; then
@@ -168,24 +175,22 @@ bench_napi() { multi_boot napi NB_NAPI_OUT napi-raw nested-napi.md; }
 # issue 11's Fig. 7 (bench/nested/pit.sh): L2 on the PIT, one boot per
 # divisor and round: pit-raw/<round>-d<divisor>.txt, nested-pit.md
 bench_pit() { multi_boot pit NB_PIT_OUT pit-raw nested-pit.md; }
+# issue 11's elevator on a shared host disk (bench/nested/shsched.sh):
+# sched-shared-raw/<round>.txt, sched-shared.md
+bench_shsched() { multi_boot shsched NB_SHSCHED_OUT sched-shared-raw sched-shared.md; }
 # issue 11's Fig. 1/2 (bench/nested/bonnie.sh): bonnie++ in L1 against L2
 bench_bonnie() { multi_boot bonnie NB_BONNIE_OUT bonnie-raw nested-bonnie.md; }
 
 # nested_rounds NAME VAR=VALUE...: NB_ROUNDS L1 boots (default 3) of
 # bench/nested/run.sh with those variables, in build/bench-NAME/<round>/
-# (each results.txt ends with "RES bench_round <round> commit=<HEAD>")
+# (bench/nested/rounds.sh; each results.txt ends with "RES bench_round
+# <round> commit=<HEAD>")
 nested_rounds() {
-	local out=$ROOT/build/bench-$1 name=$1 r
+	local r
+	rounds_init "$1" "$ROOT/build/bench-$1" 3 || return 1
 	shift
-	build_nested || return 1
-	rm -rf "$out"
-	mkdir -p "$out"
-	for r in $(seq 1 "${NB_ROUNDS:-3}"); do
-		if env NB_OUT="$out/$r" "$@" "$ROOT/bench/nested/run.sh" > "$out/$r.log" 2>&1; then
-			echo "RES bench_round $r commit=$(git -C "$ROOT" rev-parse --short HEAD)" >> "$out/$r/results.txt"
-		else
-			echo "bench: $name round $r failed, see $out/$r.log"
-		fi
+	for r in $(seq "$FROM" "$ROUNDS"); do
+		boot "$OUT/$r" "bench_round $r" "$@"
 	done
 }
 

@@ -10,35 +10,19 @@
 # (bench/run.sh keeps them as bench/results/bonnie-raw/<round>.txt);
 # bench/reporter/bonnie.py makes bench/results/nested-bonnie.md.
 #
-# Env: NB_ROUNDS=5  NB_BONNIE_FROM=1 (N: run rounds N..NB_ROUNDS only, keeping
-#      the earlier ones)  NB_BONNIE_MB=32  NB_DISK_MB=2*NB_BONNIE_MB
+# Env: NB_ROUNDS=5  NB_FROM=1 (rounds.sh)  NB_BONNIE_MB=32  NB_DISK_MB=2*NB_BONNIE_MB
 #      NB_BONNIE_OUT=build/bench-bonnie, and those of bench/nested/run.sh.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=${NB_BONNIE_OUT:-$ROOT/build/bench-bonnie}
+. "$(dirname "$0")/rounds.sh"
 export NB_BG=0 NB_PARTS=bonnie NB_BONNIE_MB=${NB_BONNIE_MB:-32}
 export NB_DISK_MB=${NB_DISK_MB:-$((NB_BONNIE_MB * 2))}
 
-make -s -C "$ROOT" PVIO_FAULT_INJECTION=0 ${KVER:+KVER=$KVER} all host || exit 1
-FROM=${NB_BONNIE_FROM:-1}
-[ "$FROM" = 1 ] && rm -rf "$OUT"
-mkdir -p "$OUT"
-rc=0
-drv=(ata_piix pata_pvio virtio_blk)
-for r in $(seq "$FROM" "${NB_ROUNDS:-5}"); do
-	k=$(((r - 1) % 3))
-	order="${drv[*]:k} ${drv[*]:0:k}"
-	order=${order% }
+rounds_init bonnie "${NB_BONNIE_OUT:-$ROOT/build/bench-bonnie}" 5 || exit 1
+for r in $(seq "$FROM" "$ROUNDS"); do
+	order=$(rotate $((r - 1)) ata_piix pata_pvio virtio_blk)
 	native=before
 	[ $((r % 2)) -eq 0 ] && native=after
 	echo "bench-bonnie: round $r: L1 native $native L2; L2 $order"
-	if NB_OUT=$OUT/$r NB_DRIVERS="$order" NB_L1_BONNIE=$native \
-		"$ROOT/bench/nested/run.sh" > "$OUT/$r.log" 2>&1; then
-		echo "RES bench_round $r order=${order// /,} native=$native" >> "$OUT/$r/results.txt"
-	else
-		tail -5 "$OUT/$r.log"
-		echo "bench-bonnie: round $r failed"
-		rc=1
-	fi
+	boot "$OUT/$r" "bench_round $r order=${order// /,} native=$native" NB_DRIVERS="$order" NB_L1_BONNIE=$native
 done
-exit $rc
+exit $RC

@@ -13,6 +13,12 @@
 # passes on L2's symbols (KSYM lines).
 # With PIT_DIV set (BENCH=pit), kvm's pit_reload_divisor before L2 boots
 # (L2 programs its PIT then).
+# With SHARED=MIB (BENCH=shsched) the one host device: a memory-backed
+# null_blk under L1's mq-deadline; L2's QEMU gets its first MIB (run.sh),
+# and before L2 starts a neighbour guest (L2's kernel and initramfs,
+# rig.parts=neighbour) gets the next MIB and loops random I/O on it for
+# the whole run; every mark also records the device's stat and the
+# neighbour VM's own exit count (NBSTAT lines), the end its nb_lat results.
 # With PROFILE=lat (BENCH=latency), where L2's vCPU thread spends its time
 # out of L2: synthetic events (tracefs) for the spans between the kvm
 # events of one thread (keyed by common_pid), each with a reason and its
@@ -77,6 +83,11 @@ bench_before() {
 			res error "pit_reload_divisor=$PIT_DIV"
 		res pit_reload_divisor "$(cat /sys/module/kvm/parameters/pit_reload_divisor)"
 	fi
+	if [ -n "$SHARED" ]; then
+		modprobe null_blk nr_devices=1 queue_mode=2 memory_backed=1 gb=1 &&
+			echo mq-deadline > /sys/block/nullb0/queue/scheduler || res error "null_blk"
+		res shsched.host "nullb0 $(cat /sys/block/nullb0/queue/scheduler) region_mib=$SHARED"
+	fi
 	[ "$PROFILE" = lat ] && ! lat_on && res error "latency histograms: $(tr '\n' ' ' < $T/error_log)"
 	[ "$PROFILE" = 1 ] || return 0
 	echo $RX >> $KX/trigger && echo $PX > $KP/trigger || res error "profile histograms"
@@ -87,6 +98,7 @@ bench_before() {
 # L2's wake-up (that time counts in the window, halted)
 LHN=0
 bench_snap() {
+	[ -n "$SHARED" ] && echo "NBSTAT $1 $(cat /sys/block/nullb0/stat) $(cat $KVMDBG/"$NPID"-*/exits 2>/dev/null)" > $S1
 	[ "$PROFILE" = lat ] && LHN=$((LHN + 1)) && for e in $LAT_EVENTS; do
 		{ echo "$1 $e"; cat $T/events/synthetic/$e/hist; } > /tmp/lh.$LHN.$e
 		echo $LS:clear >> $T/events/synthetic/$e/trigger
@@ -104,6 +116,11 @@ bench_snap() {
 
 # L2's symbols (l2-bench.sh's ksyms wrote them to its virtio disk) as KSYM lines
 bench_after() {
+	if [ -n "$SHARED" ]; then
+		res shsched.neighbour_alive "$(kill -0 "$NPID" 2>/dev/null && echo 1 || echo 0)"
+		tr -d '\r' < /tmp/neighbour.log | sed -n 's/.*PVIO-L2-RESULT \(neighbour\.\)/RES \1/p' > $S1
+		kill "$NPID" 2>/dev/null
+	fi
 	[ "$PROFILE" = lat ] && for f in $(ls /tmp/lh.* | sort -t. -k2,2n); do
 		awk 'NR == 1 { n = $0 } /^\{/ { gsub(/[{},~]/, ""); s = ""
 			for (i = 1; i <= NF; i++) if ($i !~ /:$/) s = s (s == "" ? "" : ":") $i
@@ -138,6 +155,7 @@ l1_bonnie() {
 }
 
 bench_l2() {
+	[ -n "$SHARED" ] && neighbour
 	[ "$L1_BONNIE" = before ] && l1_bonnie
 	[ "$NET" = 1 ] || return 0
 	mkdir -p /tmp/www
@@ -145,4 +163,28 @@ bench_l2() {
 	httpd -p 127.0.0.1:8080 -h /tmp/www || res error "httpd"
 	nb_rr server 5300 &
 	chroot /host iperf3 -s -D -p 5201 || res error "iperf3 server"
+}
+
+# neighbour: the second guest on the shared device, booted to its I/O loop
+# before L2 starts (up to 300 s)
+neighbour() {
+	# nobody snapshots it: its marks (l2-init.sh) must not wait for an answer
+	chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic -no-reboot -net none \
+		-drive "file=/dev/nullb0,file.locking=off,format=raw,offset=$((SHARED << 20)),size=$((SHARED << 20)),if=virtio,cache=none" \
+		-kernel "$L2_KERNEL" -initrd "/tmp/${L2_INITRD##*/}" \
+		-append "console=ttyS0 quiet panic=-1 rig.parts=neighbour rig.marks=off" < /dev/null > /tmp/neighbour.log 2>&1 &
+	NPID=$!
+	# its console into L1's (l1-console.log), to see where it stands
+	tail -f /tmp/neighbour.log | sed 's/^/PVIO-L1: neighbour| /' &
+	res shsched.neighbour_pid $NPID
+	i=0
+	until grep -q 'PVIO-L2-RESULT neighbour.start' /tmp/neighbour.log; do
+		if [ $i -ge 300 ] || ! kill -0 $NPID 2>/dev/null; then
+			res error "neighbour guest did not start: $(tail -3 /tmp/neighbour.log | tr '\r\n' '  ')"
+			return 1
+		fi
+		sleep 1
+		i=$((i + 1))
+	done
+	res shsched.neighbour_boot_s $i
 }

@@ -339,3 +339,46 @@ pit() {
 	attach_disk ata_piix || { res pit.error "no ata_piix disk"; return 1; }
 	dd_pair pit.ata_piix sda
 }
+
+# ---- shsched: the guest's elevator on a disk shared on the host ---------
+# (BENCH=shsched, bench/nested/shsched.sh): the virtio disk with serial
+# "shared" is a region of L1's null_blk, which runs mq-deadline and serves a
+# neighbour guest too.  For each scheduler of bench.scheds, in that order,
+# bench.shs_ops 4 KiB random reads, then writes, at QD1 with O_DIRECT over
+# the whole disk (nb_lat: fio and its libraries do not fit the initramfs),
+# each in its own window; bench/reporter/shsched.py reads nb_lat's line.
+shared_dev() { for v in /sys/block/vd*; do grep -qx shared "$v/serial" 2>/dev/null && echo "${v##*/}"; done; }
+has_shared() { [ -n "$(shared_dev)" ]; }
+shsched() {
+	modprobe virtio_pci
+	modprobe virtio_blk
+	modprobe pvio_bypass
+	wait_until 60 has_shared || { res shsched.error "no shared disk"; return 1; }
+	dev=$(shared_dev)
+	ops=$(arg bench.shs_ops); ops=${ops:-2000}
+	mb=$(($(cat "/sys/block/$dev/size") / 2048))
+	res shsched.disk "$dev $mb MiB, $ops ops per window, QD1"
+	for s in $(arg bench.scheds); do
+		echo "$s" > "/sys/block/$dev/queue/scheduler"
+		res "shsched.$s.active" "$(sed -n 's/.*\[\(.*\)\].*/\1/p' "/sys/block/$dev/queue/scheduler")"
+		for dir in read write; do
+			timed "shsched.$s.$dir" to_file /tmp/lat.out nb_lat "/dev/$dev" $dir "$ops" "$mb"
+			res "shsched.$s.$dir.lat" "$(cat /tmp/lat.out)"
+		done
+	done
+}
+# neighbour: the other guest's part (l1-bench.sh boots it): 4 KiB random
+# reads and writes at QD1 on its region, 200 of each then 0.2 s idle, until
+# killed
+neighbour() {
+	modprobe virtio_pci
+	modprobe virtio_blk
+	wait_blk vda || return 1
+	res neighbour.start "nb_lat 200 writes, 200 reads, sleep 0.2, QD1"
+	n=1
+	while :; do
+		res "neighbour.lat.$n" "$(nb_lat /dev/vda write 200 64 2>&1) / $(nb_lat /dev/vda read 200 64 2>&1)"
+		sleep 0.2
+		n=$((n + 1))
+	done
+}

@@ -17,34 +17,22 @@
 # $NB_MODE2_OUT/<round>-<config>/results.txt; bench/reporter/mode2.py
 # turns them into bench/results/nested-mode2.md (median and min-max).
 #
-# Env: NB_MODE2_CFGS="m1 m2 m0 cp n1 n2"  NB_ROUNDS=5  NB_CMDS=512  NB_LAT_OPS=500  NB_MODE2_OUT=build/bench-mode2
+# Env: NB_MODE2_CFGS="m1 m2 m0 cp n1 n2"  NB_ROUNDS=5  NB_FROM=1 (rounds.sh)  NB_CMDS=512  NB_LAT_OPS=500  NB_MODE2_OUT=build/bench-mode2
 #      NB_SETTLE_US (pvio-settle-us of m2, default QEMU's), and those of
 #      bench/nested/run.sh.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ROUNDS=${NB_ROUNDS:-5}
-OUT=${NB_MODE2_OUT:-$ROOT/build/bench-mode2}
+. "$(dirname "$0")/rounds.sh"
 export NB_BG=0 NB_CMDS=${NB_CMDS:-512} NB_LAT_OPS=${NB_LAT_OPS:-500}
 
-make -s -C "$ROOT" PVIO_FAULT_INJECTION=0 all host qemu || exit 1
+rounds_init mode2 "${NB_MODE2_OUT:-$ROOT/build/bench-mode2}" 5 qemu || exit 1
 QEMU_PVIO=$("$ROOT/host/qemu/build.sh" --print-binary) || exit 1
 key=$(basename "$(dirname "$QEMU_PVIO")")
 M1_DRIVERS=(ata_piix pata_pvio virtio_blk)
 N1_DRIVERS=(e1000 e1000_pvio1 virtio_net)
 
-# rotate ROUND WORDS...: WORDS starting at the (ROUND mod count)th
-rotate() {
-	local r=$1 k
-	shift
-	k=$((r % $#))
-	set -- "$@" "${@:1:$k}"
-	shift "$k"
-	echo "$*"
-}
-
 # run_cfg ROUND CFG: one L1 boot in configuration CFG
 run_cfg() {
-	local dir=$OUT/$1-$2 accel=pvio-batch=off args="" drivers parts=ata
+	local accel=pvio-batch=off args="" drivers parts=ata
 	case $2 in
 	m1)
 		drivers=$(rotate "$1" "${M1_DRIVERS[@]}")
@@ -75,21 +63,15 @@ run_cfg() {
 		return 1
 		;;
 	esac
-	mkdir -p "$dir"
 	echo "bench-mode2: round $1, $2: $drivers ($accel${args:+ $args})"
-	NB_OUT=$dir NB_PARTS=$parts NB_DRIVERS="$drivers" NB_NET_DRIVERS="$drivers" PVIO_L2_VMM="$QEMU_PVIO -accel kvm,$accel" \
-	PVIO_L2_QEMU_ARGS="$args" "$ROOT/bench/nested/run.sh" > "$dir.log" 2>&1 ||
-		{ tail -5 "$dir.log"; echo "bench-mode2: round $1, $2 failed"; return 1; }
-	echo "RES bench_config $2 round=$1 qemu_key=$key" >> "$dir/results.txt"
+	boot "$OUT/$1-$2" "bench_config $2 round=$1 qemu_key=$key" NB_PARTS=$parts NB_DRIVERS="$drivers" \
+		NB_NET_DRIVERS="$drivers" PVIO_L2_VMM="$QEMU_PVIO -accel kvm,$accel" PVIO_L2_QEMU_ARGS="$args"
 }
 
-rm -rf "$OUT"
-mkdir -p "$OUT"
 read -ra cfgs <<< "${NB_MODE2_CFGS:-m1 m2 m0 cp n1 n2}"
-rc=0
-for r in $(seq 1 "$ROUNDS"); do
+for r in $(seq "$FROM" "$ROUNDS"); do
 	for c in $(rotate "$r" "${cfgs[@]}"); do
-		run_cfg "$r" "$c" || rc=1
+		run_cfg "$r" "$c" || RC=1
 	done
 done
-exit $rc
+exit $RC

@@ -14,17 +14,13 @@
 # bench/reporter/napi.py makes bench/results/nested-napi.md from them
 # (median [min-max] per driver, napi=0 / napi=1 per round, verdicts).
 #
-# Env: NB_ROUNDS=5  NB_NAPI_BASELINE=e1000 (empty: only the two e1000_pvio
+# Env: NB_ROUNDS=5  NB_FROM=1 (rounds.sh)  NB_NAPI_BASELINE=e1000 (empty: only the two e1000_pvio
 #      modes)  NB_NAPI_OUT=build/bench-napi, and those of bench/nested/run.sh
 #      (NB_PINGS, NB_BULK_MB, NB_TCP_MB, NB_UDP_SECS, NB_UDP_RATE, NB_RR).
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ROUNDS=${NB_ROUNDS:-5}
-OUT=${NB_NAPI_OUT:-$ROOT/build/bench-napi}
+. "$(dirname "$0")/rounds.sh"
 BASE=${NB_NAPI_BASELINE-e1000}
-export NB_BG=0
-
-make -s -C "$ROOT" PVIO_FAULT_INJECTION=0 ${KVER:+KVER=$KVER} all host || exit 1
+export NB_BG=0 NB_PARTS=net
 
 # order ROUND: the drivers of round ROUND (1-based): napi=1 before napi=0 in
 # odd rounds, after it in even ones; the baseline at position ROUND mod 3
@@ -40,20 +36,10 @@ order() {
 	esac
 }
 
-rm -rf "$OUT"
-mkdir -p "$OUT"
-rc=0
-for r in $(seq 1 "$ROUNDS"); do
-	dir=$OUT/$r
+rounds_init napi "${NB_NAPI_OUT:-$ROOT/build/bench-napi}" 5 || exit 1
+for r in $(seq "$FROM" "$ROUNDS"); do
 	drivers=$(order "$r")
-	mkdir -p "$dir"
 	echo "bench-napi: round $r of $ROUNDS: $drivers"
-	if NB_OUT=$dir NB_PARTS=net NB_NET_DRIVERS="$drivers" "$ROOT/bench/nested/run.sh" > "$dir.log" 2>&1; then
-		echo "RES bench_round $r order=${drivers// /,}" >> "$dir/results.txt"
-	else
-		tail -5 "$dir.log"
-		echo "bench-napi: round $r failed"
-		rc=1
-	fi
+	boot "$OUT/$r" "bench_round $r order=${drivers// /,}" NB_NET_DRIVERS="$drivers"
 done
-exit $rc
+exit $RC

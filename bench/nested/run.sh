@@ -31,6 +31,9 @@
 #        NB_L2_APPEND (more of L2's kernel command line), NB_PIT_DIV (kvm's
 #        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh),
 #        NB_L1_BONNIE=before|after (bonnie++ in L1 itself; bonnie.sh)
+#        NB_SHARED=MIB (BENCH=shsched: L1's null_blk under its mq-deadline;
+#        L2 gets MIB of it as a virtio disk, a neighbour guest the next MIB;
+#        bench/nested/shsched.sh)
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -59,13 +62,14 @@ UDP_RATE=${NB_UDP_RATE:-20M}
 RR=${NB_RR:-1000}
 LAT_OPS=${NB_LAT_OPS:-0}
 PROFILE=${NB_PROFILE:-0}
+SHARED=${NB_SHARED:-}
 case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
 
 kvm_pick || die "no KVM modules"
 for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko \
-	 drivers/net/e1000_pvio/e1000_pvio.ko; do
+	 drivers/net/e1000_pvio/e1000_pvio.ko ${SHARED:+elevator-bypass/pvio_bypass.ko}; do
 	[ -f "$TOP/$m" ] || die "$m not built (make)"
 done
 [ -f "$KERNEL" ] || die "$KERNEL missing"
@@ -83,7 +87,7 @@ E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko as built (last commit $(git 
 if [ $NET = 1 ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
 fi
-if [ "$LAT_OPS" -gt 0 ]; then
+if [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_lat" "$SRC/nb_lat.c" || die "nb_lat build failed"
 fi
 
@@ -92,12 +96,16 @@ RD=$OUT/l1-root
 # L1's bonnie++ (l1-bench.sh) mounts ext2 through ext4, which wants crc32c at
 # mount time; L1 has no /sbin/modprobe for the kernel to load it on demand
 rd_l1 "$RD" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop crc32c_generic ext4} || die "copying L1's modules failed"
+[ -n "$SHARED" ] && { rd_kmods "$RD" null_blk || die "null_blk missing"; }
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
 cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
-printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\n' $NET "$BULK_MB" \
-	"$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" > "$RD/bench.conf"
+printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\nSHARED=%s\n' $NET "$BULK_MB" \
+	"$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" "$SHARED" > "$RD/bench.conf"
 NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
+# the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),
+# unlocked: the neighbour guest (l1-bench.sh) opens the same device
+[ -n "$SHARED" ] && NETARGS="$NETARGS -drive file=/dev/nullb0,file.locking=off,format=raw,offset=0,size=$((SHARED << 20)),if=none,id=shd,cache=none -device virtio-blk-pci,drive=shd,serial=shared"
 rparts=$PARTS
 [ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
 APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS${NB_L2_APPEND:+ $NB_L2_APPEND}"
@@ -122,7 +130,8 @@ if [ $NET = 1 ]; then
 	rd_bins "$R2" iperf3 || die "iperf3 missing"
 	cp "$OUT/nb_rr" "$R2/bin/"
 fi
-[ "$LAT_OPS" -gt 0 ] && cp "$OUT/nb_lat" "$R2/bin/"
+{ [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; } && cp "$OUT/nb_lat" "$R2/bin/"
+[ -n "$SHARED" ] && rd_ko "$R2" "$TOP/elevator-bypass/pvio_bypass.ko"
 if [[ " $PARTS " == *" bonnie "* ]]; then
 	rd_bins "$R2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
 	mkdir -p "$R2/etc"

@@ -12,6 +12,8 @@ mode2     nested-mode2.md from nested-mode2-raw/*.txt
 napi      nested-napi.md from napi-raw/*.txt (BENCH=napi, the paper's Fig. 9)
 profile   nested-profile.md from profile-raw/*.txt (BENCH=profile, the paper's
           Tables 1-3 and Fig. 8), and the raw files from a run's build directory
+shsched   sched-shared.md from sched-shared-raw/*.txt (BENCH=shsched, the
+          paper's elevator on a disk shared on the host)
 latency   nested-latency.md from latency-raw/*.txt (BENCH=latency, the paper's
           Fig. 3: an echo's round trip split into KVM, QEMU and the rest)
 reproduction  REPRODUCTION.md (top of the tree): the paper's experiments

@@ -7,7 +7,7 @@ where there is one.  Panels whose records are absent are left out."""
 import os
 import statistics
 
-from . import bonnie, latency, mode2, napi, native, net, pit, profile, reproduction, sched
+from . import bonnie, latency, mode2, napi, native, net, pit, profile, reproduction, sched, shsched
 from .nested import ata_cells
 from .records import nested_run, num, raw_paths
 
@@ -109,6 +109,17 @@ def _ratios(series, ylabel, title, paper_pct, paper_text):
         _line(ax, 1, "no change")
         _line(ax, 1 + paper_pct / 100, paper_text)
     return draw
+
+
+def elevator_shared(res):
+    paths = raw_paths(res, "sched-shared-raw")
+    rounds = shsched.collect(paths)[0] if paths else []
+    rs = [(f"{s}\n{d}", [v for _, v in shsched.ratios(rounds, s, d)])
+          for s in ("pvio-bypass", "none") for d in ("read", "write")]
+    return _ratios(rs, f"IOPS / mq-deadline in the guest, per round ({len(rounds)} rounds)",
+                   "Guest elevator, disk shared on the host (sched-shared.md)",
+                   reproduction.PAPER_ELEVATOR_READ,
+                   f"paper: +{reproduction.PAPER_ELEVATOR_READ}% read (+{reproduction.PAPER_ELEVATOR_WRITE}% write)")
 
 
 def fig9(res):
@@ -304,7 +315,7 @@ FIGURES = {"fig12": (_fig12(bonnie.mbs, "L2 / native throughput",
            "merge": (disk, disk_mode2),
            "fig7": (fig7, fig7_gain),
            "fig8": (fig8,),
-           "elevator": (elevator,),
+           "elevator": (elevator, elevator_shared),
            "fig9": (fig9,),
            "native": (native_cost,)}
 

@@ -58,7 +58,7 @@ def collect(paths):
         ds = [d for d in net.drivers(run) if d in DRIVERS]
         if not any(d.startswith("e1000_pvio") for d in ds):
             continue
-        order = re.sub(r".*order=", "", run.r("bench_round")) if "order=" in run.r("bench_round") else ""
+        order = re.sub(r".*order=(\S+).*", r"\1", run.r("bench_round")) if "order=" in run.r("bench_round") else ""
         rounds.append((round_name(run, path), order.replace(",", " "), {d: cells(run, d) for d in ds}))
         first = first or run
     rounds.sort(key=lambda x: (len(x[0]), x[0]))
