@@ -51,7 +51,7 @@ bench: deps
 	@bench/run.sh
 
 # issue 11: every benchmark that measures an experiment of the NPC 2010 paper
-# (mode2, napi and bonnie take five rounds of L1 boots each, profile three), then REPRODUCTION.md
+# (the benchmarks of several L1 boots take five rounds each), then REPRODUCTION.md
 # from the raw records, also when a benchmark failed
 reproduce: deps
 	@BENCH="nested sched net napi pit mode2 profile latency bonnie shsched" bench/run.sh; rc=$$?; \

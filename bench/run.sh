@@ -35,23 +35,23 @@
 #   pit      nested rig, L2 ticking on the periodic PIT: kvm's
 #            pit_reload_divisor 1, 2, 4, 10; exits/s idle and busy, a CPU
 #            loop and 4 KiB direct dd timed on L1's clock, NB_ROUNDS rounds
-#            (default 3) of one L1 boot per divisor (bench/nested/pit.sh);
+#            (default 5) of one L1 boot per divisor (bench/nested/pit.sh);
 #            raw files in pit-raw/, table nested-pit.md; not in the default set
 #   profile  nested rig, disk and net parts: exits by L2's RIP (Tables 1-3)
 #            and ACPI PM-timer reads by port (Fig. 8) for ata_piix against
 #            pata_pvio and e1000 against e1000_pvio, NB_ROUNDS L1 boots
-#            (default 3); raw files in profile-raw/, table
+#            (default 5); raw files in profile-raw/, table
 #            nested-profile.md; not in the default set
 #   shsched  nested rig, the paper's elevator setting: L2 and a neighbour
 #            guest on one null_blk in L1 under mq-deadline; 4 KiB QD1 random
 #            reads and writes in L2 under mq-deadline, none and pvio-bypass,
-#            NB_ROUNDS L1 boots (default 3; bench/nested/shsched.sh); raw
+#            NB_ROUNDS L1 boots (default 5; bench/nested/shsched.sh); raw
 #            files in sched-shared-raw/, table sched-shared.md; not in the
 #            default set
 #   latency  nested rig, net part: where an echo's round trip goes (KVM's
 #            exit handling by exit code, QEMU, the rest; Fig. 3) from L1's
 #            kvm_exit/kvm_entry/kvm_userspace_exit spans, e1000, e1000_pvio
-#            napi=1, virtio-net, NB_ROUNDS L1 boots (default 3); raw files in
+#            napi=1, virtio-net, NB_ROUNDS L1 boots (default 5); raw files in
 #            latency-raw/, table nested-latency.md; not in the default set
 #   bonnie   nested rig, the paper's Fig. 1/2: bonnie++ in L1 itself (loop
 #            device over a tmpfs file, as L2's disks) against L2 on
@@ -181,13 +181,13 @@ bench_shsched() { multi_boot shsched NB_SHSCHED_OUT sched-shared-raw sched-share
 # issue 11's Fig. 1/2 (bench/nested/bonnie.sh): bonnie++ in L1 against L2
 bench_bonnie() { multi_boot bonnie NB_BONNIE_OUT bonnie-raw nested-bonnie.md; }
 
-# nested_rounds NAME VAR=VALUE...: NB_ROUNDS L1 boots (default 3) of
+# nested_rounds NAME VAR=VALUE...: NB_ROUNDS L1 boots (default 5) of
 # bench/nested/run.sh with those variables, in build/bench-NAME/<round>/
 # (bench/nested/rounds.sh; each results.txt ends with "RES bench_round
 # <round> commit=<HEAD>")
 nested_rounds() {
 	local r
-	rounds_init "$1" "$ROOT/build/bench-$1" 3 || return 1
+	rounds_init "$1" "$ROOT/build/bench-$1" 5 || return 1
 	shift
 	for r in $(seq "$FROM" "$ROUNDS"); do
 		boot "$OUT/$r" "bench_round $r" "$@"

@@ -13,13 +13,13 @@
 # (bench/run.sh keeps them as bench/results/sched-shared-raw/<round>.txt);
 # bench/reporter/shsched.py makes bench/results/sched-shared.md from them.
 #
-# Env: NB_ROUNDS=3  NB_FROM=1 (rounds.sh)  NB_SHS_OPS=2000 (4 KiB QD1 I/Os per window)
+# Env: NB_ROUNDS=5  NB_FROM=1 (rounds.sh)  NB_SHS_OPS=2000 (4 KiB QD1 I/Os per window)
 #      NB_SHARED=256 (MiB per guest)  NB_SHSCHED_OUT=build/bench-shsched
 set -u
 . "$(dirname "$0")/rounds.sh"
 export NB_BG=0 NB_PARTS=shsched NB_SHARED=${NB_SHARED:-256}
 
-rounds_init shsched "${NB_SHSCHED_OUT:-$ROOT/build/bench-shsched}" 3 || exit 1
+rounds_init shsched "${NB_SHSCHED_OUT:-$ROOT/build/bench-shsched}" 5 || exit 1
 for r in $(seq "$FROM" "$ROUNDS"); do
 	order=$(rotate $((r - 1)) mq-deadline none pvio-bypass)
 	echo "bench-shsched: round $r: $order"
