@@ -117,6 +117,7 @@ pata_eh() {
 # the host refuses batches (an invalid function is sent): pvio reruns them
 pata_refused() {
 	P3=$(pat_sum 3)
+	[ -e $P/inject_host_error ] || echo "# no $P/inject_host_error: pvio.ko built without PVIO_FAULT_INJECTION=1"
 	fb0=$(pstat fallbacks)
 	check "pata_pvio: write under real host refusals completed" write_refused 100 0.3
 	echo 0 > $P/inject_host_error
