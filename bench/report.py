@@ -13,6 +13,7 @@ else (bench/reporter/ has one module per results file).
     profile-raw/*.txt                       -> nested-profile.md
     pit-raw/*.txt                           -> nested-pit.md
     sched-shared-raw/*.txt                  -> sched-shared.md
+    ablate-raw/*.txt                        -> nested-ablate.md
     latency-raw/*.txt                       -> nested-latency.md
     bonnie-raw/*.txt                        -> nested-bonnie.md
 
@@ -33,8 +34,8 @@ import glob
 import os
 import sys
 
-from reporter import (bonnie, chart, headline, latency, mode2, napi, native, nested, net, pit, profile, reproduction,
-                      sched, shsched)
+from reporter import (ablate, bonnie, chart, headline, latency, mode2, napi, native, nested, net, pit, profile,
+                      reproduction, sched, shsched)
 from reporter.records import Run, nested_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,7 +63,8 @@ def renderers(res):
                                  ("pit-raw", "nested-pit.md", pit.pit_md),
                                  ("latency-raw", "nested-latency.md", latency.latency_md),
                                  ("bonnie-raw", "nested-bonnie.md", bonnie.bonnie_md),
-                                 ("sched-shared-raw", "sched-shared.md", shsched.sched_shared_md)):
+                                 ("sched-shared-raw", "sched-shared.md", shsched.sched_shared_md),
+                                 ("ablate-raw", "nested-ablate.md", ablate.ablate_md)):
         paths = sorted(glob.glob(os.path.join(res, folder, "*.txt")))
         if paths:
             out[name] = lambda render=render, paths=paths: render(paths)

@@ -58,6 +58,11 @@
 #            ata_piix, pata_pvio, virtio-blk; MB/s and CPU per phase,
 #            NB_ROUNDS L1 boots (default 5, bench/nested/bonnie.sh); raw
 #            files in bonnie-raw/, table nested-bonnie.md; not in the default set
+#   ablate   nested rig: pata_pvio as shipped against the native transport,
+#            fastpath=0, irqless=off and max_batch 1..128 (disk), and the UART
+#            flushes at each max_batch, in one L1 boot per round, NB_ROUNDS
+#            (default 5, bench/nested/ablate.sh); raw files in ablate-raw/,
+#            table nested-ablate.md; not in the default set
 # Every run (and --report) also renders REPRODUCTION.md at the top of the
 # tree (bench/reporter/reproduction.py: one row per experiment of the NPC
 # 2010 paper, from bench/results/ and bench/results/linux-X.Y/).  make
@@ -180,6 +185,9 @@ bench_pit() { multi_boot pit NB_PIT_OUT pit-raw nested-pit.md; }
 bench_shsched() { multi_boot shsched NB_SHSCHED_OUT sched-shared-raw sched-shared.md; }
 # issue 11's Fig. 1/2 (bench/nested/bonnie.sh): bonnie++ in L1 against L2
 bench_bonnie() { multi_boot bonnie NB_BONNIE_OUT bonnie-raw nested-bonnie.md; }
+# issue 11's ablations (bench/nested/ablate.sh): pata_pvio with one thing
+# changed per variant, a max_batch sweep: ablate-raw/<round>.txt, nested-ablate.md
+bench_ablate() { multi_boot ablate NB_ABLATE_OUT ablate-raw nested-ablate.md; }
 
 # nested_rounds NAME VAR=VALUE...: NB_ROUNDS L1 boots (default 5) of
 # bench/nested/run.sh with those variables, in build/bench-NAME/<round>/

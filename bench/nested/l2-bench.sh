@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The nested benchmark's parts of L2 (tests/nested/l2-init.sh runs those
-# that rig.parts names): bg, uart, ata, bonnie, net, pit.  Every measured piece
+# that rig.parts names): bg, uart, uart_sweep, ata, bonnie, net, pit, shsched.  Every measured piece
 # of work sits between two marks NAME.0 and NAME.1 (L1 snapshots its
 # counters at each); "PVIO-L2-RESULT key value" lines carry L2-side facts.
 #
@@ -15,7 +15,9 @@
 # dd pair, 0: none); bench.ksyms=1 (BENCH=profile: after each driver's
 # windows, the symbols bench/reporter/profile.py resolves L2's RIPs with);
 # bench.pit_secs=S and bench.pit_loops=N (the pit part's idle window and
-# CPU loop) (see bench/nested/run.sh, pit.sh).
+# CPU loop) (see bench/nested/run.sh, pit.sh); bench.mbs="1 2 4 ..." (the
+# uart_sweep part's max_batch values; bench.drivers may then name pata_pvio
+# variants, pv_variant; bench/nested/ablate.sh).
 
 FLUSHES=$(arg bench.flushes); FLUSHES=${FLUSHES:-1000}
 CMDS=$(arg bench.cmds); CMDS=${CMDS:-2048}
@@ -119,15 +121,39 @@ dd_pair() {
 	done
 }
 
+# pv_variant NAME (BENCH=ablate): pata_pvio with one thing changed, loaded
+# with pvio afresh: pv_native (pvio's native transport: every port op its
+# own exit, the driver without batching), pv_base (nothing changed: the
+# reference, loaded the same way), pv_fastpath0 (fastpath=0:
+# libata's step-by-step sequences, a flush per step), pv_irqoff
+# (irqless=off: an interrupt per command), pv_mbN (pvio's max_batch=N)
+pv_variant() {
+	tr=auto fp=1 irq=hypercall mb=64
+	case $1 in
+	pv_native) tr=native ;;
+	pv_fastpath0) fp=0 ;;
+	pv_irqoff) irq=off ;;
+	pv_mb*) mb=${1#pv_mb} ;;
+	esac
+	rmmod pvio 2>/dev/null
+	modprobe pvio transport=$tr max_batch="$mb" || return 1
+	res "$1.transport" "$(cat $P/transport)"
+	res "$1.params" "transport=$tr max_batch=$mb fastpath=$fp irqless=$irq"
+	modprobe pata_pvio fastpath=$fp irqless=$irq
+}
+
 # attach_disk DRIVER: load it (and pvio for pata_pvio); the disk name in DEV
 attach_disk() {
 	case $1 in
-	ata_piix|pata_pvio)
+	ata_piix|pata_pvio|pv_*)
 		if [ "$1" = pata_pvio ]; then
 			grep -q '^pvio ' /proc/modules || modprobe pvio transport=auto
 			res pata_pvio.transport "$(cat $P/transport)"
 		fi
-		modprobe "$1"
+		case $1 in
+		pv_*) pv_variant "$1" || return 1 ;;
+		*) modprobe "$1" ;;
+		esac
 		wait_blk sda || return 1
 		res "$1.driver" "$(basename "$(readlink /sys/bus/pci/devices/0000:00:01.1/driver)")"
 		DEV=sda
@@ -144,17 +170,32 @@ attach_disk() {
 # detach_disk DRIVER: the IDE drivers leave the controller to the next one
 detach_disk() {
 	case $1 in
-	ata_piix|pata_pvio)
-		if [ "$1" = pata_pvio ]; then
+	ata_piix|pata_pvio|pv_*)
+		if [ "$1" != ata_piix ]; then
 			for s in "$P"/batches/pata_pvio.*/stats; do
-				res "pata_pvio.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
+				res "$1.batch $(awk '{ printf "%s=%s ", $1, $2 }' "$s")"
 			done
-			res pata_pvio.irqless "done=$(sum_files /sys/kernel/debug/pata_pvio/*/irqless_done) missed=$(sum_files /sys/kernel/debug/pata_pvio/*/irqless_missed)"
+			res "$1.irqless" "done=$(sum_files /sys/kernel/debug/pata_pvio/*/irqless_done) missed=$(sum_files /sys/kernel/debug/pata_pvio/*/irqless_missed)"
 		fi
-		rmmod "$1"
+		case $1 in
+		pv_*) rmmod pata_pvio ;;
+		*) rmmod "$1" ;;
+		esac
 		gone_blk sda
 		;;
 	esac
+}
+
+# uart_sweep (BENCH=ablate): the uart part's flushes of 8 OUTs through the
+# hypercall transport at each max_batch of bench.mbs, in windows uart.mbN
+uart_sweep() {
+	for mb in $(arg bench.mbs); do
+		rmmod pvio 2>/dev/null
+		modprobe pvio transport=auto max_batch="$mb" || { res "uart.mb$mb.error" "modprobe pvio"; continue; }
+		res "uart.mb$mb.transport" "$(cat $P/transport)"
+		uart_flushes "mb$mb"
+	done
+	rmmod pvio
 }
 
 ata() {

@@ -16,6 +16,8 @@ shsched   sched-shared.md from sched-shared-raw/*.txt (BENCH=shsched, the
           paper's elevator on a disk shared on the host)
 latency   nested-latency.md from latency-raw/*.txt (BENCH=latency, the paper's
           Fig. 3: an echo's round trip split into KVM, QEMU and the rest)
+ablate    nested-ablate.md from ablate-raw/*.txt (BENCH=ablate: pata_pvio with
+          one thing changed per variant, a max_batch sweep)
 reproduction  REPRODUCTION.md (top of the tree): the paper's experiments
           against what bench/results/ and bench/results/linux-X.Y/ measured
 """
