@@ -136,10 +136,9 @@ def ablate_md(paths):
     if not rounds:
         return None
     r = run.r
-    dates = sorted({rr[0] for rr in rounds})
     out = ["# Nested rig: pata_pvio's gains put down to their causes (ablations)", "",
            f"{r('l0_date')} (first round), `BENCH=ablate bench/run.sh` (bench/nested/ablate.sh), "
-           f"{len(rounds)} rounds ({', '.join(dates)}), each one L1 boot with every variant.",
+           f"{len(rounds)} round(s), each one L1 boot with every variant.",
            f"Rig: L0 {r('l0_host')}, TCG `-cpu qemu64,+svm,+npt`; L1 kernel {r('l1_kernel')} with the patched KVM;",
            f"L2 kernel {r('booted')} on {r('l2_vmm_version')}, 1 vCPU.",
            f"Disk: {r('cmds')} direct 4 KiB commands each way per variant (dd), through QEMU's PIIX IDE; "
