@@ -12,10 +12,10 @@ saves) and pvio's max_batch from 1 to 128.  Its uart_sweep part times the
 same flushes of 8 OUTs at each max_batch.  Every variant is compared with
 pv_base of the same boot; the tables give the median [min-max] over the
 rounds, and an exact count shows as equal bounds."""
-import re
 
+from .nested import module_field
 from .pit import spread
-from .records import Run, fmt, table
+from .records import Run, fmt, round_of, table
 
 VARIANTS = (("pv_base", "as shipped (hypercall transport, fastpath=1, irqless=hypercall, max_batch=64)"),
             ("pv_native", "transport=native: no batching, every port op its own exit"),
@@ -47,22 +47,17 @@ def disk_cells(run):
     return out
 
 
-def _field(text, key):
-    m = re.search(key + r"=([0-9]+)", text)
-    return int(m.group(1)) if m else 0
-
-
 def uart_cells(run):
     """{max_batch: {exits, hc, us}} per flush of 8 OUTs."""
     out = {}
     for mb in MBS:
         w = f"uart.mb{mb}"
         mod = run.r(w + ".module")
-        n = _field(mod, "flushes")
+        n = module_field(mod, "flushes")
         if not run.have(w) or not n:
             continue
         out[mb] = {"exits": run.net(w, "exits") / n, "hc": run.net(w, "hypercalls") / n,
-                   "io": run.net(w, "io_exits") / n, "us": _field(mod, "ns") / 1000 / n}
+                   "io": run.net(w, "io_exits") / n, "us": module_field(mod, "ns") / 1000 / n}
     return out
 
 
@@ -73,9 +68,7 @@ def collect(paths):
         run = Run(path)
         if not run.r("l2_done") or not run.has_empty():
             continue
-        m = re.match(r"(\S+)(?:.*order=(\S+))?", run.r("bench_round"))
-        name = m.group(1) if m else path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        order = (m.group(2) or "").replace(",", " ") if m else ""
+        name, order = round_of(run, path)
         rounds.append((name, order, disk_cells(run), uart_cells(run)))
         first = first or run
     rounds.sort(key=lambda x: (len(x[0]), x[0]))

@@ -13,7 +13,7 @@ DEVICE_NOTE = ("\"device exits\": IOIO + VMMCALL + NPF exits (kvm_exit histogram
 TARGET_PATA_EXITS = 3   # issue 3: pata_pvio at most 3 total exits per command
 
 
-def _field(text, key):
+def module_field(text, key):
     """The number after KEY= in a module's parameter line, 0 without."""
     m = re.search(key + r"=([0-9]+)", text)
     return int(m.group(1)) if m else 0
@@ -31,8 +31,8 @@ def uart_table(run):
     rows = []
     for tr in ("native", "hypercall"):
         w = "uart." + tr
-        n = _field(run.r(w + ".module"), "flushes")
-        ns = _field(run.r(w + ".module"), "ns")
+        n = module_field(run.r(w + ".module"), "flushes")
+        ns = module_field(run.r(w + ".module"), "ns")
         if not run.have(w) or n == 0:
             continue
         rows.append([f"{tr} ({run.r(w + '.transport')})", str(n)]

@@ -182,6 +182,16 @@ class Run:
         return "empty.0" in self.snap and "empty.1" in self.snap
 
 
+def round_of(run, path):
+    """(round name, driver/scheduler order) of one boot of a multi-boot
+    benchmark, from its "RES bench_round N order=a,b,..." line (rounds.sh);
+    the file name and "" without one."""
+    m = re.match(r"(\S+)(?:.*order=(\S+))?", run.r("bench_round"))
+    if not m:
+        return os.path.basename(path).rsplit(".", 1)[0], ""
+    return m.group(1), (m.group(2) or "").replace(",", " ")
+
+
 def raw_paths(res, folder):
     """The raw records of a benchmark of several L1 boots: RES/FOLDER/*.txt, sorted."""
     return sorted(glob.glob(os.path.join(res, folder, "*.txt")))

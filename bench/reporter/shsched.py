@@ -15,11 +15,10 @@ host device's completed I/Os (its stat) less L2's give the neighbour's
 share.  The ratios compare each scheduler with mq-deadline in the same
 round (same L1 boot, same neighbour), and the verdict is taken from the
 rounds, never from one."""
-import re
 import statistics
 
 from .pit import spread
-from .records import Run, fmt
+from .records import Run, fmt, round_of
 
 SCHEDS = ("mq-deadline", "none", "pvio-bypass")
 BASE = "mq-deadline"
@@ -86,9 +85,8 @@ def collect(paths):
         c = cells(run, nbstat(path))
         if not c:
             continue
-        m = re.match(r"(\S+)(?:.*order=(\S+))?", run.r("bench_round"))
-        name = m.group(1) if m else path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        rounds.append((name, (m.group(2) or "").replace(",", " ") if m else "", c, run))
+        name, order = round_of(run, path)
+        rounds.append((name, order, c, run))
         first = first or run
     rounds.sort(key=lambda x: (len(x[0]), x[0]))
     return rounds, first
