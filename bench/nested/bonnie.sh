@@ -4,7 +4,7 @@
 # bench/nested/bonnie.sh: the paper's Fig. 1/2 (BENCH=bonnie bench/run.sh):
 # bonnie++ natively in L1 against L2 on ata_piix, pata_pvio and virtio-blk,
 # NB_ROUNDS L1 boots (default 5) of bench/nested/run.sh with NB_PARTS=bonnie
-# and NB_L1_BONNIE (l1-bench.sh: the native run, before L2 in odd rounds,
+# and NB_L1_BONNIE (l1/native.sh: the native run, before L2 in odd rounds,
 # after it in even ones); L2's driver order rotates one place every round.
 # Every boot's raw records go to $NB_BONNIE_OUT/<round>/results.txt
 # (bench/run.sh keeps them as bench/results/bonnie-raw/<round>.txt);

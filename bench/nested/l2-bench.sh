@@ -19,23 +19,23 @@
 # uart_sweep part's max_batch values; bench.drivers may then name pata_pvio
 # variants, pv_variant; bench/nested/ablate.sh).
 
-FLUSHES=$(arg bench.flushes); FLUSHES=${FLUSHES:-1000}
-CMDS=$(arg bench.cmds); CMDS=${CMDS:-2048}
-DRIVERS=$(arg bench.drivers); DRIVERS=${DRIVERS:-ata_piix pata_pvio virtio_blk}
-BG=$(arg bench.bg); BG=${BG:-3}
-BONNIE_MB=$(arg bench.bonnie_mb); BONNIE_MB=${BONNIE_MB:-16}
+FLUSHES=$(arg bench.flushes 1000)
+CMDS=$(arg bench.cmds 2048)
+DRIVERS=$(arg bench.drivers "ata_piix pata_pvio virtio_blk")
+BG=$(arg bench.bg 3)
+BONNIE_MB=$(arg bench.bonnie_mb 16)
 P=/sys/kernel/debug/pvio
-NET_DRIVERS=$(arg bench.net_drivers); NET_DRIVERS=${NET_DRIVERS:-e1000 e1000_pvio1 e1000_pvio0 virtio_net}
-PINGS=$(arg bench.pings); PINGS=${PINGS:-300}
-BULK_MB=$(arg bench.bulk_mb); BULK_MB=${BULK_MB:-8}
-TCP_MB=$(arg bench.tcp_mb); TCP_MB=${TCP_MB:-8}
-UDP_SECS=$(arg bench.udp_secs); UDP_SECS=${UDP_SECS:-3}
-UDP_RATE=$(arg bench.udp_rate); UDP_RATE=${UDP_RATE:-20M}
-RR=$(arg bench.rr); RR=${RR:-1000}
-LAT_OPS=$(arg bench.lat_ops); LAT_OPS=${LAT_OPS:-0}
+NET_DRIVERS=$(arg bench.net_drivers "e1000 e1000_pvio1 e1000_pvio0 virtio_net")
+PINGS=$(arg bench.pings 300)
+BULK_MB=$(arg bench.bulk_mb 8)
+TCP_MB=$(arg bench.tcp_mb 8)
+UDP_SECS=$(arg bench.udp_secs 3)
+UDP_RATE=$(arg bench.udp_rate 20M)
+RR=$(arg bench.rr 1000)
+LAT_OPS=$(arg bench.lat_ops 0)
 KSYMS=$(arg bench.ksyms)
-PIT_SECS=$(arg bench.pit_secs); PIT_SECS=${PIT_SECS:-5}
-PIT_LOOPS=$(arg bench.pit_loops); PIT_LOOPS=${PIT_LOOPS:-400000}
+PIT_SECS=$(arg bench.pit_secs 5)
+PIT_LOOPS=$(arg bench.pit_loops 400000)
 
 now() { cut -d' ' -f1 /proc/uptime; }
 # timed NAME CMD...: CMD between marks NAME.0 and NAME.1, L2 seconds as a result
@@ -93,7 +93,7 @@ uart() {
 # ksyms NAME: with bench.ksyms=1, L2's text symbols (all on the first call,
 # then the modules', which move as drivers come and go) as "NAME addr
 # symbol [module]" lines written to the virtio disk, which L1 copies to L0
-# at the end (bench_after in l1-bench.sh; the console would take minutes)
+# at the end (profile_after in l1/profile.sh; the console would take minutes)
 ksyms() {
 	[ "$KSYMS" = 1 ] || return 0
 	[ -b /dev/vda ] || { modprobe virtio_pci; modprobe virtio_blk; wait_blk vda; }
@@ -396,7 +396,7 @@ shsched() {
 	modprobe pvio_bypass
 	wait_until 60 has_shared || { res shsched.error "no shared disk"; return 1; }
 	dev=$(shared_dev)
-	ops=$(arg bench.shs_ops); ops=${ops:-2000}
+	ops=$(arg bench.shs_ops 2000)
 	mb=$(($(cat "/sys/block/$dev/size") / 2048))
 	res shsched.disk "$dev $mb MiB, $ops ops per window, QD1"
 	for s in $(arg bench.scheds); do
@@ -408,7 +408,7 @@ shsched() {
 		done
 	done
 }
-# neighbour: the other guest's part (l1-bench.sh boots it): 4 KiB random
+# neighbour: the other guest's part (l1/shared.sh boots it): 4 KiB random
 # reads and writes at QD1 on its region, 200 of each then 0.2 s idle, until
 # killed
 neighbour() {

@@ -9,7 +9,8 @@
 # snapshots its KVM exit counters (debugfs) and a kvm_userspace_exit
 # histogram at every mark.  The rig is the nested tier's
 # (tests/lib/rig.sh, tests/nested/l1-init.sh and l2-init.sh); the
-# benchmark's parts are l1-bench.sh and l2-bench.sh.  See
+# benchmark's parts are l1/ (L1: bench.sh and one file per experiment)
+# and l2-bench.sh.  See
 # bench/nested/README.md.
 #
 # Usage: bench/nested/run.sh            (parts from the environment)
@@ -26,7 +27,7 @@
 #        exits by L2's RIP and of port accesses; L2 boots with nokaslr and
 #        prints its modules' text symbols after each driver's windows);
 #        NB_PROFILE=lat (BENCH=latency: L1 sums the spans of L2's exits
-#        by reason, in KVM and in QEMU, per window; l1-bench.sh)
+#        by reason, in KVM and in QEMU, per window; l1/lat.sh)
 #        NB_OUT=build/bench-nested  NB_TIMEOUT=1500 (whole L1 run, s)
 #        NB_L2_APPEND (more of L2's kernel command line), NB_PIT_DIV (kvm's
 #        pit_reload_divisor in L1 before L2 boots; bench/nested/pit.sh),
@@ -91,20 +92,25 @@ if [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; then
 	gcc -static -O2 -Wall -o "$OUT/nb_lat" "$SRC/nb_lat.c" || die "nb_lat build failed"
 fi
 
-# ---- L1: the rig's L1 (tests/nested/l1-init.sh) with l1-bench.sh ------
+# ---- L1: the rig's L1 (tests/nested/l1-init.sh) with the l1/ parts -----
 RD=$OUT/l1-root
-# L1's bonnie++ (l1-bench.sh) mounts ext2 through ext4, which wants crc32c at
+# L1's bonnie++ (l1/native.sh) mounts ext2 through ext4, which wants crc32c at
 # mount time; L1 has no /sbin/modprobe for the kernel to load it on demand
 rd_l1 "$RD" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop crc32c_generic ext4} || die "copying L1's modules failed"
 [ -n "$SHARED" ] && { rd_kmods "$RD" null_blk || die "null_blk missing"; }
 [ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
-cp "$SRC/l1-bench.sh" "$RD/parts/bench.sh"
+# the base part, and each experiment's own L1 side only when it runs
+cp "$SRC/l1/bench.sh" "$RD/parts/"
+[ -n "${NB_PIT_DIV:-}" ] && cp "$SRC/l1/pit.sh" "$RD/parts/"
+[ -n "$SHARED" ] && cp "$SRC/l1/shared.sh" "$RD/parts/"
+[ -n "${NB_L1_BONNIE:-}" ] && cp "$SRC/l1/native.sh" "$RD/parts/"
+case $PROFILE in 1) cp "$SRC/l1/profile.sh" "$RD/parts/" ;; lat) cp "$SRC/l1/lat.sh" "$RD/parts/" ;; esac
 printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\nSHARED=%s\n' $NET "$BULK_MB" \
 	"$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" "$SHARED" > "$RD/bench.conf"
 NETARGS="-net none"
 [ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 # the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),
-# unlocked: the neighbour guest (l1-bench.sh) opens the same device
+# unlocked: the neighbour guest (l1/shared.sh) opens the same device
 [ -n "$SHARED" ] && NETARGS="$NETARGS -drive file=/dev/nullb0,file.locking=off,format=raw,offset=0,size=$((SHARED << 20)),if=none,id=shd,cache=none -device virtio-blk-pci,drive=shd,serial=shared"
 rparts=$PARTS
 [ "$BG" -gt 0 ] && rparts="bg_window $PARTS"

@@ -4,7 +4,7 @@ broken down) from BENCH=latency's rounds, bench/results/latency-raw/<round>.txt.
 
 Each round is one L1 boot of the net part of bench/nested/run.sh with
 NB_PROFILE=lat: L1 keeps four synthetic-event histograms over the spans of
-L2's vCPU thread (bench/nested/l1-bench.sh) and prints and clears them at
+L2's vCPU thread (bench/nested/l1/lat.sh) and prints and clears them at
 every mark (LHIST lines), so a window's spans are those of its closing mark:
 
     kvm_lat   kvm_exit -> kvm_entry, an exit KVM handled (by SVM exit code;
@@ -204,7 +204,7 @@ def header(rounds):
         f"Sizes: `ping -c {r('net.pings')} -i 0.01` and {units(run, 'e1000', 'rr')[0] or '-'} nb_rr "
         "1-byte transactions to 10.0.2.2 (slirp's alias for L1).",
         "L1 times the spans of L2's vCPU thread between kvm_exit, kvm_entry, kvm_userspace_exit and "
-        "the KVM_RUN ioctl (synthetic events, bench/nested/l1-bench.sh), summed per reason, "
+        "the KVM_RUN ioctl (synthetic events, bench/nested/l1/lat.sh), summed per reason, "
         "copied and cleared at every mark; each window is less the empty window (one mark's cost).",
         "\"KVM\" = exits handled in the kernel (kvm_exit -> kvm_entry, HLT apart) + KVM's part of "
         "the exits that went on to QEMU + KVM_RUN back to kvm_entry; \"QEMU\" = kvm_userspace_exit "

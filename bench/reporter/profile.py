@@ -4,7 +4,7 @@ BENCH=profile's rounds, bench/results/profile-raw/<round>.txt.
 
 Each round is one L1 boot of the nested rig's disk and net parts
 (bench/nested/run.sh with NB_PROFILE=1).  At every mark L1 printed and
-cleared two histograms (bench/nested/l1-bench.sh): every exit by L2's RIP,
+cleared two histograms (bench/nested/l1/profile.sh): every exit by L2's RIP,
 SVM exit code and exit_info1 (RHIST), and every port access by port and
 direction (PHIST); so the records of a window are those of its closing
 mark, and those of the first mark (empty.0) are L2's boot, from its QEMU's

@@ -11,9 +11,8 @@
 . /lib/guest.sh
 
 Q=/sys/block/nullb0/queue/scheduler
-arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bench\.$1=//p"; }
-ROUNDS=$(arg rounds); ROUNDS=${ROUNDS:-9}
-SECS=$(arg secs); SECS=${SECS:-3}
+ROUNDS=$(arg bench.rounds 9)
+SECS=$(arg bench.secs 3)
 # mq-deadline and pvio-bypass run back to back, the pair compared per round
 SCHEDS="none kyber mq-deadline pvio-bypass"
 

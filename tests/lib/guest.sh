@@ -16,6 +16,13 @@ guest_boot() {
 	mount -t tmpfs tmpfs /tmp
 }
 
+# arg NAME [DEFAULT]: NAME= of the kernel command line, commas as
+# spaces; DEFAULT when it is not there or empty
+arg() {
+	_v=$(tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tr -d '"' | tr ',' ' ')
+	echo "${_v:-${2:-}}"
+}
+
 # ---- TAP: ok/not_ok/skip/check; TAP_PREFIX goes before each line -------
 # (TAP_N results so far, TAP_FAIL of them failed)
 ok() { TAP_N=$((TAP_N + 1)); echo "${TAP_PREFIX:-}ok $TAP_N - $*"; }

@@ -27,8 +27,6 @@ TAP_PREFIX="PVIO-L2-CHECK "
 res() { echo "PVIO-L2-RESULT $*"; }
 mark() { echo "PVIO-L2-MARK $1"; [ "$MARKS" = off ] || read -r _; }
 note() { sed 's/^/PVIO-L2-NOTE /'; }
-# arg NAME: NAME= of the kernel command line, commas as spaces
-arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tr -d '"' | tr ',' ' '; }
 MARKS=$(arg rig.marks)
 
 res booted "$(uname -r)"

@@ -120,8 +120,9 @@ run_case() {
 		report FAIL "$name" "guest kernel log free of oops/BUG/WARN/KASAN/UBSAN/lockdep"
 	fi
 	if [ "${VM_VERBOSE:-0}" = 1 ] || [ "${count[FAIL]}" -gt "$fail0" ]; then
+		# indented: the guest's own "ok N" lines are not results of this run
 		echo "---- $name: tail of $log ----"
-		tail -40 "$log"
+		tail -40 "$log" | sed 's/^/    /'
 		echo "----"
 	fi
 }
