@@ -68,94 +68,97 @@ case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
 
-kvm_pick || die "no KVM modules"
-for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko \
-	 drivers/net/e1000_pvio/e1000_pvio.ko ${SHARED:+elevator-bypass/pvio_bypass.ko}; do
-	[ -f "$TOP/$m" ] || die "$m not built (make)"
-done
-[ -f "$KERNEL" ] || die "$KERNEL missing"
-if [ $NET = 1 ]; then
+# preflight: the patched KVM, our modules, the kernel and the net part's
+# programs are there
+preflight() {
+	local m
+	kvm_pick || die "no KVM modules"
+	for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko \
+		 drivers/net/e1000_pvio/e1000_pvio.ko ${SHARED:+elevator-bypass/pvio_bypass.ko}; do
+		[ -f "$TOP/$m" ] || die "$m not built (make)"
+	done
+	[ -f "$KERNEL" ] || die "$KERNEL missing"
+	[ $NET = 1 ] || return 0
 	command -v iperf3 > /dev/null || die "iperf3 missing (sh tools/deps.sh)"
 	command -v gcc > /dev/null || die "gcc missing (for bench/nested/nb_rr.c)"
-fi
+}
 
-mkdir -p "$OUT"
-rm -f "$OUT"/results.txt "$OUT"/l1-console.log
+# build_tools: the static helpers the parts run (nb_rr: net; nb_lat:
+# latency samples and the shared disk)
+build_tools() {
+	if [ $NET = 1 ]; then
+		gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
+	fi
+	if [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; then
+		gcc -static -O2 -Wall -o "$OUT/nb_lat" "$SRC/nb_lat.c" || die "nb_lat build failed"
+	fi
+}
 
-PATA_KO=$TOP/drivers/ata/pata_pvio.ko
-PATA_ORIGIN="drivers/ata/pata_pvio.ko as built (ata $(git -C "$TOP" log -1 --format=%h -- drivers/ata/pata_pvio.c 2>/dev/null))"
-E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko as built (last commit $(git -C "$TOP" log -1 --format=%h -- drivers/net/e1000_pvio 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- drivers/net/e1000_pvio 2>/dev/null || echo ', uncommitted changes'))"
-if [ $NET = 1 ]; then
-	gcc -static -O2 -Wall -o "$OUT/nb_rr" "$SRC/nb_rr.c" || die "nb_rr build failed"
-fi
-if [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; then
-	gcc -static -O2 -Wall -o "$OUT/nb_lat" "$SRC/nb_lat.c" || die "nb_lat build failed"
-fi
+# build_l1 DIR: the rig's L1 (tests/nested/l1-init.sh) with the l1/ parts,
+# /bench.conf and /l2.conf (L2's disks, NICs and command line)
+build_l1() {
+	local rd=$1 netargs rparts append
+	# L1's bonnie++ (l1/native.sh) mounts ext2 through ext4, which wants crc32c at
+	# mount time; L1 has no /sbin/modprobe for the kernel to load it on demand
+	rd_l1 "$rd" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop crc32c_generic ext4} || die "copying L1's modules failed"
+	[ -n "$SHARED" ] && { rd_kmods "$rd" null_blk || die "null_blk missing"; }
+	[ $NET = 1 ] && cp "$OUT/nb_rr" "$rd/bin/"
+	# the base part, and each experiment's own L1 side only when it runs
+	cp "$SRC/l1/bench.sh" "$rd/parts/"
+	[ -n "${NB_PIT_DIV:-}" ] && cp "$SRC/l1/pit.sh" "$rd/parts/"
+	[ -n "$SHARED" ] && cp "$SRC/l1/shared.sh" "$rd/parts/"
+	[ -n "${NB_L1_BONNIE:-}" ] && cp "$SRC/l1/native.sh" "$rd/parts/"
+	case $PROFILE in 1) cp "$SRC/l1/profile.sh" "$rd/parts/" ;; lat) cp "$SRC/l1/lat.sh" "$rd/parts/" ;; esac
+	printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\nSHARED=%s\n' $NET "$BULK_MB" \
+		"$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" "$SHARED" > "$rd/bench.conf"
+	netargs="-net none"
+	[ $NET = 1 ] && netargs="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
+	# the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),
+	# unlocked: the neighbour guest (l1/shared.sh) opens the same device
+	[ -n "$SHARED" ] && netargs="$netargs -drive file=/dev/nullb0,file.locking=off,format=raw,offset=0,size=$((SHARED << 20)),if=none,id=shd,cache=none -device virtio-blk-pci,drive=shd,serial=shared"
+	NETARGS=$netargs
+	rparts=$PARTS
+	[ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
+	append="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS${NB_L2_APPEND:+ $NB_L2_APPEND}"
+	[ "$PROFILE" = 1 ] && append="$append nokaslr bench.ksyms=1"
+	[ $NET = 1 ] && append="$append bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
+	L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$append \
+	L2_DISKS="ide.img:$DISK_MB vd.img:$DISK_MB" L2_COPY='' \
+	L2_QEMU="$netargs -drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe -drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe${PVIO_L2_QEMU_ARGS:+ $PVIO_L2_QEMU_ARGS}" \
+	L2_VMM=${PVIO_L2_VMM:-} \
+		rd_l2conf "$rd"
+}
 
-# ---- L1: the rig's L1 (tests/nested/l1-init.sh) with the l1/ parts -----
-RD=$OUT/l1-root
-# L1's bonnie++ (l1/native.sh) mounts ext2 through ext4, which wants crc32c at
-# mount time; L1 has no /sbin/modprobe for the kernel to load it on demand
-rd_l1 "$RD" virtio_pci 9pnet_virtio 9p ${NB_L1_BONNIE:+loop crc32c_generic ext4} || die "copying L1's modules failed"
-[ -n "$SHARED" ] && { rd_kmods "$RD" null_blk || die "null_blk missing"; }
-[ $NET = 1 ] && cp "$OUT/nb_rr" "$RD/bin/"
-# the base part, and each experiment's own L1 side only when it runs
-cp "$SRC/l1/bench.sh" "$RD/parts/"
-[ -n "${NB_PIT_DIV:-}" ] && cp "$SRC/l1/pit.sh" "$RD/parts/"
-[ -n "$SHARED" ] && cp "$SRC/l1/shared.sh" "$RD/parts/"
-[ -n "${NB_L1_BONNIE:-}" ] && cp "$SRC/l1/native.sh" "$RD/parts/"
-case $PROFILE in 1) cp "$SRC/l1/profile.sh" "$RD/parts/" ;; lat) cp "$SRC/l1/lat.sh" "$RD/parts/" ;; esac
-printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\nSHARED=%s\n' $NET "$BULK_MB" \
-	"$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" "$SHARED" > "$RD/bench.conf"
-NETARGS="-net none"
-[ $NET = 1 ] && NETARGS="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
-# the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),
-# unlocked: the neighbour guest (l1/shared.sh) opens the same device
-[ -n "$SHARED" ] && NETARGS="$NETARGS -drive file=/dev/nullb0,file.locking=off,format=raw,offset=0,size=$((SHARED << 20)),if=none,id=shd,cache=none -device virtio-blk-pci,drive=shd,serial=shared"
-rparts=$PARTS
-[ "$BG" -gt 0 ] && rparts="bg_window $PARTS"
-APPEND="quiet oops=panic rig.parts=${rparts// /,} bench.flushes=$FLUSHES bench.cmds=$CMDS bench.drivers=${DRIVERS// /,} bench.bg=$BG bench.bonnie_mb=$BONNIE_MB bench.lat_ops=$LAT_OPS${NB_L2_APPEND:+ $NB_L2_APPEND}"
-[ "$PROFILE" = 1 ] && APPEND="$APPEND nokaslr bench.ksyms=1"
-[ $NET = 1 ] && APPEND="$APPEND bench.net_drivers=${NET_DRIVERS// /,} bench.pings=$PINGS bench.bulk_mb=$BULK_MB bench.tcp_mb=$TCP_MB bench.udp_secs=$UDP_SECS bench.udp_rate=$UDP_RATE bench.rr=$RR"
-L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$APPEND \
-L2_DISKS="ide.img:$DISK_MB vd.img:$DISK_MB" L2_COPY= \
-L2_QEMU="$NETARGS -drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe -drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe${PVIO_L2_QEMU_ARGS:+ $PVIO_L2_QEMU_ARGS}" \
-L2_VMM=${PVIO_L2_VMM:-} \
-	rd_l2conf "$RD"
+# build_l2 DIR: the rig's L2 (tests/nested/l2-init.sh) with l2-bench.sh,
+# our modules and the programs the parts asked for
+build_l2() {
+	local r2=$1
+	rd_new "$r2" "$TOP/tests/nested/l2-init.sh"
+	mkdir -p "$r2/parts"
+	cp "$SRC/l2-bench.sh" "$r2/parts/bench.sh"
+	rd_kmods "$r2" libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net &&
+		rd_ko "$r2" "$TOP/pvio/pvio.ko" "$PATA_KO" "$TOP/drivers/net/e1000_pvio/e1000_pvio.ko" ||
+		die "copying L2's modules failed"
+	cp "$TOP/bench/native/pvio_bench.ko" "$r2/lib/modules/"
+	if [ $NET = 1 ]; then
+		rd_bins "$r2" iperf3 || die "iperf3 missing"
+		cp "$OUT/nb_rr" "$r2/bin/"
+	fi
+	{ [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; } && cp "$OUT/nb_lat" "$r2/bin/"
+	[ -n "$SHARED" ] && rd_ko "$r2" "$TOP/elevator-bypass/pvio_bypass.ko"
+	if [[ " $PARTS " == *" bonnie "* ]]; then
+		rd_bins "$r2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
+		mkdir -p "$r2/etc"
+		echo "root:x:0:0:root:/:/bin/sh" > "$r2/etc/passwd"
+	fi
+	return 0
+}
 
-# ---- L2: the rig's L2 (tests/nested/l2-init.sh) with l2-bench.sh -------
-R2=$OUT/l2-root
-rd_new "$R2" "$TOP/tests/nested/l2-init.sh"
-mkdir -p "$R2/parts"
-cp "$SRC/l2-bench.sh" "$R2/parts/bench.sh"
-rd_kmods "$R2" libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net &&
-	rd_ko "$R2" "$TOP/pvio/pvio.ko" "$PATA_KO" "$TOP/drivers/net/e1000_pvio/e1000_pvio.ko" ||
-	die "copying L2's modules failed"
-cp "$TOP/bench/native/pvio_bench.ko" "$R2/lib/modules/"
-if [ $NET = 1 ]; then
-	rd_bins "$R2" iperf3 || die "iperf3 missing"
-	cp "$OUT/nb_rr" "$R2/bin/"
-fi
-{ [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; } && cp "$OUT/nb_lat" "$R2/bin/"
-[ -n "$SHARED" ] && rd_ko "$R2" "$TOP/elevator-bypass/pvio_bypass.ko"
-if [[ " $PARTS " == *" bonnie "* ]]; then
-	rd_bins "$R2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
-	mkdir -p "$R2/etc"
-	echo "root:x:0:0:root:/:/bin/sh" > "$R2/etc/passwd"
-fi
-rd_pack "$R2" "$OUT/l2-initramfs.gz" && rd_pack "$RD" "$OUT/l1-initramfs.gz" ||
-	die "packing the initramfs images failed"
-
-echo "bench-nested: pata_pvio: $PATA_ORIGIN"
-[ $NET = 1 ] && echo "bench-nested: e1000_pvio: $E1000P_ORIGIN; net drivers $NET_DRIVERS"
-echo "bench-nested: L1 $KERNEL, KVM from $KVM_ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
-l1_boot "$OUT" "$OUT/l1-initramfs.gz" "$OUT/results.txt" "$TIMEOUT" "PVIO_L1_BUDGET=$TIMEOUT" "${L0_ROOT_9P[@]}"
-qrc=$L1_RC
-secs=$L1_SECS
-tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$OUT/results.txt"
-{
-	echo "RES l0_seconds $secs"
-	echo "RES l0_qemu_rc $qrc"
+# rig_records: the RES lines L0 adds to L1's: the run, the modules, the VMMs
+rig_records() {
+	local vmm
+	echo "RES l0_seconds $L1_SECS"
+	echo "RES l0_qemu_rc $L1_RC"
 	echo "RES l1_rescues $L1_RESCUES"
 	echo "RES l1_kicks $L1_KICKS"
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -168,6 +171,26 @@ tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$
 	vmm=${PVIO_L2_VMM:-qemu-system-x86_64}
 	echo "RES l2_vmm_version $(${vmm%% *} --version 2>/dev/null | head -1)"
 	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
-} >> "$OUT/results.txt"
-echo "bench-nested: L1 run ${secs}s (qemu rc $qrc); results in $OUT/results.txt"
+}
+
+PATA_KO=$TOP/drivers/ata/pata_pvio.ko
+PATA_ORIGIN="drivers/ata/pata_pvio.ko as built (ata $(git -C "$TOP" log -1 --format=%h -- drivers/ata/pata_pvio.c 2>/dev/null))"
+E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko as built (last commit $(git -C "$TOP" log -1 --format=%h -- drivers/net/e1000_pvio 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- drivers/net/e1000_pvio 2>/dev/null || echo ', uncommitted changes'))"
+
+preflight
+mkdir -p "$OUT"
+rm -f "$OUT"/results.txt "$OUT"/l1-console.log
+build_tools
+build_l1 "$OUT/l1-root"
+build_l2 "$OUT/l2-root"
+rd_pack "$OUT/l2-root" "$OUT/l2-initramfs.gz" && rd_pack "$OUT/l1-root" "$OUT/l1-initramfs.gz" ||
+	die "packing the initramfs images failed"
+
+echo "bench-nested: pata_pvio: $PATA_ORIGIN"
+[ $NET = 1 ] && echo "bench-nested: e1000_pvio: $E1000P_ORIGIN; net drivers $NET_DRIVERS"
+echo "bench-nested: L1 $KERNEL, KVM from $KVM_ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
+l1_boot "$OUT" "$OUT/l1-initramfs.gz" "$OUT/results.txt" "$TIMEOUT" "PVIO_L1_BUDGET=$TIMEOUT" "${L0_ROOT_9P[@]}"
+tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$OUT/results.txt"
+rig_records >> "$OUT/results.txt"
+echo "bench-nested: L1 run ${L1_SECS}s (qemu rc $L1_RC); results in $OUT/results.txt"
 grep -q '^RES l2_done' "$OUT/results.txt"

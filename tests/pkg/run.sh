@@ -106,112 +106,115 @@ gone() { # name paths...: none of the paths exists
 	check "$name${left:+ (left:$left)}" [ -z "$left" ]
 }
 
-# ---- build ------------------------------------------------------------------
-check_log "make deb: pvio-dkms and pvio-host-dkms in build/deb/" "$OUT/mkdeb.log" \
-	"$ROOT/tools/mkdeb.sh" || exit 1
-sed -n 's/^\([EWIP]\): /# lintian: &/p' "$DEB/lintian.log"
-check "lintian: no error or warning tag" eval "! grep -qE '^[EW]: ' '$DEB/lintian.log'"
+# guest_package: pvio-dkms installed, its modules built for every kernel
+# and in their place, its files there; purged, nothing left
+guest_package() {
+	local t0
+	t0=$(date +%s)
+	apt_do install-guest install "$(deb pvio-dkms)"
+	echo "# pvio-dkms installed and built in $(($(date +%s) - t0)) s"
+	dkms status -m pvio 2>&1 | sed 's/^/# /'
+	check "dkms status: pvio/$VER installed for $KVER" dkms_installed pvio
+	# every other installed kernel with headers gets its build at install time,
+	# and again when its headers come later: the headers package's hook
+	# (/etc/kernel/header_postinst.d/dkms) runs dkms autoinstall for it
+	for k in $(echo "$KVERS" | tail -n +2); do
+		check "dkms status: pvio/$VER installed for $k too" dkms_installed pvio "$k"
+		dkms remove "pvio/$VER" -k "$k" > "$OUT/remove-$k.log" 2>&1
+		dkms status -m pvio 2>/dev/null | sed 's/^/# after remove: /'
+		check "after dkms remove -k $k, pvio is not installed for $k" \
+			eval "! dkms_installed pvio '$k' && ! under_dkms pvio '$k'"
+		/etc/kernel/header_postinst.d/dkms "$k" > "$OUT/autoinstall-$k.log" 2>&1
+		check "the headers hook for $k (dkms autoinstall) builds and installs pvio again" \
+			eval "dkms_installed pvio '$k' && under_dkms pata_pvio '$k'"
+	done
+	for m in $GUEST_MODS; do
+		check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
+	done
+	check "modprobe resolves pata_pvio's dependency pvio in updates/dkms" \
+		eval "modprobe -S '$KVER' --show-depends pata_pvio | grep -q 'updates/dkms/pvio.ko'"
+	check "the udev rule is in $RULE" grep -q 'ATTR{queue/scheduler}="pvio-bypass"' "$RULE"
+	check "$MODCONF holds examples only (every line commented)" \
+		eval "[ -f '$MODCONF' ] && ! grep -v '^#' '$MODCONF' | grep -q ."
+	check "pvio-stat and its man page are installed" \
+		test -x /usr/sbin/pvio-stat -a -f /usr/share/man/man8/pvio-stat.8.gz
+	check "tuned-adm list shows pvio-guest" eval "tuned-adm list 2>/dev/null | grep -q '^- pvio-guest '"
+	# tuned's own loader: the include resolves, and the elevator goes to the
+	# disks QEMU emulates and to no other
+	check_log "tuned loads pvio-guest: virtual-guest included, pvio-bypass on QEMU disks only" \
+		"$OUT/tuned.log" /usr/bin/python3 - <<-'PY'
+	import sys
+	import tuned.profiles as P
+	import tuned.utils.global_config as G
+	from tuned.profiles.variables import Variables
+	from tuned.hardware.device_matcher_udev import DeviceMatcherUdev
+	loader = P.Loader(P.Locator(["/usr/lib/tuned"]), P.Factory(), P.Merger(),
+	                  G.GlobalConfig(), Variables())
+	prof = loader.load(["pvio-guest"])
+	u = prof.units["pvio_disk"]
+	rx = u.devices_udev_regex
+	m = DeviceMatcherUdev()
+	cases = [({"DEVNAME": "/dev/vda"}, True),
+	         ({"DEVNAME": "/dev/sda", "ID_VENDOR": "QEMU"}, True),
+	         ({"DEVNAME": "/dev/sdb", "ID_MODEL": "QEMU_HARDDISK"}, True),
+	         ({"DEVNAME": "/dev/sdc", "ID_VENDOR": "ATA", "ID_MODEL": "WDC_WD10"}, False),
+	         ({"DEVNAME": "/dev/nvme0n1"}, False)]
+	bad = [c for c, want in cases if m.match(rx, c) != want]
+	ok = (u.type == "disk" and u.options.get("elevator") == "pvio-bypass"
+	      and "vm.dirty_ratio" in prof.units["sysctl"].options  # virtual-guest
+	      and not bad)
+	print(prof.name, dict(u.options), rx, "mismatches:", bad)
+	sys.exit(0 if ok else 1)
+	PY
 
-# ---- pvio-dkms ----------------------------------------------------------------
-t0=$(date +%s)
-apt_do install-guest install "$(deb pvio-dkms)"
-echo "# pvio-dkms installed and built in $(($(date +%s) - t0)) s"
-dkms status -m pvio 2>&1 | sed 's/^/# /'
-check "dkms status: pvio/$VER installed for $KVER" dkms_installed pvio
-# every other installed kernel with headers gets its build at install time,
-# and again when its headers come later: the headers package's hook
-# (/etc/kernel/header_postinst.d/dkms) runs dkms autoinstall for it
-for k in $(echo "$KVERS" | tail -n +2); do
-	check "dkms status: pvio/$VER installed for $k too" dkms_installed pvio "$k"
-	dkms remove "pvio/$VER" -k "$k" > "$OUT/remove-$k.log" 2>&1
-	dkms status -m pvio 2>/dev/null | sed 's/^/# after remove: /'
-	check "after dkms remove -k $k, pvio is not installed for $k" \
-		eval "! dkms_installed pvio '$k' && ! under_dkms pvio '$k'"
-	/etc/kernel/header_postinst.d/dkms "$k" > "$OUT/autoinstall-$k.log" 2>&1
-	check "the headers hook for $k (dkms autoinstall) builds and installs pvio again" \
-		eval "dkms_installed pvio '$k' && under_dkms pata_pvio '$k'"
-done
-for m in $GUEST_MODS; do
-	check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
-done
-check "modprobe resolves pata_pvio's dependency pvio in updates/dkms" \
-	eval "modprobe -S '$KVER' --show-depends pata_pvio | grep -q 'updates/dkms/pvio.ko'"
-check "the udev rule is in $RULE" grep -q 'ATTR{queue/scheduler}="pvio-bypass"' "$RULE"
-check "$MODCONF holds examples only (every line commented)" \
-	eval "[ -f '$MODCONF' ] && ! grep -v '^#' '$MODCONF' | grep -q ."
-check "pvio-stat and its man page are installed" \
-	test -x /usr/sbin/pvio-stat -a -f /usr/share/man/man8/pvio-stat.8.gz
-check "tuned-adm list shows pvio-guest" eval "tuned-adm list 2>/dev/null | grep -q '^- pvio-guest '"
-# tuned's own loader: the include resolves, and the elevator goes to the
-# disks QEMU emulates and to no other
-check_log "tuned loads pvio-guest: virtual-guest included, pvio-bypass on QEMU disks only" \
-	"$OUT/tuned.log" /usr/bin/python3 - <<'PY'
-import sys
-import tuned.profiles as P
-import tuned.utils.global_config as G
-from tuned.profiles.variables import Variables
-from tuned.hardware.device_matcher_udev import DeviceMatcherUdev
-loader = P.Loader(P.Locator(["/usr/lib/tuned"]), P.Factory(), P.Merger(),
-                  G.GlobalConfig(), Variables())
-prof = loader.load(["pvio-guest"])
-u = prof.units["pvio_disk"]
-rx = u.devices_udev_regex
-m = DeviceMatcherUdev()
-cases = [({"DEVNAME": "/dev/vda"}, True),
-         ({"DEVNAME": "/dev/sda", "ID_VENDOR": "QEMU"}, True),
-         ({"DEVNAME": "/dev/sdb", "ID_MODEL": "QEMU_HARDDISK"}, True),
-         ({"DEVNAME": "/dev/sdc", "ID_VENDOR": "ATA", "ID_MODEL": "WDC_WD10"}, False),
-         ({"DEVNAME": "/dev/nvme0n1"}, False)]
-bad = [c for c, want in cases if m.match(rx, c) != want]
-ok = (u.type == "disk" and u.options.get("elevator") == "pvio-bypass"
-      and "vm.dirty_ratio" in prof.units["sysctl"].options  # virtual-guest
-      and not bad)
-print(prof.name, dict(u.options), rx, "mismatches:", bad)
-sys.exit(0 if ok else 1)
-PY
+	purge purge-guest pvio-dkms
+	check "dkms status: no pvio" no_dkms pvio
+	check "modinfo -k $KVER finds no pvio" eval "[ -z \"\$(mod_path pvio)\" ]"
+	# shellcheck disable=SC2046,SC2086 # one path per kernel
+	gone "nothing left of pvio-dkms" "/usr/src/pvio-$VER" /var/lib/dkms/pvio \
+		$(printf '/lib/modules/%s/updates/dkms/pvio.ko ' $KVERS) \
+		"$RULE" "$MODCONF" /usr/sbin/pvio-stat /usr/lib/tuned/pvio-guest/tuned.conf
+}
 
-purge purge-guest pvio-dkms
-check "dkms status: no pvio" no_dkms pvio
-check "modinfo -k $KVER finds no pvio" eval "[ -z \"\$(mod_path pvio)\" ]"
-# shellcheck disable=SC2046,SC2086 # one path per kernel
-gone "nothing left of pvio-dkms" "/usr/src/pvio-$VER" /var/lib/dkms/pvio \
-	$(printf '/lib/modules/%s/updates/dkms/pvio.ko ' $KVERS) \
-	"$RULE" "$MODCONF" /usr/sbin/pvio-stat /usr/lib/tuned/pvio-guest/tuned.conf
+# host_package: pvio-host-dkms installed and built without touching the
+# running kvm; purged, Debian's kvm back and nothing left
+host_package() {
+	local kvm_before stock_kvm t0
+	kvm_before=$(kvm_loaded)
+	stock_kvm=$(mod_path kvm)
+	t0=$(date +%s)
+	apt_do install-host install "$(deb pvio-host-dkms)"
+	echo "# pvio-host-dkms installed and built in $(($(date +%s) - t0)) s (cached kvm: see $OUT/install-host.log)"
+	dkms status -m pvio-host 2>&1 | sed 's/^/# /'
+	check "dkms status: pvio-host/$VER installed for $KVER" dkms_installed pvio-host
+	for m in kvm kvm-amd kvm-intel; do
+		check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
+	done
+	# the postinst's "Building for A and B" names the kernels it tried
+	for k in $(host_others); do
+		grep -qF "$k" <(grep '^Building for ' "$OUT/install-host.log") || continue
+		check "dkms status: pvio-host/$VER installed for $k too (its own series)" dkms_installed pvio-host "$k"
+		check "modinfo -k $k finds kvm under updates/dkms" under_dkms kvm "$k"
+	done
+	check "dkms status: built and installed modules are the same" \
+		eval "! dkms status -m pvio-host | grep -q WARNING"
+	check "the installed kvm.ko has pvio_enable" \
+		eval "modinfo -k '$KVER' -F parm kvm | grep -q '^pvio_enable:'"
+	check "the postinst says how to reload kvm and what happens to running VMs" \
+		has "$OUT/install-host.log" 'modprobe -r kvm_amd kvm' 'With a VM running'
+	echo "# kvm loaded before: '${kvm_before:-none}', after: '$(kvm_loaded)'"
+	check "installing did not load, unload or reload kvm" eval '[ "$(kvm_loaded)" = "$kvm_before" ]'
+	purge purge-host pvio-host-dkms
+	check "dkms status: no pvio-host" no_dkms pvio-host
+	check "modinfo -k $KVER finds Debian's kvm again ($stock_kvm)" \
+		eval "[ -n '$stock_kvm' ] && [ \"\$(mod_path kvm)\" = '$stock_kvm' ]"
+	# shellcheck disable=SC2046,SC2086 # one path per kernel
+	gone "nothing left of pvio-host-dkms" "/usr/src/pvio-host-$VER" /var/lib/dkms/pvio-host \
+		"/lib/modules/$KVER/updates/dkms/kvm.ko" \
+		$(for k in $(host_others); do echo "/lib/modules/$k/updates/dkms/kvm.ko"; done) \
+		/usr/share/dkms/modules_to_force_install/pvio-host-dkms
 
-# ---- pvio-host-dkms -----------------------------------------------------------
-kvm_before=$(kvm_loaded)
-stock_kvm=$(mod_path kvm)
-t0=$(date +%s)
-apt_do install-host install "$(deb pvio-host-dkms)"
-echo "# pvio-host-dkms installed and built in $(($(date +%s) - t0)) s (cached kvm: see $OUT/install-host.log)"
-dkms status -m pvio-host 2>&1 | sed 's/^/# /'
-check "dkms status: pvio-host/$VER installed for $KVER" dkms_installed pvio-host
-for m in kvm kvm-amd kvm-intel; do
-	check "modinfo -k $KVER finds $m under updates/dkms" under_dkms "$m"
-done
-# the postinst's "Building for A and B" names the kernels it tried
-for k in $(host_others); do
-	grep -qF "$k" <(grep '^Building for ' "$OUT/install-host.log") || continue
-	check "dkms status: pvio-host/$VER installed for $k too (its own series)" dkms_installed pvio-host "$k"
-	check "modinfo -k $k finds kvm under updates/dkms" under_dkms kvm "$k"
-done
-check "dkms status: built and installed modules are the same" \
-	eval "! dkms status -m pvio-host | grep -q WARNING"
-check "the installed kvm.ko has pvio_enable" \
-	eval "modinfo -k '$KVER' -F parm kvm | grep -q '^pvio_enable:'"
-check "the postinst says how to reload kvm and what happens to running VMs" \
-	has "$OUT/install-host.log" 'modprobe -r kvm_amd kvm' 'With a VM running'
-echo "# kvm loaded before: '${kvm_before:-none}', after: '$(kvm_loaded)'"
-check "installing did not load, unload or reload kvm" eval '[ "$(kvm_loaded)" = "$kvm_before" ]'
-purge purge-host pvio-host-dkms
-check "dkms status: no pvio-host" no_dkms pvio-host
-check "modinfo -k $KVER finds Debian's kvm again ($stock_kvm)" \
-	eval "[ -n '$stock_kvm' ] && [ \"\$(mod_path kvm)\" = '$stock_kvm' ]"
-# shellcheck disable=SC2046,SC2086 # one path per kernel
-gone "nothing left of pvio-host-dkms" "/usr/src/pvio-host-$VER" /var/lib/dkms/pvio-host \
-	"/lib/modules/$KVER/updates/dkms/kvm.ko" \
-	$(for k in $(host_others); do echo "/lib/modules/$k/updates/dkms/kvm.ko"; done) \
-	/usr/share/dkms/modules_to_force_install/pvio-host-dkms
+}
 
 # ---- pvio-qemu ----------------------------------------------------------------
 QLIB=/usr/lib/pvio/qemu-system-x86_64
@@ -248,9 +251,14 @@ qemu_nofw() {
 		exec "$@"' sh "${QPC[@]}" > "$OUT/nofw.out" 2>&1
 }
 
-if [ -f "$DEB/qemu-skipped" ] || [ -z "$(deb pvio-qemu)" ]; then
-	not_ok "make deb built pvio-qemu ($(cat "$DEB/qemu-skipped" 2>/dev/null || echo 'no .deb'))"
-else
+# qemu_package: pvio-qemu installed beside Debian's QEMU, runs and boots a
+# PC, needs the firmware packages it depends on; purged, nothing left
+qemu_package() {
+	local deps rc nofw
+	if [ -f "$DEB/qemu-skipped" ] || [ -z "$(deb pvio-qemu)" ]; then
+		not_ok "make deb built pvio-qemu ($(cat "$DEB/qemu-skipped" 2>/dev/null || echo 'no .deb'))"
+		return
+	fi
 	ok "make deb built pvio-qemu"
 	apt_do install-qemu install "$(deb pvio-qemu)"
 	deps=$(dpkg-query -W -f '${Depends}' pvio-qemu 2>/dev/null)
@@ -296,6 +304,16 @@ else
 	fi
 	purge purge-qemu pvio-qemu
 	gone "nothing left of pvio-qemu" /usr/lib/pvio "$QBIN" "$QDOC" "$QMAN"
-fi
+}
+
+# ---- main: the packages built, then each installed, checked and purged -----
+check_log "make deb: pvio-dkms and pvio-host-dkms in build/deb/" "$OUT/mkdeb.log" \
+	"$ROOT/tools/mkdeb.sh" || exit 1
+sed -n 's/^\([EWIP]\): /# lintian: &/p' "$DEB/lintian.log"
+check "lintian: no error or warning tag" eval "! grep -qE '^[EW]: ' '$DEB/lintian.log'"
+
+guest_package
+host_package
+qemu_package
 as_found "Debian's qemu-system-x86, qemu-system-data, seabios, ipxe-qemu untouched" "$OUT/debian-qemu" debian_qemu
 as_found "module, DKMS, udev, modprobe.d and tuned trees as found; kvm untouched" "$OUT/state" state
