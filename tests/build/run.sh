@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The build tier: no kernel release in the tree, no measured figure in a
-# Markdown file away from its results file (figures.py), -Werror/checkpatch/sparse,
+# Markdown file away from its results file (figures.py), README's module
+# parameter table against the modules (params.py), -Werror/checkpatch/sparse,
 # the private elevator.h copy against the real one, DKMS round trip, in-tree build,
 # and the host patch series, KVM and QEMU (checkpatch, applies cleanly, no drift;
 # PVIO_QEMU=1 also builds the patched QEMU, see host/qemu/check.sh).
@@ -13,6 +14,8 @@ rc=0
 [ "${1:-}" = --kernel-only ] || "$ROOT/tests/build/portable.sh" || rc=1
 [ "${1:-}" = --kernel-only ] || /usr/bin/python3 "$ROOT/tests/build/figures.py" || rc=1
 "$ROOT/tests/build/style.sh" || rc=1
+# after style.sh's builds: it reads the modules' own parameter lists
+[ "${1:-}" = --kernel-only ] || /usr/bin/python3 "$ROOT/tests/build/params.py" || rc=1
 "$ROOT/tests/build/elevator-copy.sh" || rc=1
 "$ROOT/tests/build/dkms.sh" || rc=1
 "$ROOT/tests/build/intree.sh" || rc=1
