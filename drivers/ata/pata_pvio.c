@@ -985,7 +985,7 @@ static int pata_pvio_prereset(struct ata_link *link, unsigned long deadline)
 static struct ata_port_operations pata_pvio_ops = {
 	.inherits		= &ata_bmdma32_port_ops,
 	.cable_detect		= ata_cable_40wire,
-	.prereset		= pata_pvio_prereset,
+	.pvio_ata_prereset	= pata_pvio_prereset,
 	.qc_issue		= pata_pvio_qc_issue,
 	.sff_dev_select		= pata_pvio_dev_select,
 	.sff_set_devctl		= pata_pvio_set_devctl,

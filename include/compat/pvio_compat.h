@@ -82,4 +82,19 @@
 #define pvio_ata_sht_const	const
 #endif
 
+/*
+ * libata's reset methods: ata_port_operations members (.prereset ...) up
+ * to 6.12.117; grouped in a struct ata_reset_operations member (.reset.
+ * prereset ...) from 6.12.118 on, the stable update that took "ata:
+ * libata-eh: Simplify reset operation management".  ata_std_error_handler
+ * still calls prereset first, with the same arguments.  Use it as a
+ * designated initializer: .pvio_ata_prereset = fn.  6.1 (checked up to
+ * 6.1.192) has the old members.
+ */
+#if PVIO_KERNEL_XY == 612 && LINUX_VERSION_SUBLEVEL >= 118
+#define pvio_ata_prereset	reset.prereset
+#else
+#define pvio_ata_prereset	prereset
+#endif
+
 #endif /* _PVIO_COMPAT_H */
