@@ -193,11 +193,14 @@ for f in /parts/*.sh; do
 	p=${f##*/}
 	PARTS="$PARTS ${p%.sh}"
 done
-# parts PHASE: each part's PHASE function, if it has one
+# parts PHASE: each part's PHASE function, if it has one (the names are
+# the hooks' to clobber: this shell scopes locals dynamically)
 parts() {
-	local f=$1 p
+	local _phase=$1 _part
 	shift
-	for p in $PARTS; do command -v "${p}_$f" > /dev/null && "${p}_$f" "$@"; done
+	for _part in $PARTS; do
+		command -v "${_part}_$_phase" > /dev/null && "${_part}_$_phase" "$@"
+	done
 }
 parts before
 if [ -f /l2.conf ]; then

@@ -51,6 +51,7 @@ lat_on() {
 # (that time counts in the window, halted)
 LHN=0
 lat_snap() {
+	local e
 	LHN=$((LHN + 1))
 	for e in $LAT_EVENTS; do
 		{ echo "$1 $e"; cat $T/events/synthetic/$e/hist; } > /tmp/lh.$LHN.$e
@@ -60,6 +61,7 @@ lat_snap() {
 }
 
 lat_after() {
+	local f
 	for f in $(ls /tmp/lh.* | sort -t. -k2,2n); do
 		awk 'NR == 1 { n = $0 } /^\{/ { gsub(/[{},~]/, ""); s = ""
 			for (i = 1; i <= NF; i++) if ($i !~ /:$/) s = s (s == "" ? "" : ":") $i

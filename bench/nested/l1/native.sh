@@ -11,7 +11,7 @@ native_after() { [ "$L1_BONNIE" = after ] && native_bonnie; return 0; }
 # native_bonnie: the same storage as L2's disks (a file on the tmpfs in
 # /host/tmp) through a loop device, fresh ext2, the host's bonnie++
 native_bonnie() {
-	f=/host/tmp/native.img
+	local f=/host/tmp/native.img rc
 	dd if=/dev/zero of=$f bs=1M count=0 seek="$DISK_MB" 2>/dev/null
 	mkdir -p /host/tmp/bon
 	if ! losetup /dev/loop0 $f || ! mke2fs /dev/loop0 > /dev/null 2>&1 ||

@@ -15,6 +15,7 @@ shared_before() {
 # shared_l2: the neighbour booted to its I/O loop before L2 starts (up to
 # 300 s)
 shared_l2() {
+	local i
 	# nobody snapshots it: its marks (l2-init.sh) must not wait for an answer
 	chroot /host qemu-system-x86_64 -enable-kvm -cpu host -m 256 -nographic -no-reboot -net none \
 		-drive "file=/dev/nullb0,file.locking=off,format=raw,offset=$((SHARED << 20)),size=$((SHARED << 20)),if=virtio,cache=none" \
