@@ -14,7 +14,9 @@
 # 1. copies the parts of linux-source-X.Y KVM needs into a scratch tree
 #    (build/host/<KVER>/tree, or --work DIR; from the extracted
 #    /var/cache/pvio/linux-source-X.Y if it is there, else from
-#    /usr/src/linux-source-X.Y.tar.xz),
+#    /usr/src/linux-source-X.Y.tar.xz; if that is another stable update
+#    than the kernel's, from linux-source-X.Y of linux-image-KVER's package
+#    version, fetched with apt-get download into the cache),
 # 2. applies host/kvm/patches/X.Y/*.patch with patch -p1 --fuzz=0 (fails
 #    loudly),
 # 3. checks that the files the series adds are byte-identical to their
@@ -151,35 +153,72 @@ mkdir -p "$TREE"
 
 PARTS="MAINTAINERS arch/x86/kvm virt/kvm arch/x86/include/asm/kvm_host.h
        Documentation/virt/kvm/x86/hypercalls.rst"
-if [ -f "$LINUX_SRC/Makefile" ] && [ -d "$LINUX_SRC/arch/x86/kvm" ]; then
-	say "copying KVM sources from $LINUX_SRC"
+# from_tree DIR, from_tarball FILE: KVM's parts of a Linux source into TREE,
+# its top Makefile as TREE/Makefile.upstream
+from_tree() {
+	say "copying KVM sources from $1"
 	for p in $PARTS; do
 		mkdir -p "$TREE/$(dirname "$p")"
-		cp -a "$LINUX_SRC/$p" "$TREE/$p"
+		cp -a "$1/$p" "$TREE/$p"
 	done
-	cp "$LINUX_SRC/Makefile" "$TREE/Makefile.upstream"
-elif [ -f "$LINUX_TARBALL" ]; then
-	say "extracting KVM sources from $LINUX_TARBALL"
-	top=$(tar -tJf "$LINUX_TARBALL" 2>/dev/null | head -1 | cut -d/ -f1) || true
-	[ -n "$top" ] || die "cannot list $LINUX_TARBALL"
-	members=""
+	cp "$1/Makefile" "$TREE/Makefile.upstream"
+}
+from_tarball() {
+	local top members=""
+	say "extracting KVM sources from $1"
+	top=$(tar -tJf "$1" 2>/dev/null | head -1 | cut -d/ -f1) || true
+	[ -n "$top" ] || die "cannot list $1"
 	for p in $PARTS Makefile; do members="$members $top/$p"; done
 	# shellcheck disable=SC2086
-	tar -xJf "$LINUX_TARBALL" -C "$TREE" --strip-components=1 $members ||
-		die "extracting from $LINUX_TARBALL failed"
+	tar -xJf "$1" -C "$TREE" --strip-components=1 $members ||
+		die "extracting from $1 failed"
 	mv "$TREE/Makefile" "$TREE/Makefile.upstream"
+}
+source_version() {
+	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
+		END{print v "." p "." s}' "$TREE/Makefile.upstream"
+}
+# matching_tarball: the linux-source-X.Y tarball of the kernel package's
+# own version (Debian's linux-source-X.Y can move to the next stable update
+# before linux-image-KVER does), downloaded once into the cache; prints its
+# path
+matching_tarball() {
+	local ver dir
+	ver=$(dpkg-query -W -f '${Version}' "linux-image-$KVER" 2>/dev/null) && [ -n "$ver" ] ||
+		return 1
+	dir=${PVIO_CACHE:-/var/cache/pvio}/linux-source-$SERIES-$ver
+	if [ ! -s "$dir/linux-source-$SERIES.tar.xz" ]; then
+		say "fetching linux-source-$SERIES=$ver (the version of linux-image-$KVER)" >&2
+		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp" &&
+			(cd "$dir.tmp" && apt-get download -q -o APT::Sandbox::User=root "linux-source-$SERIES=$ver") >&2 &&
+			dpkg-deb --fsys-tarfile "$dir.tmp"/linux-source-*.deb |
+			tar -xO "./usr/src/linux-source-$SERIES.tar.xz" > "$dir.tmp/linux-source-$SERIES.tar.xz" &&
+			rm -f "$dir.tmp"/*.deb && rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
+	fi
+	echo "$dir/linux-source-$SERIES.tar.xz"
+}
+
+if [ -f "$LINUX_SRC/Makefile" ] && [ -d "$LINUX_SRC/arch/x86/kvm" ]; then
+	from_tree "$LINUX_SRC"
+elif [ -f "$LINUX_TARBALL" ]; then
+	from_tarball "$LINUX_TARBALL"
 else
 	die "no Linux source: install linux-source-$SERIES (or set LINUX_SRC/LINUX_TARBALL)"
 fi
+SVERSION=$(source_version)
+if [ "$SVERSION" != "$KVERSION" ] && [ "${PVIO_ALLOW_VERSION_MISMATCH:-0}" != 1 ] &&
+   tarball=$(matching_tarball); then
+	rm -rf "$TREE" && mkdir -p "$TREE"
+	from_tarball "$tarball"
+	SVERSION=$(source_version)
+fi
 chmod -R u+w "$TREE"
 
-SVERSION=$(awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
-		END{print v "." p "." s}' "$TREE/Makefile.upstream")
 if [ "$SVERSION" != "$KVERSION" ]; then
 	if [ "${PVIO_ALLOW_VERSION_MISMATCH:-0}" = 1 ]; then
 		say "warning: source is $SVERSION, $KDIR is $KVERSION (forced)"
 	else
-		die "source is Linux $SVERSION but $KDIR is $KVERSION; modules would not match the running kernel (PVIO_ALLOW_VERSION_MISMATCH=1 to force)"
+		die "source is Linux $SVERSION but $KDIR is $KVERSION, and linux-source-$SERIES of linux-image-$KVER's version could not be fetched; modules would not match the running kernel (PVIO_ALLOW_VERSION_MISMATCH=1 to force)"
 	fi
 fi
 
