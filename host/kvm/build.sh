@@ -206,21 +206,19 @@ else
 	die "no Linux source: install linux-source-$SERIES (or set LINUX_SRC/LINUX_TARBALL)"
 fi
 SVERSION=$(source_version)
-if [ "$SVERSION" != "$KVERSION" ] && [ "${PVIO_ALLOW_VERSION_MISMATCH:-0}" != 1 ] &&
-   tarball=$(matching_tarball); then
-	rm -rf "$TREE" && mkdir -p "$TREE"
-	from_tarball "$tarball"
-	SVERSION=$(source_version)
-fi
-chmod -R u+w "$TREE"
-
 if [ "$SVERSION" != "$KVERSION" ]; then
 	if [ "${PVIO_ALLOW_VERSION_MISMATCH:-0}" = 1 ]; then
 		say "warning: source is $SVERSION, $KDIR is $KVERSION (forced)"
 	else
-		die "source is Linux $SVERSION but $KDIR is $KVERSION, and linux-source-$SERIES of linux-image-$KVER's version could not be fetched; modules would not match the running kernel (PVIO_ALLOW_VERSION_MISMATCH=1 to force)"
+		tarball=$(matching_tarball) ||
+			die "source is Linux $SVERSION but $KDIR is $KVERSION, and linux-source-$SERIES of linux-image-$KVER's version could not be fetched; modules would not match the running kernel (PVIO_ALLOW_VERSION_MISMATCH=1 to force)"
+		rm -rf "$TREE" && mkdir -p "$TREE"
+		from_tarball "$tarball"
+		SVERSION=$(source_version)
+		[ "$SVERSION" = "$KVERSION" ] || die "the fetched $tarball is Linux $SVERSION, not $KVERSION"
 	fi
 fi
+chmod -R u+w "$TREE"
 
 # ---- patches -----------------------------------------------------------------
 for p in "$PATCHES"/*.patch; do
