@@ -77,15 +77,16 @@ ktap_of_module() {
 		grep -E '^(not )?ok [0-9]+ |^ *#|^1\.\.'
 }
 
-# find_splat LOG: print the kernel splat lines of a console log, and
-# succeed if there is one (oops, BUG, WARNING, KASAN, UBSAN, lockdep,
-# hung task, soft lockup, panic)
+# find_splat LOG: print the first kernel splat of a console log with what
+# follows it (RIP, Code, registers, call trace; "? " frames, which are
+# stale stack words, left out; at most 40 lines), and succeed if there is
+# one (oops, BUG, WARNING, KASAN, UBSAN, lockdep, hung task, soft lockup,
+# panic)
 find_splat() {
-	grep -a -E -e 'Oops|BUG:|WARNING:|Kernel panic|general protection fault' \
-		-e 'KASAN|UBSAN|kmemleak: [0-9]+ new suspected' \
-		-e 'possible circular locking|possible recursive locking|inconsistent lock state' \
-		-e 'INFO: task .* blocked|soft lockup|hard LOCKUP|RCU stall|Call Trace:' \
-		"$1" | head -20 | grep .
+	awk -v re='Oops|BUG:|WARNING:|Kernel panic|general protection fault|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|soft lockup|hard LOCKUP|RCU stall|Call Trace:' '
+		$0 ~ re { hit = 1 }
+		hit && !/^(\[[ 0-9.]+\])? +\? / && n < 40 { print; n++ }
+		END { exit !hit }' "$1"
 }
 
 # ---- counters ----------------------------------------------------------
