@@ -65,6 +65,19 @@ report() { # verdict case name
 	count[$1]=$((count[$1] + 1))
 }
 
+# smp_append QEMU-ARGS: what a guest with more than one vCPU adds to its
+# command line.  Multi-threaded TCG can run a translation of kernel text
+# that another vCPU has just patched (a stale int3 of text_poke_bp: "Oops:
+# int3" in ttwu_do_activate within seconds of toggling sched tracepoints
+# while fio runs on both vCPUs; never in 3 minutes with thread=single).
+# Such a guest must not patch live text on its own: 6.12 keeps the TSC,
+# marks sched_clock stable at runtime and flips that static key back when
+# the clocksource watchdog gives up on the TSC under load; tsc=unstable
+# settles it at boot, as 6.1 does by itself (TSCs unsynchronized).
+smp_append() {
+	[[ $1 =~ -smp\ +([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 1 ] && echo " tsc=unstable"
+}
+
 run_case() {
 	local cs=$1 name w log tmo mem qemu disks append i sz n=0 v desc rc splat
 	local fail0=${count[FAIL]}
@@ -76,6 +89,7 @@ run_case() {
 	mem=$(header "$cs" mem); mem=${mem:-512}
 	qemu="$(header "$cs" qemu) ${VM_QEMU_EXTRA:-}"
 	append="$(header "$cs" append) ${VM_APPEND_EXTRA:-}"
+	append+=$(smp_append "$qemu")
 	disks=$(header "$cs" disks)
 	i=0
 	for sz in $disks; do
