@@ -35,6 +35,11 @@
 #        NB_SHARED=MIB (BENCH=shsched: L1's null_blk under its mq-deadline;
 #        L2 gets MIB of it as a virtio disk, a neighbour guest the next MIB;
 #        bench/nested/shsched.sh)
+#        NB_L2_KVER (L2 boots this installed kernel, with its modules, while
+#        L1 boots KVER: a cross run; default KVER), NB_L2_MODULES=DIR (L2's
+#        pvio.ko, pata_pvio.ko, e1000_pvio.ko, pvio_bench.ko and
+#        pvio_bypass.ko from DIR, built for L2's kernel, instead of the
+#        tree's; needed with NB_L2_KVER)
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -64,20 +69,44 @@ RR=${NB_RR:-1000}
 LAT_OPS=${NB_LAT_OPS:-0}
 PROFILE=${NB_PROFILE:-0}
 SHARED=${NB_SHARED:-}
+L2_KVER=${NB_L2_KVER:-$KVER}
+L2_MODULES=${NB_L2_MODULES:-}
 case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
 
 die() { echo "bench-nested: $*" >&2; exit 2; }
 
-# preflight: the patched KVM, our modules, the kernel and the net part's
-# programs are there
+# l2_ko PATH: L2's copy of our module at PATH in the tree: that one, or its
+# namesake in NB_L2_MODULES
+l2_ko() { echo "${L2_MODULES:-$TOP/$(dirname "$1")}/${1##*/}"; }
+
+# as_l2 CMD...: CMD in a subshell with rig.sh's KVER and MODROOT those of
+# L2's kernel: the rd_* helpers take the kernel from them
+as_l2() (
+	KVER=$L2_KVER
+	# shellcheck disable=SC2034 # rig.sh's, read there
+	MODROOT=/lib/modules/$L2_KVER
+	"$@"
+)
+
+# preflight: the patched KVM, L2's modules (built for L2's kernel), the
+# kernels and the net part's programs are there
 preflight() {
-	local m
+	local m ko
 	kvm_pick || die "no KVM modules"
+	[ "$L2_KVER" = "$KVER" ] || [ -n "$L2_MODULES" ] ||
+		die "NB_L2_KVER without NB_L2_MODULES (the tree's modules are built for $KVER)"
 	for m in pvio/pvio.ko bench/native/pvio_bench.ko drivers/ata/pata_pvio.ko \
 		 drivers/net/e1000_pvio/e1000_pvio.ko ${SHARED:+elevator-bypass/pvio_bypass.ko}; do
-		[ -f "$TOP/$m" ] || die "$m not built (make)"
+		ko=$(l2_ko "$m")
+		[ -f "$ko" ] || die "$ko not built (make)"
+		# a folder built for another kernel would fail only in L2, at insmod
+		[ -z "$L2_MODULES" ] || [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$L2_KVER" ] ||
+			die "$ko is not built for $L2_KVER"
 	done
 	[ -f "$KERNEL" ] || die "$KERNEL missing"
+	for m in "/boot/vmlinuz-$L2_KVER" "/lib/modules/$L2_KVER"; do
+		[ -e "$m" ] || die "$m missing (L2's kernel)"
+	done
 	[ $NET = 1 ] || return 0
 	command -v iperf3 > /dev/null || die "iperf3 missing (sh tools/deps.sh)"
 	command -v gcc > /dev/null || die "gcc missing (for bench/nested/nb_rr.c)"
@@ -125,27 +154,27 @@ build_l1() {
 	L2_INITRD=$OUT/l2-initramfs.gz L2_TIMEOUT=$((TIMEOUT - 60)) L2_MEM=256 L2_APPEND=$append \
 	L2_DISKS="ide.img:$DISK_MB vd.img:$DISK_MB" L2_COPY='' \
 	L2_QEMU="$netargs -drive file=/tmp/ide.img,if=ide,format=raw,cache=unsafe -drive file=/tmp/vd.img,if=virtio,format=raw,cache=unsafe${PVIO_L2_QEMU_ARGS:+ $PVIO_L2_QEMU_ARGS}" \
-	L2_VMM=${PVIO_L2_VMM:-} \
+	L2_VMM=${PVIO_L2_VMM:-} L2_KERNEL=/boot/vmlinuz-$L2_KVER \
 		rd_l2conf "$rd"
 }
 
 # build_l2 DIR: the rig's L2 (tests/nested/l2-init.sh) with l2-bench.sh,
-# our modules and the programs the parts asked for
+# our modules and the programs the parts asked for; run it as_l2
 build_l2() {
 	local r2=$1
 	rd_new "$r2" "$TOP/tests/nested/l2-init.sh"
 	mkdir -p "$r2/parts"
 	cp "$SRC/l2-bench.sh" "$r2/parts/bench.sh"
 	rd_kmods "$r2" libata ata_piix sd_mod virtio_pci virtio_blk ext4 e1000 virtio_net &&
-		rd_ko "$r2" "$TOP/pvio/pvio.ko" "$PATA_KO" "$TOP/drivers/net/e1000_pvio/e1000_pvio.ko" ||
+		rd_ko "$r2" "$(l2_ko pvio/pvio.ko)" "$PATA_KO" "$(l2_ko drivers/net/e1000_pvio/e1000_pvio.ko)" ||
 		die "copying L2's modules failed"
-	cp "$TOP/bench/native/pvio_bench.ko" "$r2/lib/modules/"
+	cp "$(l2_ko bench/native/pvio_bench.ko)" "$r2/lib/modules/"
 	if [ $NET = 1 ]; then
 		rd_bins "$r2" iperf3 || die "iperf3 missing"
 		cp "$OUT/nb_rr" "$r2/bin/"
 	fi
 	{ [ "$LAT_OPS" -gt 0 ] || [ -n "$SHARED" ]; } && cp "$OUT/nb_lat" "$r2/bin/"
-	[ -n "$SHARED" ] && rd_ko "$r2" "$TOP/elevator-bypass/pvio_bypass.ko"
+	[ -n "$SHARED" ] && rd_ko "$r2" "$(l2_ko elevator-bypass/pvio_bypass.ko)"
 	if [[ " $PARTS " == *" bonnie "* ]]; then
 		rd_bins "$r2" bonnie++ || die "bonnie++ missing (tools/deps.sh)"
 		mkdir -p "$r2/etc"
@@ -163,6 +192,7 @@ rig_records() {
 	echo "RES l1_kicks $L1_KICKS"
 	echo "RES l0_date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "RES disk_mb $DISK_MB"
+	echo "RES l2_kver $L2_KVER"
 	echo "RES pata_pvio_module $PATA_ORIGIN"
 	echo "RES e1000_pvio_module $E1000P_ORIGIN"
 	[ $NET = 1 ] && echo "RES l1_net $NETARGS"
@@ -173,22 +203,24 @@ rig_records() {
 	echo "RES l0_host $(uname -r), $(nproc) CPUs, $("$QEMU" --version | head -1)"
 }
 
-PATA_KO=$TOP/drivers/ata/pata_pvio.ko
-PATA_ORIGIN="drivers/ata/pata_pvio.ko as built (ata $(git -C "$TOP" log -1 --format=%h -- drivers/ata/pata_pvio.c 2>/dev/null))"
-E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko as built (last commit $(git -C "$TOP" log -1 --format=%h -- drivers/net/e1000_pvio 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- drivers/net/e1000_pvio 2>/dev/null || echo ', uncommitted changes'))"
+PATA_KO=$(l2_ko drivers/ata/pata_pvio.ko)
+# a cross run's modules are NB_L2_MODULES' (said without the folder's path)
+L2_BUILT=" as built${L2_MODULES:+ for $L2_KVER (NB_L2_MODULES)}"
+PATA_ORIGIN="drivers/ata/pata_pvio.ko$L2_BUILT (ata $(git -C "$TOP" log -1 --format=%h -- drivers/ata/pata_pvio.c 2>/dev/null))"
+E1000P_ORIGIN="drivers/net/e1000_pvio/e1000_pvio.ko$L2_BUILT (last commit $(git -C "$TOP" log -1 --format=%h -- drivers/net/e1000_pvio 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- drivers/net/e1000_pvio 2>/dev/null || echo ', uncommitted changes'))"
 
 preflight
 mkdir -p "$OUT"
 rm -f "$OUT"/results.txt "$OUT"/l1-console.log
 build_tools
 build_l1 "$OUT/l1-root"
-build_l2 "$OUT/l2-root"
-rd_pack "$OUT/l2-root" "$OUT/l2-initramfs.gz" && rd_pack "$OUT/l1-root" "$OUT/l1-initramfs.gz" ||
+as_l2 build_l2 "$OUT/l2-root" || exit 2
+as_l2 rd_pack "$OUT/l2-root" "$OUT/l2-initramfs.gz" && rd_pack "$OUT/l1-root" "$OUT/l1-initramfs.gz" ||
 	die "packing the initramfs images failed"
 
 echo "bench-nested: pata_pvio: $PATA_ORIGIN"
 [ $NET = 1 ] && echo "bench-nested: e1000_pvio: $E1000P_ORIGIN; net drivers $NET_DRIVERS"
-echo "bench-nested: L1 $KERNEL, KVM from $KVM_ORIGIN; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
+echo "bench-nested: L1 $KERNEL, KVM from $KVM_ORIGIN; L2 /boot/vmlinuz-$L2_KVER; parts: $PARTS (flushes $FLUSHES, cmds $CMDS, drivers $DRIVERS)"
 l1_boot "$OUT" "$OUT/l1-initramfs.gz" "$OUT/results.txt" "$TIMEOUT" "PVIO_L1_BUDGET=$TIMEOUT" "${L0_ROOT_9P[@]}"
 tr -d '\r' < "$OUT/results.txt" > "$OUT/results.tmp" && mv "$OUT/results.tmp" "$OUT/results.txt"
 rig_records >> "$OUT/results.txt"

@@ -144,17 +144,18 @@ l1_boot() {
 	return 0
 }
 
-# rd_l2conf DIR: DIR/l2.conf, L2 for tests/nested/l1-init.sh: the kernel,
-# L2_INITRD, L2_TIMEOUT (s), L2_MEM (MiB), L2_QEMU (arguments), L2_APPEND,
-# L2_DISKS (NAME:MIB raw images on L1's tmpfs), L2_COPY (L0 files L2's
-# QEMU needs, in its /tmp: L2_INITRD is taken along), L2_VMM (the QEMU
-# command and its accelerator, from L0's root; default: see l1-init.sh)
+# rd_l2conf DIR: DIR/l2.conf, L2 for tests/nested/l1-init.sh: the kernel
+# (L2_KERNEL, a path on L0; default L1's KERNEL), L2_INITRD, L2_TIMEOUT
+# (s), L2_MEM (MiB), L2_QEMU (arguments), L2_APPEND, L2_DISKS (NAME:MIB raw
+# images on L1's tmpfs), L2_COPY (L0 files L2's QEMU needs, in its /tmp:
+# L2_INITRD is taken along), L2_VMM (the QEMU command and its accelerator,
+# from L0's root; default: see l1-init.sh)
 rd_l2conf() {
 	local v
 	for v in L2_INITRD L2_TIMEOUT L2_MEM L2_QEMU L2_APPEND L2_DISKS L2_COPY L2_VMM; do
 		printf "%s='%s'\n" "$v" "${!v:-}"
 	done > "$1/l2.conf"
-	echo "L2_KERNEL='$KERNEL'" >> "$1/l2.conf"
+	echo "L2_KERNEL='${L2_KERNEL:-$KERNEL}'" >> "$1/l2.conf"
 	echo "L2_COPY=\"\$L2_COPY $L2_INITRD\"" >> "$1/l2.conf"
 }
 
