@@ -10,7 +10,7 @@
 # host's, through the 9p chroot) and nb_rr server on 5300.
 # The experiments' own L1 sides are the other files here, one a part,
 # copied only when their benchmark runs: pit.sh, shared.sh, profile.sh,
-# lat.sh, native.sh.
+# lat.sh, native.sh; and sched.sh, L1's scheduler under any of them.
 . /bench.conf
 
 bench_before() {
