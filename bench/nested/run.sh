@@ -42,6 +42,9 @@
 #        tree's; needed with NB_L2_KVER)
 #        NB_L1_SCHED_FEATURES="NO_X Y" (written to L1's
 #        /sys/kernel/debug/sched/features before L2 boots; l1/sched.sh)
+#        NB_L1_SCHED_HIST=1 (L1 counts its context switches by the tasks
+#        and the state of the one switched out, per window: SHIST lines;
+#        l1/sched.sh)
 #        PVIO_KVM_MODULES, KVER, QEMU; PVIO_L2_VMM, PVIO_L2_QEMU_ARGS (L2's
 #        QEMU and more arguments for it, as in tests/nested/run.sh)
 # Output: $NB_OUT/results.txt (SNAP and RES lines from L1), the consoles;
@@ -72,6 +75,7 @@ LAT_OPS=${NB_LAT_OPS:-0}
 PROFILE=${NB_PROFILE:-0}
 SHARED=${NB_SHARED:-}
 SCHED_FEAT=${NB_L1_SCHED_FEATURES:-}
+SCHED_HIST=${NB_L1_SCHED_HIST:-0}
 L2_KVER=${NB_L2_KVER:-$KVER}
 L2_MODULES=${NB_L2_MODULES:-}
 case " $PARTS " in *" net "*) NET=1 ;; *) NET=0 ;; esac
@@ -141,10 +145,10 @@ build_l1() {
 	[ -n "$SHARED" ] && cp "$SRC/l1/shared.sh" "$rd/parts/"
 	[ -n "${NB_L1_BONNIE:-}" ] && cp "$SRC/l1/native.sh" "$rd/parts/"
 	case $PROFILE in 1) cp "$SRC/l1/profile.sh" "$rd/parts/" ;; lat) cp "$SRC/l1/lat.sh" "$rd/parts/" ;; esac
-	[ -n "$SCHED_FEAT" ] && cp "$SRC/l1/sched.sh" "$rd/parts/"
-	printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\nSHARED=%s\nSCHED_FEAT="%s"\n' \
+	{ [ -n "$SCHED_FEAT" ] || [ "$SCHED_HIST" = 1 ]; } && cp "$SRC/l1/sched.sh" "$rd/parts/"
+	printf 'NET=%s\nBULK_MB=%s\nPROFILE=%s\nPIT_DIV=%s\nL1_BONNIE=%s\nBONNIE_MB=%s\nDISK_MB=%s\nSHARED=%s\nSCHED_FEAT="%s"\nSCHED_HIST=%s\n' \
 		$NET "$BULK_MB" "$PROFILE" "${NB_PIT_DIV:-}" "${NB_L1_BONNIE:-}" "$BONNIE_MB" "$DISK_MB" "$SHARED" \
-		"$SCHED_FEAT" > "$rd/bench.conf"
+		"$SCHED_FEAT" "$SCHED_HIST" > "$rd/bench.conf"
 	netargs="-net none"
 	[ $NET = 1 ] && netargs="-netdev user,id=n0 -device e1000,netdev=n0 -netdev user,id=n1 -device virtio-net-pci,netdev=n1"
 	# the shared disk: MIB from offset 0 of L1's null_blk, O_DIRECT (cache=none),
